@@ -1,0 +1,668 @@
+//! Origins: the owned [`Origin`] written in configuration, and the borrowed [`HeaderOrigin`]
+//! read from a request's `Origin` header without allocating.
+//!
+//! Serialization follows the HTML Standard's ASCII serialization of an origin, which is what the
+//! Fetch Standard puts in the `Origin` header (Fetch `#origin-header`,
+//! `#serializing-a-request-origin`): lowercase scheme and host, the default port elided, IPv6 in
+//! brackets, internationalized hosts as punycode, and `null` for an opaque origin.
+
+use std::fmt;
+
+/// A web origin, as a browser serializes it into the `Origin` header.
+///
+/// ```
+/// use cors::vocab::Origin;
+/// let o = Origin::parse("HTTPS://Example.COM:443").unwrap();
+/// assert_eq!(o.to_string(), "https://example.com");
+/// assert_eq!(Origin::parse("http://[::1]:8080").unwrap().to_string(), "http://[::1]:8080");
+/// assert_eq!(Origin::parse("https://bücher.example").unwrap().to_string(), "https://xn--bcher-kva.example");
+/// assert!(Origin::parse("https://example.com/").is_err()); // a trailing slash is not an origin
+/// assert!(Origin::parse("null").unwrap().is_opaque());
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// The serialization, e.g. `https://example.com:8443` or `null`.
+    serialized: Box<str>,
+    /// Byte length of the scheme (0 for the opaque origin).
+    scheme_len: usize,
+    /// Byte range of the host (including brackets for IPv6).
+    host: (usize, usize),
+    /// The port, `None` when it is the scheme's default (or for the opaque origin).
+    port: Option<u16>,
+}
+
+/// Why a string is not an origin. Each variant names the rule the input broke.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OriginError {
+    /// The input is empty.
+    Empty,
+    /// No `scheme://` prefix.
+    MissingScheme,
+    /// A scheme other than `http` or `https` where only those are accepted.
+    UnsupportedScheme(String),
+    /// The input carries a path; an origin ends after the host and port.
+    Path,
+    /// The input ends with `/`; an origin has no trailing slash.
+    TrailingSlash,
+    /// The input carries a query (`?`).
+    Query,
+    /// The input carries a fragment (`#`).
+    Fragment,
+    /// The input carries userinfo (`user:pass@`).
+    Userinfo,
+    /// The host is missing or not a valid host.
+    InvalidHost(String),
+    /// The port is not a number from 0 to 65535.
+    InvalidPort(String),
+    /// A `*` appears; wildcards belong in origin patterns, not in an origin.
+    Wildcard,
+    /// The bytes are not the serialization a browser sends (header parsing only).
+    NotSerialized,
+}
+
+impl fmt::Display for OriginError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OriginError::Empty => f.write_str("an origin cannot be empty"),
+            OriginError::MissingScheme => {
+                f.write_str("an origin starts with a scheme and `://`, as in `https://example.com`")
+            }
+            OriginError::UnsupportedScheme(s) => write!(
+                f,
+                "scheme `{s}` is not http or https (other schemes need an explicit opt-in)"
+            ),
+            OriginError::Path => f.write_str("an origin has no path: remove everything after the host and port"),
+            OriginError::TrailingSlash => f.write_str(
+                "an origin has no trailing slash: browsers send `https://example.com`, never `https://example.com/`",
+            ),
+            OriginError::Query => f.write_str("an origin has no query (`?…`)"),
+            OriginError::Fragment => f.write_str("an origin has no fragment (`#…`)"),
+            OriginError::Userinfo => f.write_str("an origin has no userinfo (`user:password@`)"),
+            OriginError::InvalidHost(h) => write!(f, "`{h}` is not a valid host"),
+            OriginError::InvalidPort(p) => write!(f, "`{p}` is not a valid port (0 to 65535)"),
+            OriginError::Wildcard => f.write_str(
+                "`*` is not part of an origin; use `*` alone, or a pattern such as `https://*.example.com`",
+            ),
+            OriginError::NotSerialized => {
+                f.write_str("not an origin as browsers serialize it (`scheme://host[:port]` or `null`)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for OriginError {}
+
+/// The default port of a scheme, which a serialized origin never spells out.
+pub fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        "ftp" => Some(21),
+        _ => None,
+    }
+}
+
+/// `true` for `http` and `https`, the schemes CORS applies to (Fetch `#http-scheme`).
+pub fn is_http_scheme(scheme: &str) -> bool {
+    scheme == "http" || scheme == "https"
+}
+
+impl Origin {
+    /// The opaque origin, serialized as `null`.
+    pub fn null() -> Origin {
+        Origin {
+            serialized: "null".into(),
+            scheme_len: 0,
+            host: (0, 0),
+            port: None,
+        }
+    }
+
+    /// Parses an origin as a person writes it in configuration, accepting only `http` and `https`.
+    ///
+    /// Case is normalized and a default port elided (the result is what a browser sends), but
+    /// anything that is not an origin — a path, a trailing slash, userinfo, a query, a fragment,
+    /// a wildcard — is an error rather than silently dropped. `null` parses as the opaque origin.
+    pub fn parse(input: &str) -> Result<Origin, OriginError> {
+        Self::parse_with(input, false)
+    }
+
+    /// Like [`Origin::parse`], but accepts any scheme (`chrome-extension://…`, `tauri://…`) when
+    /// `any_scheme` is true.
+    pub fn parse_with(input: &str, any_scheme: bool) -> Result<Origin, OriginError> {
+        if input.is_empty() {
+            return Err(OriginError::Empty);
+        }
+        if input == "null" {
+            return Ok(Origin::null());
+        }
+        let Some((scheme_raw, rest)) = input.split_once("://") else {
+            return Err(OriginError::MissingScheme);
+        };
+        let scheme = scheme_raw.to_ascii_lowercase();
+        if scheme.is_empty()
+            || !scheme.as_bytes()[0].is_ascii_alphabetic()
+            || !scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
+        {
+            return Err(OriginError::MissingScheme);
+        }
+        if !any_scheme && !is_http_scheme(&scheme) {
+            return Err(OriginError::UnsupportedScheme(scheme));
+        }
+        // Structural checks on the raw text, so nothing is silently dropped by URL parsing.
+        if let Some(i) = rest.find(['/', '?', '#', '\\']) {
+            let tail = &rest[i..];
+            return Err(if tail == "/" {
+                OriginError::TrailingSlash
+            } else if tail.starts_with('?') {
+                OriginError::Query
+            } else if tail.starts_with('#') {
+                OriginError::Fragment
+            } else {
+                OriginError::Path
+            });
+        }
+        if rest.contains('@') {
+            return Err(OriginError::Userinfo);
+        }
+        if rest.contains('*') {
+            return Err(OriginError::Wildcard);
+        }
+        if rest.is_empty() {
+            return Err(OriginError::InvalidHost(String::new()));
+        }
+        // Split host and port by hand (IPv6 literals contain colons).
+        let (host_raw, port_raw) = split_host_port(rest)?;
+        let port = match port_raw {
+            None => None,
+            Some(p) => {
+                if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(OriginError::InvalidPort(p.to_string()));
+                }
+                Some(
+                    p.parse::<u32>()
+                        .ok()
+                        .filter(|n| *n <= 65535)
+                        .ok_or_else(|| OriginError::InvalidPort(p.to_string()))?
+                        as u16,
+                )
+            }
+        };
+        // Host normalization (IDNA, IPv4 forms, IPv6 compression) is the URL Standard's: use it
+        // through a special scheme so that hosts are parsed as domains.
+        let probe = format!("https://{host_raw}/");
+        let url =
+            url::Url::parse(&probe).map_err(|_| OriginError::InvalidHost(host_raw.to_string()))?;
+        let host = match url.host() {
+            Some(url::Host::Domain(d)) => d.to_string(),
+            Some(url::Host::Ipv4(a)) => a.to_string(),
+            Some(url::Host::Ipv6(a)) => format!("[{a}]"),
+            None => return Err(OriginError::InvalidHost(host_raw.to_string())),
+        };
+        if host.is_empty() {
+            return Err(OriginError::InvalidHost(host_raw.to_string()));
+        }
+        let port = port.filter(|p| Some(*p) != default_port(&scheme));
+        Ok(Origin::from_parts(&scheme, &host, port))
+    }
+
+    /// Builds an origin from parts already in serialized form (lowercase scheme and host).
+    fn from_parts(scheme: &str, host: &str, port: Option<u16>) -> Origin {
+        let mut s = String::with_capacity(scheme.len() + 3 + host.len() + 6);
+        s.push_str(scheme);
+        s.push_str("://");
+        let host_start = s.len();
+        s.push_str(host);
+        let host_end = s.len();
+        if let Some(p) = port {
+            s.push(':');
+            s.push_str(&p.to_string());
+        }
+        Origin {
+            serialized: s.into_boxed_str(),
+            scheme_len: scheme.len(),
+            host: (host_start, host_end),
+            port,
+        }
+    }
+
+    /// The origin of a URL, as a browser computes it. Non-special schemes (`file:`, `data:`…)
+    /// give the opaque origin, except that `any_scheme` keeps `scheme://host` ones as tuples.
+    pub fn of_url(url: &url::Url) -> Origin {
+        match url.origin() {
+            url::Origin::Opaque(_) => Origin::null(),
+            url::Origin::Tuple(scheme, host, port) => {
+                let host = match host {
+                    url::Host::Domain(d) => d,
+                    url::Host::Ipv4(a) => a.to_string(),
+                    url::Host::Ipv6(a) => format!("[{a}]"),
+                };
+                let port = Some(port).filter(|p| Some(*p) != default_port(&scheme));
+                Origin::from_parts(&scheme, &host, port)
+            }
+        }
+    }
+
+    /// `true` for the opaque origin (`null`).
+    pub fn is_opaque(&self) -> bool {
+        self.scheme_len == 0
+    }
+
+    /// The scheme, e.g. `https` (empty for the opaque origin).
+    pub fn scheme(&self) -> &str {
+        &self.serialized[..self.scheme_len]
+    }
+
+    /// The host, e.g. `example.com` or `[::1]` (empty for the opaque origin).
+    pub fn host(&self) -> &str {
+        &self.serialized[self.host.0..self.host.1]
+    }
+
+    /// The port when it is not the scheme's default.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// The port, with the scheme's default filled in.
+    pub fn port_or_default(&self) -> Option<u16> {
+        self.port.or_else(|| default_port(self.scheme()))
+    }
+
+    /// The ASCII serialization, exactly the bytes a browser puts in `Origin`.
+    pub fn as_str(&self) -> &str {
+        &self.serialized
+    }
+
+    /// `true` when the host is a loopback address or `localhost` (or a name under `.localhost`),
+    /// which browsers treat as potentially trustworthy even over `http`.
+    pub fn is_loopback(&self) -> bool {
+        host_is_loopback(self.host())
+    }
+
+    /// `true` for a potentially trustworthy origin in the Secure Contexts sense: `https`/`wss`,
+    /// or a loopback host.
+    pub fn is_potentially_trustworthy(&self) -> bool {
+        matches!(self.scheme(), "https" | "wss") || self.is_loopback()
+    }
+}
+
+/// `true` when `host` (serialized) is `localhost`, under `.localhost`, in 127.0.0.0/8 or `[::1]`.
+pub fn host_is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || host
+            .strip_prefix("127.")
+            .is_some_and(|rest| rest.split('.').count() == 3)
+}
+
+fn split_host_port(rest: &str) -> Result<(&str, Option<&str>), OriginError> {
+    if let Some(after) = rest.strip_prefix('[') {
+        let Some(close) = after.find(']') else {
+            return Err(OriginError::InvalidHost(rest.to_string()));
+        };
+        let host = &rest[..close + 2];
+        let tail = &rest[close + 2..];
+        if tail.is_empty() {
+            return Ok((host, None));
+        }
+        return match tail.strip_prefix(':') {
+            Some(p) => Ok((host, Some(p))),
+            None => Err(OriginError::InvalidHost(rest.to_string())),
+        };
+    }
+    match rest.rsplit_once(':') {
+        Some((h, p)) => {
+            if h.is_empty() {
+                return Err(OriginError::InvalidHost(rest.to_string()));
+            }
+            Ok((h, Some(p)))
+        }
+        None => Ok((rest, None)),
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.serialized)
+    }
+}
+
+impl fmt::Debug for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Origin({})", self.serialized)
+    }
+}
+
+impl std::str::FromStr for Origin {
+    type Err = OriginError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Origin::parse(s)
+    }
+}
+
+impl PartialEq<str> for Origin {
+    fn eq(&self, other: &str) -> bool {
+        &*self.serialized == other
+    }
+}
+
+/// An `Origin` request-header value, borrowed from the request without allocating.
+///
+/// Parsing is strict: it accepts exactly the ABNF `origin-or-null` of Fetch `#origin-header`
+/// (lowercase scheme, lowercase host, optional port digits), plus `_` in domain labels, which
+/// Chromium and Firefox send for such hosts. Anything else — uppercase letters, a trailing slash,
+/// a path, spaces, several values — is rejected, because no browser sends it.
+///
+/// ```
+/// use cors::vocab::HeaderOrigin;
+/// let o = HeaderOrigin::parse(b"https://api.example.com:8443").unwrap();
+/// assert_eq!((o.scheme(), o.host(), o.port()), ("https", "api.example.com", Some(8443)));
+/// assert!(HeaderOrigin::parse(b"null").unwrap().is_null());
+/// assert!(HeaderOrigin::parse(b"https://example.com/").is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeaderOrigin<'a> {
+    serialized: &'a str,
+    scheme_len: usize,
+    host_end: usize,
+    port: Option<u16>,
+}
+
+impl<'a> HeaderOrigin<'a> {
+    /// Parses the bytes of an `Origin` header value.
+    pub fn parse(bytes: &'a [u8]) -> Result<HeaderOrigin<'a>, OriginError> {
+        if bytes.is_empty() {
+            return Err(OriginError::Empty);
+        }
+        if bytes == b"null" {
+            return Ok(HeaderOrigin {
+                serialized: "null",
+                scheme_len: 0,
+                host_end: 0,
+                port: None,
+            });
+        }
+        // serialized-scheme = lower-alpha *( lower-alphanum / "+" / "-" / "." )
+        let mut i = 0;
+        if !bytes[0].is_ascii_lowercase() {
+            return Err(OriginError::NotSerialized);
+        }
+        while i < bytes.len() && matches!(bytes[i], b'a'..=b'z' | b'0'..=b'9' | b'+' | b'-' | b'.')
+        {
+            i += 1;
+        }
+        let scheme_len = i;
+        if !bytes[i..].starts_with(b"://") {
+            return Err(OriginError::NotSerialized);
+        }
+        i += 3;
+        let host_start = i;
+        if bytes.get(i) == Some(&b'[') {
+            // "[" serialized-ipv6 "]"
+            i += 1;
+            while i < bytes.len() && matches!(bytes[i], b'0'..=b'9' | b'a'..=b'f' | b':') {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b']') || i == host_start + 1 {
+                return Err(OriginError::NotSerialized);
+            }
+            i += 1;
+        } else {
+            // serialized-domain / serialized-ipv4: lowercase labels of alnum, `-`, `_`, dot-separated.
+            let mut label_len = 0usize;
+            while i < bytes.len() && bytes[i] != b':' {
+                match bytes[i] {
+                    b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => label_len += 1,
+                    b'.' if label_len > 0 => label_len = 0,
+                    _ => return Err(OriginError::NotSerialized),
+                }
+                i += 1;
+            }
+            if label_len == 0 {
+                return Err(OriginError::NotSerialized);
+            }
+        }
+        let host_end = i;
+        let mut port = None;
+        if i < bytes.len() {
+            // ":" serialized-port = 1*5DIGIT
+            let digits = &bytes[i + 1..];
+            if digits.is_empty() || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
+                return Err(OriginError::NotSerialized);
+            }
+            let n = digits
+                .iter()
+                .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+            if n > 65535 {
+                return Err(OriginError::NotSerialized);
+            }
+            port = Some(n as u16);
+        }
+        // Every byte checked above is ASCII.
+        let serialized = std::str::from_utf8(bytes).map_err(|_| OriginError::NotSerialized)?;
+        Ok(HeaderOrigin {
+            serialized,
+            scheme_len,
+            host_end,
+            port,
+        })
+    }
+
+    /// `true` for `null`.
+    pub fn is_null(&self) -> bool {
+        self.scheme_len == 0
+    }
+    /// The whole value, as received.
+    pub fn as_str(&self) -> &'a str {
+        self.serialized
+    }
+    /// The scheme (empty for `null`).
+    pub fn scheme(&self) -> &'a str {
+        &self.serialized[..self.scheme_len]
+    }
+    /// The host, with brackets for IPv6 (empty for `null`).
+    pub fn host(&self) -> &'a str {
+        if self.is_null() {
+            ""
+        } else {
+            &self.serialized[self.scheme_len + 3..self.host_end]
+        }
+    }
+    /// The port as written, if any.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+    /// An owned [`Origin`] with the same serialization (allocates).
+    pub fn to_origin(&self) -> Origin {
+        if self.is_null() {
+            return Origin::null();
+        }
+        Origin::from_parts(self.scheme(), self.host(), self.port)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One row per serialization rule (HTML "ASCII serialization of an origin", Fetch `#origin-header`).
+    #[test]
+    fn parse_normalizes_like_a_browser() {
+        let rows: &[(&str, &str, &str)] = &[
+            (
+                "https://example.com",
+                "https://example.com",
+                "#origin-header plain",
+            ),
+            (
+                "HTTPS://EXAMPLE.com",
+                "https://example.com",
+                "lowercase scheme and host",
+            ),
+            (
+                "https://example.com:443",
+                "https://example.com",
+                "default port elided (https)",
+            ),
+            (
+                "http://example.com:80",
+                "http://example.com",
+                "default port elided (http)",
+            ),
+            (
+                "http://example.com:443",
+                "http://example.com:443",
+                "non-default port kept",
+            ),
+            (
+                "https://example.com:8443",
+                "https://example.com:8443",
+                "explicit port",
+            ),
+            ("http://[::1]:3000", "http://[::1]:3000", "IPv6 in brackets"),
+            (
+                "http://[0:0:0:0:0:0:0:1]",
+                "http://[::1]",
+                "IPv6 compressed (RFC 5952)",
+            ),
+            (
+                "http://[2001:DB8::1]",
+                "http://[2001:db8::1]",
+                "IPv6 lowercase hex",
+            ),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080", "IPv4"),
+            (
+                "https://bücher.example",
+                "https://xn--bcher-kva.example",
+                "IDN to punycode",
+            ),
+            (
+                "https://xn--bcher-kva.example",
+                "https://xn--bcher-kva.example",
+                "punycode kept as ASCII",
+            ),
+            ("null", "null", "opaque origin"),
+        ];
+        for (input, want, rule) in rows {
+            let got = Origin::parse(input).unwrap_or_else(|e| panic!("{input} ({rule}): {e}"));
+            assert_eq!(got.as_str(), *want, "{rule}");
+            // What we serialize is what the strict header parser accepts.
+            let h = HeaderOrigin::parse(got.as_str().as_bytes()).unwrap();
+            assert_eq!(h.to_origin(), got, "{rule}");
+        }
+    }
+
+    #[test]
+    fn parse_rejects_what_is_not_an_origin() {
+        let rows: &[(&str, OriginError)] = &[
+            ("", OriginError::Empty),
+            ("example.com", OriginError::MissingScheme),
+            ("https://example.com/", OriginError::TrailingSlash),
+            ("https://example.com/api", OriginError::Path),
+            ("https://example.com?x=1", OriginError::Query),
+            ("https://example.com#top", OriginError::Fragment),
+            ("https://user:pw@example.com", OriginError::Userinfo),
+            ("https://*.example.com", OriginError::Wildcard),
+            (
+                "ftp://example.com",
+                OriginError::UnsupportedScheme("ftp".into()),
+            ),
+            (
+                "https://example.com:99999",
+                OriginError::InvalidPort("99999".into()),
+            ),
+            ("https://example.com:", OriginError::InvalidPort("".into())),
+            ("https://", OriginError::InvalidHost("".into())),
+            (
+                "https://exa mple.com",
+                OriginError::InvalidHost("exa mple.com".into()),
+            ),
+            ("Null", OriginError::MissingScheme),
+        ];
+        for (input, want) in rows {
+            assert_eq!(Origin::parse(input).unwrap_err(), *want, "{input}");
+        }
+        assert_eq!(
+            Origin::parse_with("chrome-extension://abcdefgh", true)
+                .unwrap()
+                .as_str(),
+            "chrome-extension://abcdefgh"
+        );
+    }
+
+    #[test]
+    fn header_parse_is_strict() {
+        for ok in [
+            "https://a.b",
+            "http://localhost:3000",
+            "http://[::1]",
+            "null",
+            "https://foo_bar.example.com",
+            "tauri://localhost",
+        ] {
+            assert!(HeaderOrigin::parse(ok.as_bytes()).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "Null",
+            "NULL",
+            "https://A.b",
+            "HTTPS://a.b",
+            "https://a.b/",
+            "https://a.b ",
+            " https://a.b",
+            "https://a.b, https://c.d",
+            "https://a..b",
+            "https://.a",
+            "https://a.b:",
+            "https://a.b:123456",
+            "https://a.b:70000",
+            "https://",
+            "https://[::1",
+            "https://[]",
+            "https://a.b{.evil.com",
+            "//a.b",
+            "https://a.b\u{0}",
+        ] {
+            assert!(HeaderOrigin::parse(bad.as_bytes()).is_err(), "{bad:?}");
+        }
+        let o = HeaderOrigin::parse(b"http://[::1]:8080").unwrap();
+        assert_eq!(
+            (o.scheme(), o.host(), o.port()),
+            ("http", "[::1]", Some(8080))
+        );
+    }
+
+    #[test]
+    fn loopback_and_trust() {
+        assert!(
+            Origin::parse("http://localhost:3000")
+                .unwrap()
+                .is_potentially_trustworthy()
+        );
+        assert!(Origin::parse("http://127.0.0.1").unwrap().is_loopback());
+        assert!(Origin::parse("http://[::1]").unwrap().is_loopback());
+        assert!(
+            !Origin::parse("http://example.com")
+                .unwrap()
+                .is_potentially_trustworthy()
+        );
+        assert!(
+            Origin::parse("https://example.com")
+                .unwrap()
+                .is_potentially_trustworthy()
+        );
+    }
+
+    #[test]
+    fn of_url() {
+        let u = url::Url::parse("https://Example.com:443/path?q").unwrap();
+        assert_eq!(Origin::of_url(&u).as_str(), "https://example.com");
+        let f = url::Url::parse("file:///etc/passwd").unwrap();
+        assert!(Origin::of_url(&f).is_opaque());
+    }
+}
