@@ -111,6 +111,25 @@ impl Zoo {
 
     /// Starts a server on 127.0.0.1 with an ephemeral port.
     pub fn serve(&self, name: &'static str, handler: Handler) -> Server {
+        self.serve_with(name, handler, None)
+    }
+
+    /// Starts an https server on 127.0.0.1 with the given TLS configuration.
+    pub fn serve_tls(
+        &self,
+        name: &'static str,
+        handler: Handler,
+        tls: Arc<rustls::ServerConfig>,
+    ) -> Server {
+        self.serve_with(name, handler, Some(tokio_rustls::TlsAcceptor::from(tls)))
+    }
+
+    fn serve_with(
+        &self,
+        name: &'static str,
+        handler: Handler,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> Server {
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         std_listener.set_nonblocking(true).unwrap();
         let addr = std_listener.local_addr().unwrap();
@@ -127,37 +146,16 @@ impl Zoo {
                 };
                 let handler = handler.clone();
                 let log = log2.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let svc = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                        let seen = Seen {
-                            method: req.method().clone(),
-                            uri: req.uri().to_string(),
-                            headers: req
-                                .headers()
-                                .iter()
-                                .map(|(n, v)| {
-                                    (
-                                        n.as_str().to_string(),
-                                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                                    )
-                                })
-                                .collect(),
-                        };
-                        let (status, headers) = handler(&seen);
-                        log.lock().unwrap().push(seen);
-                        let mut resp = hyper::Response::new(Empty::<Bytes>::new());
-                        *resp.status_mut() = status;
-                        for (n, v) in headers {
-                            resp.headers_mut().append(
-                                http::HeaderName::from_static(n),
-                                http::HeaderValue::from_str(&v).unwrap(),
-                            );
+                    match tls {
+                        None => serve_connection(TokioIo::new(stream), handler, log).await,
+                        Some(acceptor) => {
+                            if let Ok(s) = acceptor.accept(stream).await {
+                                serve_connection(TokioIo::new(s), handler, log).await
+                            }
                         }
-                        async move { Ok::<_, Infallible>(resp) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
+                    }
                 });
             }
         });
@@ -173,6 +171,42 @@ impl Zoo {
     pub fn handle(&self) -> &tokio::runtime::Handle {
         &self.handle
     }
+}
+
+async fn serve_connection<IO>(io: IO, handler: Handler, log: Arc<Mutex<Vec<Seen>>>)
+where
+    IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let svc = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        let seen = Seen {
+            method: req.method().clone(),
+            uri: req.uri().to_string(),
+            headers: req
+                .headers()
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+        };
+        let (status, headers) = handler(&seen);
+        log.lock().unwrap().push(seen);
+        let mut resp = hyper::Response::new(Empty::<Bytes>::new());
+        *resp.status_mut() = status;
+        for (n, v) in headers {
+            resp.headers_mut().append(
+                http::HeaderName::from_static(n),
+                http::HeaderValue::from_str(&v).unwrap(),
+            );
+        }
+        async move { Ok::<_, Infallible>(resp) }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(io, svc)
+        .await;
 }
 
 /// A server whose origin check is `allowed`; the rest of its CORS is sane: credentials, a
