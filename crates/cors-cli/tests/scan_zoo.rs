@@ -326,3 +326,34 @@ fn file_targets_and_comments() {
     assert_eq!(v["findings"][0]["target"], echo.url());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// On a terminal (a pty from util-linux `script`, part of Debian's essential set) the progress
+/// bar is drawn on stderr; off a terminal it is not (see the other tests' empty stderr).
+#[test]
+fn progress_bar_is_drawn_on_a_terminal() {
+    let zoo = Zoo::new();
+    let exact = zoo.serve("exact", zoo::origin_check(|o| o == TRUSTED));
+    // ~23 requests at 10/s: a couple of seconds, long enough for the bar to be drawn.
+    let command = format!(
+        "{} scan {} --trusted-origin {TRUSTED} --rate 10 --json",
+        env!("CARGO_BIN_EXE_cors"),
+        exact.url()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env("TERM", "xterm")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` is needed for the terminal test");
+    let transcript = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{transcript}");
+    assert!(
+        transcript.contains("0/1"),
+        "no progress bar drawn: {transcript:?}"
+    );
+    assert!(transcript.contains("\"findings\":[]"), "{transcript:?}");
+}

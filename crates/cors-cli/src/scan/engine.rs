@@ -13,6 +13,9 @@ use super::pace::Pacer;
 use super::probe::{Exchange, Probe, Target, first_round, second_round};
 use crate::http::{Client, Error};
 
+/// The longest wait between two attempts of one request.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
 /// How politely to scan.
 #[derive(Clone, Debug)]
 pub struct EngineOptions {
@@ -84,8 +87,10 @@ impl Shared {
                     if e.kind.is_connection_error()
                         && attempts <= self.options.retries as usize =>
                 {
+                    // Exponential backoff, capped so that many retries stay reasonable.
                     let factor = 1u32 << (attempts - 1).min(16);
-                    tokio::time::sleep(self.options.backoff * factor).await;
+                    let delay = (self.options.backoff * factor).min(MAX_BACKOFF);
+                    tokio::time::sleep(delay).await;
                 }
                 Err(e) => return (Err(e), attempts),
             }
