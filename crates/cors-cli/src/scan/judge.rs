@@ -669,4 +669,59 @@ mod tests {
             }
         }
     }
+
+    proptest::proptest! {
+        /// For a server accepting any subset of the probe classes: every accepted class is
+        /// either reported or listed in the evidence of a reported class that explains it, and
+        /// no reported class is explained by another reported one.
+        #[test]
+        fn root_causes_are_minimal_and_nothing_is_lost(mask in 0u32..(1 << 12)) {
+            use crate::scan::probe::probe_origin;
+            let trusted = Origin::parse("https://app.example").unwrap();
+            let kinds = [
+                ProbeKind::Arbitrary, ProbeKind::Null, ProbeKind::Prefix, ProbeKind::Suffix,
+                ProbeKind::SubstringContains, ProbeKind::SubstringContained,
+                ProbeKind::UnescapedDot, ProbeKind::Subdomain, ProbeKind::InsecureScheme,
+                ProbeKind::SpecialCharacter('_'), ProbeKind::SpecialCharacter('!'),
+                ProbeKind::SpecialCharacter('{'),
+            ];
+            let accepted: Vec<String> = kinds
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .filter_map(|(_, k)| probe_origin(&trusted, *k))
+                .collect();
+            let t = target();
+            let answer = |p: crate::scan::probe::Probe| {
+                let mut headers = vec![(HeaderName::from_static("vary"), HeaderValue::from_static("Origin"))];
+                if p.origin.as_ref().is_some_and(|o| accepted.contains(o)) {
+                    headers.push((
+                        HeaderName::from_static("access-control-allow-origin"),
+                        HeaderValue::from_str(p.origin.as_ref().unwrap()).unwrap(),
+                    ));
+                }
+                Exchange { probe: p, response: Response { status: http::StatusCode::OK, headers } }
+            };
+            let mut xs: Vec<Exchange> = first_round(&t).into_iter().map(answer).collect();
+            let more: Vec<Exchange> = second_round(&t, &xs).into_iter().map(answer).collect();
+            xs.extend(more);
+            let findings = judge(&t, &xs);
+            let reported: Vec<FindingId> = findings.iter().map(|f| f.id).collect();
+            for f in &findings {
+                for e in explained_by(f.id) {
+                    proptest::prop_assert!(!reported.contains(e), "{} reported with {}", f.id, e);
+                }
+            }
+            // Accepted origins that were actually probed are all accounted for.
+            for x in xs.iter().filter(|x| allows_origin(x)) {
+                let Some(id) = class_of(x.probe.kind) else { continue };
+                let origin = x.probe.origin.clone().unwrap();
+                let shown = findings.iter().any(|f| {
+                    (f.id == id && f.exchanges[0].probe.origin.as_deref() == Some(origin.as_str()))
+                        || f.also_accepted.contains(&(id, origin.clone()))
+                });
+                proptest::prop_assert!(shown, "{} ({}) lost", origin, id);
+            }
+        }
+    }
 }

@@ -412,4 +412,40 @@ mod tests {
         );
         assert_eq!(t.trusted.as_str(), "http://127.0.0.1:4000");
     }
+
+    proptest::proptest! {
+        /// Every probe origin except the special-character ones is an origin a browser could
+        /// put in `Origin` (the strict Fetch #origin-header serialization), and none is the
+        /// trusted origin itself.
+        #[test]
+        fn probe_origins_are_sendable(
+            labels in proptest::collection::vec("[a-z0-9]{1,8}", 1..4),
+            tld in "[a-z]{2,6}",
+            https in proptest::bool::ANY,
+            port in proptest::option::of(1u16..=65535),
+        ) {
+            let host = format!("{}.{tld}", labels.join("."));
+            let scheme = if https { "https" } else { "http" };
+            let text = match port {
+                Some(p) => format!("{scheme}://{host}:{p}"),
+                None => format!("{scheme}://{host}"),
+            };
+            let trusted = Origin::parse(&text).unwrap();
+            let kinds = [
+                ProbeKind::Arbitrary, ProbeKind::Null, ProbeKind::Prefix, ProbeKind::Suffix,
+                ProbeKind::SubstringContains, ProbeKind::SubstringContained,
+                ProbeKind::UnescapedDot, ProbeKind::Subdomain, ProbeKind::InsecureScheme,
+                ProbeKind::SpecialCharacter('_'),
+            ];
+            for kind in kinds {
+                if let Some(o) = probe_origin(&trusted, kind) {
+                    proptest::prop_assert!(
+                        cors::vocab::HeaderOrigin::parse(o.as_bytes()).is_ok(),
+                        "{:?} -> {}", kind, o
+                    );
+                    proptest::prop_assert_ne!(o.as_str(), trusted.as_str());
+                }
+            }
+        }
+    }
 }
