@@ -33,6 +33,8 @@ fn every_misconfigured_server_gets_exactly_its_class_and_correct_ones_nothing_ab
         .into_iter()
         .map(|a| (zoo.serve(a.name, a.handler), a.expect))
         .collect();
+    // SLOT(lead): start the gateway (`cors serve`, configured to trust TRUSTED, in front of a
+    // plain upstream) here and check it like the other correct servers: no finding above info.
     let urls: Vec<String> = servers.iter().map(|(s, _)| s.url()).collect();
     let mut args: Vec<&str> = urls.iter().map(String::as_str).collect();
     args.extend([

@@ -411,8 +411,8 @@ pub fn correct() -> Vec<Animal> {
         // an `Animal { expect: &[] , .. }` whose handler wraps the layer, once it is merged.
         //
         // SLOT(lead): the gateway (`cors serve`, its own issue) in front of a plain upstream,
-        // configured with TRUSTED; it runs as a child process, so add it in
-        // `scan_zoo.rs::start_all` next to the other correct servers, once it is merged.
+        // configured with TRUSTED; it runs as a child process rather than a handler, so add its
+        // URL to `servers` in scan_zoo.rs (see the SLOT there), once it is merged.
     ]
 }
 
