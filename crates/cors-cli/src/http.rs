@@ -610,4 +610,54 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn requests_carry_exactly_the_given_headers_with_host_first() {
+        let req = Request {
+            method: Method::OPTIONS,
+            url: url::Url::parse("http://example.test:8080/a?b").unwrap(),
+            headers: vec![
+                (
+                    HeaderName::from_static("origin"),
+                    HeaderValue::from_static("https://a"),
+                ),
+                (
+                    HeaderName::from_static("x-dup"),
+                    HeaderValue::from_static("1"),
+                ),
+                (
+                    HeaderName::from_static("x-dup"),
+                    HeaderValue::from_static("2"),
+                ),
+            ],
+        };
+        let built = build(&req, "/a?b", "example.test:8080", None).unwrap();
+        let names: Vec<(&str, &str)> = built
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("host", "example.test:8080"),
+                ("origin", "https://a"),
+                ("x-dup", "1"),
+                ("x-dup", "2"),
+            ]
+        );
+        assert_eq!(built.uri(), "/a?b");
+        assert_eq!(built.method(), Method::OPTIONS);
+    }
+
+    /// An empty host name fails in the resolution step, without any network traffic.
+    #[test]
+    fn resolution_failures_are_classified() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let err = rt.block_on(connect("", 80)).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::NameResolution, "{err}");
+    }
 }
