@@ -57,46 +57,49 @@ impl FailOn {
     }
 }
 
-/// Find exploitable CORS misconfigurations before attackers do.
-///
-/// For each target URL, `cors scan` sends GET requests with crafted `Origin` headers and two
-/// OPTIONS preflights (never a body, never another method) and reports what the server grants.
-/// Probe origins are derived from the origin the site trusts: `--trusted-origin`, or the target
-/// URL's own origin. For a site trusting `https://app.example` it tries:
-///
-///   https://evil.test                   origin-reflected (any origin echoed)
-///   null                                null-origin-allowed
-///   https://app.example.evil.test       prefix-match
-///   https://evilapp.example             suffix-match
-///   https://evilapp.example.evil.test   substring-match (and https://app.exampl)
-///   https://appxexample                 unescaped-dot
-///   https://evil.app.example            arbitrary-subdomain-trusted (informational)
-///   http://app.example                  insecure-origin-trusted
-///   https://app.example_.evil.test      special-characters (also ! ` { } ~ $ & = |)
-///
-/// and, from the responses, wildcard-with-credentials, preflight-reflects-methods,
-/// preflight-reflects-headers, missing-vary-origin and private-network-open.
-///
-/// Each server is reported with its root cause only: a server that reflects every origin gets
-/// `origin-reflected`, not also prefix-match, suffix-match…; the other origins it accepted are
-/// listed in the finding's evidence. `Access-Control-Allow-Credentials: true` on an accepted
-/// origin raises the severity (reflection with credentials is critical).
-///
-/// Polite by default: 4 targets at a time, 10 requests per second overall, a 10 s timeout, and
-/// up to 2 retries with exponential backoff, on connection errors only.
-///
-/// Exit status: 0 clean; 1 a finding at or above --fail-on; 2 bad arguments; 3 some target
-/// could not be scanned (and no finding reached --fail-on).
-///
-/// Examples:
-///
-///   cors scan https://api.example.com/me --trusted-origin https://app.example.com
-///
-///   cors scan --file urls.txt --rate 5 --sarif > cors.sarif
-///
-///   cors scan http://127.0.0.1:8080/ --json --fail-on high | jq '.findings[].id'
+/// The long `--help` text: what is probed, the root-cause rule, defaults and exit codes.
+const LONG_ABOUT: &str = r#"Find exploitable CORS misconfigurations before attackers do.
+
+For each target URL, `cors scan` sends GET requests with crafted `Origin` headers and two
+OPTIONS preflights (never a body, never another method) and reports what the server grants.
+Probe origins are derived from the origin the site trusts: `--trusted-origin`, or the target
+URL's own origin. For a site trusting `https://app.example` it tries:
+
+  https://evil.test                   origin-reflected (any origin echoed)
+  null                                null-origin-allowed
+  https://app.example.evil.test       prefix-match
+  https://evilapp.example             suffix-match
+  https://evilapp.example.evil.test   substring-match (and https://app.exampl)
+  https://appxexample                 unescaped-dot
+  https://evil.app.example            arbitrary-subdomain-trusted (informational)
+  http://app.example                  insecure-origin-trusted
+  https://app.example_.evil.test      special-characters (also ! ` { } ~ $ & = |)
+
+and, from the responses, wildcard-with-credentials, preflight-reflects-methods,
+preflight-reflects-headers, missing-vary-origin and private-network-open.
+
+Each server is reported with its root cause only: a server that reflects every origin gets
+`origin-reflected`, not also prefix-match, suffix-match…; the other origins it accepted are
+listed in the finding's evidence. `Access-Control-Allow-Credentials: true` on an accepted
+origin raises the severity (reflection with credentials is critical).
+
+Polite by default: 4 targets at a time, 10 requests per second overall, a 10 s timeout, and
+up to 2 retries with exponential backoff, on connection errors only.
+
+Exit status: 0 clean; 1 a finding at or above --fail-on; 2 bad arguments; 3 some target
+could not be scanned (and no finding reached --fail-on).
+
+Examples:
+
+  cors scan https://api.example.com/me --trusted-origin https://app.example.com
+
+  cors scan --file urls.txt --rate 5 --sarif > cors.sarif
+
+  cors scan http://127.0.0.1:8080/ --json --fail-on high | jq '.findings[].id'"#;
+
+/// Find exploitable CORS misconfigurations before attackers do
 #[derive(clap::Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(long_about = LONG_ABOUT)]
 pub struct ScanArgs {
     /// Target URLs (http or https).
     #[arg(value_name = "URL", required_unless_present = "file")]
@@ -106,7 +109,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub file: Option<std::path::PathBuf>,
 
-    /// The origin the site trusts, e.g. https://app.example; probe origins are built from it.
+    /// The origin the site trusts, e.g. `https://app.example`; probe origins are built from it.
     /// Default: each target URL's own origin.
     #[arg(long, value_name = "ORIGIN")]
     pub trusted_origin: Option<String>,
