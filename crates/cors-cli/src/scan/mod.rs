@@ -99,7 +99,7 @@ Examples:
 
 /// Find exploitable CORS misconfigurations before attackers do
 #[derive(clap::Args, Debug)]
-#[command(long_about = LONG_ABOUT)]
+#[command(about = "Find exploitable CORS misconfigurations before attackers do", long_about = LONG_ABOUT)]
 pub struct ScanArgs {
     /// Target URLs (http or https).
     #[arg(value_name = "URL", required_unless_present = "file")]
