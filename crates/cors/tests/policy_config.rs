@@ -7,8 +7,14 @@ fn config(toml_text: &str) -> PolicyConfig {
 }
 
 /// (rule, config, expected error codes with their `field[index]`)
+type ErrorRow = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
 #[rustfmt::skip]
-const ERROR_ROWS: &[(&str, &str, &[(&str, &str)])] = &[
+const ERROR_ROWS: &[ErrorRow] = &[
     ("an origin has no path", r#"allowed_origins = ["https://a.example/api"]"#, &[("invalid-origin", "allowed_origins[0]")]),
     ("an origin has no trailing slash", r#"allowed_origins = ["https://a.example/"]"#, &[("invalid-origin", "allowed_origins[0]")]),
     ("an origin has no userinfo", r#"allowed_origins = ["https://u:p@a.example"]"#, &[("invalid-origin", "allowed_origins[0]")]),

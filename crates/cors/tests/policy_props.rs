@@ -109,8 +109,7 @@ fn oracle_allows(config: &PolicyConfig, origin: &str) -> bool {
             return true;
         }
         if let Some(rest) = entry.strip_suffix(":*") {
-            if let Some(base) = rest.split_once("://*.").map(|(s, b)| (s, b)) {
-                let (scheme, base) = base;
+            if let Some((scheme, base)) = rest.split_once("://*.") {
                 let prefix = format!("{scheme}://");
                 let Some(hostport) = origin.strip_prefix(&prefix) else {
                     return false;
