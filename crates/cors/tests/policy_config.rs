@@ -163,3 +163,17 @@ fn config_round_trips() {
     let again: PolicyConfig = toml::from_str(&toml::to_string(&c).unwrap()).unwrap();
     assert_eq!(again, c);
 }
+
+#[test]
+fn fields_list_matches_the_serde_form() {
+    let c = PolicyConfig {
+        max_age: Some(600u64.into()),
+        ..PolicyConfig::default()
+    };
+    let table: toml::Table = toml::from_str(&toml::to_string(&c).unwrap()).unwrap();
+    let mut keys: Vec<&str> = table.keys().map(String::as_str).collect();
+    let mut fields = PolicyConfig::FIELDS.to_vec();
+    keys.sort_unstable();
+    fields.sort_unstable();
+    assert_eq!(keys, fields);
+}

@@ -149,6 +149,24 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
 }
 
 impl PolicyConfig {
+    /// The keys of the TOML form, in declaration order.
+    pub const FIELDS: &'static [&'static str] = &[
+        "allowed_origins",
+        "allow_null_origin",
+        "allow_non_http_schemes",
+        "allowed_methods",
+        "allowed_headers",
+        "exposed_headers",
+        "allow_credentials",
+        "max_age",
+        "preflight_status",
+        "preflight_continue",
+        "allow_private_network",
+        "reject_disallowed_origins",
+        "tolerate_insecure_origins",
+        "tolerate_public_suffix_patterns",
+    ];
+
     /// Validates without compiling: every error and warning, each with the field, the index in a
     /// list and the offending value. `cors lint` prints this.
     pub fn validate(&self) -> ConfigReport {
