@@ -14,5 +14,10 @@
 pub mod policy;
 pub mod vocab;
 
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub use policy::{Decision, Outcome, Policy, PolicyConfig};
 pub use vocab::Origin;
