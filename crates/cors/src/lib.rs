@@ -1,1 +1,23 @@
+//! # cors — CORS on both sides of the wire
+//!
+//! A sans-IO implementation of the CORS protocol of the WHATWG Fetch Standard:
+//!
+//! - [`vocab`]: what both sides share — origins, the Fetch header grammar, the safelists and
+//!   forbidden names.
+//! - [`policy`]: the server side — a policy, validated once, that decides which CORS headers a
+//!   response carries.
+//!
+//! Nothing in this crate opens a socket, spawns a task or reads a clock.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod policy;
 pub mod vocab;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
+pub use policy::{Decision, Outcome, Policy, PolicyConfig};
+pub use vocab::Origin;

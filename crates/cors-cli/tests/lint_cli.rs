@@ -1,0 +1,124 @@
+//! End-to-end: the real `cors lint` binary on files with and without problems.
+
+use std::process::Command;
+
+fn lint(contents: &str, extra: &[&str]) -> (i32, String, String) {
+    let dir = std::env::temp_dir().join(format!(
+        "cors-lint-{}-{}",
+        std::process::id(),
+        contents.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("policy.toml");
+    std::fs::write(&file, contents).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cors"))
+        .arg("lint")
+        .args(extra)
+        .arg(&file)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const BAD: &str = r#"# a policy with several problems
+allowed_origins = [
+  "https://app.example.com/",
+  "*",
+  "http://partner.example",
+]
+allowed_methods = ["GET", "TRACE"]
+allowed_headers = ["Content-Type", "Cookie"]
+allow_credentials = true
+max_age = 86400
+"#;
+
+#[test]
+fn reports_every_problem_with_location_and_exits_1() {
+    let (code, out, _) = lint(BAD, &[]);
+    assert_eq!(code, 1, "{out}");
+    let file_lines: Vec<&str> = out.lines().filter(|l| l.contains("policy.toml:")).collect();
+    let expect = [
+        (
+            ":3:3: error[invalid-origin]",
+            "write `https://app.example.com`",
+        ),
+        (":4:3: error[wildcard-with-credentials]", "instead of `*`"),
+        (":5:3: error[insecure-origin-with-credentials]", "https://"),
+        (":7:27: error[forbidden-method]", "remove it"),
+        (":8:36: error[forbidden-request-header]", "remove it"),
+        (":5:3: warning[redundant-with-wildcard]", "remove it"),
+        (":10:11: warning[max-age-above-browser-caps]", "7200"),
+    ];
+    for (loc, fix) in expect {
+        assert!(
+            file_lines.iter().any(|l| l.contains(loc)),
+            "missing {loc} in\n{out}"
+        );
+        assert!(out.contains(fix), "missing fix {fix:?} in\n{out}");
+    }
+    assert!(out.contains("5 errors, 2 warnings"), "{out}");
+    // The offending source line is shown with a caret under the value.
+    assert!(out.contains("|   \"https://app.example.com/\","), "{out}");
+}
+
+#[test]
+fn json_output_is_machine_readable() {
+    let (code, out, _) = lint(BAD, &["--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["errors"], 5);
+    assert_eq!(v["warnings"], 2);
+    let first = &v["diagnostics"][0];
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["code"], "invalid-origin");
+    assert_eq!(first["line"], 3);
+    assert_eq!(first["column"], 3);
+}
+
+#[test]
+fn clean_file_exits_0() {
+    let (code, out, _) = lint(
+        "allowed_origins = [\"https://app.example.com\", \"https://*.example.com\"]\nallowed_methods = [\"GET\", \"PUT\"]\nallow_credentials = true\nmax_age = 600\n",
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 errors, 0 warnings"), "{out}");
+}
+
+#[test]
+fn warnings_alone_exit_0() {
+    let (code, out, _) = lint(
+        "allowed_origins = [\"https://a.example\"]\nallow_null_origin = true\n",
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("warning[null-origin-allowed]"), "{out}");
+}
+
+#[test]
+fn unreadable_file_exits_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cors"))
+        .args(["lint", "/nonexistent/policy.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+}
+
+#[test]
+fn version_flag() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cors"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("cors {}", env!("CARGO_PKG_VERSION"))
+    );
+}

@@ -1,0 +1,587 @@
+//! The decision: from a request's method, URI and headers to the CORS headers of its response.
+//! The paths a server takes most often (no `Origin`; an allowed origin) do not allocate.
+
+use super::origin_set::OriginMatch;
+use super::{Inner, Policy};
+use crate::vocab::HeaderOrigin;
+use crate::vocab::grammar::{eq_ignore_case, token_list};
+use crate::vocab::safelist::{
+    is_cors_non_wildcard_request_header_name, is_cors_safelisted_method, is_normalized_method_name,
+};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, StatusCode, Uri};
+use std::fmt;
+
+/// `Access-Control-Request-Private-Network` (WICG Private Network Access).
+pub const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+/// `Access-Control-Allow-Private-Network` (WICG Private Network Access).
+pub const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+
+/// The parts of a request a decision reads.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestView<'a> {
+    /// The request method.
+    pub method: &'a Method,
+    /// The request URI.
+    pub uri: &'a Uri,
+    /// The request headers.
+    pub headers: &'a HeaderMap,
+}
+
+impl<'a, B> From<&'a http::Request<B>> for RequestView<'a> {
+    fn from(r: &'a http::Request<B>) -> Self {
+        RequestView {
+            method: r.method(),
+            uri: r.uri(),
+            headers: r.headers(),
+        }
+    }
+}
+
+impl<'a> From<&'a http::request::Parts> for RequestView<'a> {
+    fn from(p: &'a http::request::Parts) -> Self {
+        RequestView {
+            method: &p.method,
+            uri: &p.uri,
+            headers: &p.headers,
+        }
+    }
+}
+
+/// What kind of answer the request gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// No `Origin` header: not a CORS request (Fetch `#http-requests`).
+    NotCors,
+    /// A CORS request from an allowed origin: the response carries CORS headers.
+    Allowed,
+    /// A CORS request from an origin the policy does not allow: no CORS headers, so the browser
+    /// withholds the response from script.
+    Disallowed,
+    /// A CORS-preflight request the policy accepts.
+    PreflightAllowed,
+    /// A CORS-preflight request the policy refuses; answered without CORS headers.
+    PreflightRejected,
+}
+
+impl Outcome {
+    /// A stable identifier: `not-cors`, `allowed`, `disallowed`, `preflight-allowed`, `preflight-rejected`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::NotCors => "not-cors",
+            Outcome::Allowed => "allowed",
+            Outcome::Disallowed => "disallowed",
+            Outcome::PreflightAllowed => "preflight-allowed",
+            Outcome::PreflightRejected => "preflight-rejected",
+        }
+    }
+
+    /// `true` for the two preflight outcomes.
+    pub fn is_preflight(self) -> bool {
+        matches!(self, Outcome::PreflightAllowed | Outcome::PreflightRejected)
+    }
+}
+
+/// Why a decision came out as it did. Values taken from the request are kept for logs (escaped
+/// when displayed, cut at 128 bytes) and never written into response headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// No `Origin` header.
+    NoOrigin,
+    /// The origin is allowed, and how it matched.
+    OriginAllowed(OriginMatch),
+    /// The origin is well-formed but not allowed.
+    OriginNotAllowed {
+        /// The origin.
+        origin: String,
+    },
+    /// The `Origin` header is not an origin as browsers serialize it.
+    MalformedOrigin {
+        /// The value received.
+        value: String,
+    },
+    /// More than one `Origin` header.
+    MultipleOrigins,
+    /// `Access-Control-Request-Method` is not a method token, or appears more than once.
+    MalformedRequestMethod {
+        /// The value received.
+        value: String,
+    },
+    /// The requested method is not allowed.
+    MethodNotAllowed {
+        /// The method.
+        method: String,
+    },
+    /// `Access-Control-Request-Headers` is not a comma-separated list of header names.
+    MalformedRequestHeaders {
+        /// The element that failed to parse.
+        element: String,
+    },
+    /// A requested header is not allowed.
+    HeaderNotAllowed {
+        /// The header name, lowercase.
+        name: String,
+    },
+    /// `Authorization` was requested and `*` is configured, which never covers it
+    /// (Fetch `#cors-non-wildcard-request-header-name`).
+    AuthorizationNotCoveredByWildcard,
+    /// A Private Network Access preflight, and the policy does not allow private network access.
+    PrivateNetworkNotAllowed,
+}
+
+impl Reason {
+    /// A stable, machine-readable identifier, e.g. `origin-not-allowed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::NoOrigin => "no-origin",
+            Reason::OriginAllowed(_) => "origin-allowed",
+            Reason::OriginNotAllowed { .. } => "origin-not-allowed",
+            Reason::MalformedOrigin { .. } => "malformed-origin",
+            Reason::MultipleOrigins => "multiple-origins",
+            Reason::MalformedRequestMethod { .. } => "malformed-request-method",
+            Reason::MethodNotAllowed { .. } => "method-not-allowed",
+            Reason::MalformedRequestHeaders { .. } => "malformed-request-headers",
+            Reason::HeaderNotAllowed { .. } => "header-not-allowed",
+            Reason::AuthorizationNotCoveredByWildcard => "authorization-not-covered-by-wildcard",
+            Reason::PrivateNetworkNotAllowed => "private-network-not-allowed",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::NoOrigin => f.write_str("the request has no Origin header, so it is not a CORS request"),
+            Reason::OriginAllowed(m) => {
+                let how = match m {
+                    OriginMatch::Any => "any origin is allowed (`*`)",
+                    OriginMatch::Exact => "it is listed in allowed_origins",
+                    OriginMatch::Subdomain => "it matches a subdomain pattern",
+                    OriginMatch::AnyPort => "it matches an any-port pattern",
+                    OriginMatch::Null => "allow_null_origin is set",
+                    OriginMatch::Predicate => "the runtime origin check accepted it",
+                };
+                write!(f, "the origin is allowed: {how}")
+            }
+            Reason::OriginNotAllowed { origin } => write!(f, "the origin {origin:?} is not allowed by the policy"),
+            Reason::MalformedOrigin { value } => {
+                write!(f, "the Origin header {value:?} is not an origin as browsers send it (scheme://host[:port] or null)")
+            }
+            Reason::MultipleOrigins => f.write_str("the request has more than one Origin header"),
+            Reason::MalformedRequestMethod { value } => {
+                write!(f, "Access-Control-Request-Method {value:?} is not a single method name")
+            }
+            Reason::MethodNotAllowed { method } => {
+                write!(f, "the method {method:?} is not in allowed_methods")
+            }
+            Reason::MalformedRequestHeaders { element } => write!(
+                f,
+                "Access-Control-Request-Headers is not a comma-separated list of header names (bad element {element:?})"
+            ),
+            Reason::HeaderNotAllowed { name } => write!(f, "the request header {name:?} is not in allowed_headers"),
+            Reason::AuthorizationNotCoveredByWildcard => f.write_str(
+                "the request header \"authorization\" must be listed in allowed_headers explicitly: `*` never covers it",
+            ),
+            Reason::PrivateNetworkNotAllowed => {
+                f.write_str("the preflight asks for private network access, and allow_private_network is off")
+            }
+        }
+    }
+}
+
+/// The policy's answer to one request. It borrows nothing: a middleware computes it before
+/// handing the request on, and applies it to the response with [`Policy::apply`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    outcome: Outcome,
+    reason: Reason,
+    /// The request's `Origin` value, echoed in `Access-Control-Allow-Origin` when allowed.
+    origin: Option<HeaderValue>,
+    /// Answer with `Access-Control-Allow-Private-Network: true`.
+    private_network: bool,
+    /// The preflight requested headers, so the answer lists the allowed ones.
+    requested_headers: bool,
+    /// A status to answer with directly instead of calling the application.
+    respond_with: Option<StatusCode>,
+}
+
+impl Decision {
+    /// What kind of answer this is.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+    /// Why.
+    pub fn reason(&self) -> &Reason {
+        &self.reason
+    }
+    /// `Some(status)` when the middleware must answer itself (a preflight it handles, a rejected
+    /// preflight, or a disallowed origin with `reject_disallowed_origins`); `None` when the
+    /// request goes on to the application.
+    pub fn respond_with(&self) -> Option<StatusCode> {
+        self.respond_with
+    }
+    /// `true` for [`Outcome::Allowed`] and [`Outcome::PreflightAllowed`].
+    pub fn is_allowed(&self) -> bool {
+        matches!(self.outcome, Outcome::Allowed | Outcome::PreflightAllowed)
+    }
+    /// One sentence for logs and debug output: the outcome and the reason.
+    pub fn explain(&self) -> String {
+        format!("{}: {}", self.outcome.as_str(), self.reason)
+    }
+}
+
+/// Cut at 128 bytes for logs; the lossy decoding keeps arbitrary bytes printable.
+fn for_log(v: &[u8]) -> String {
+    let cut = &v[..v.len().min(128)];
+    let mut s = String::from_utf8_lossy(cut).into_owned();
+    if v.len() > 128 {
+        s.push('…');
+    }
+    s
+}
+
+impl Policy {
+    /// Decides a request.
+    pub fn decide(&self, req: RequestView<'_>) -> Decision {
+        self.decide_with(req, None)
+    }
+
+    /// Decides an [`http::Request`].
+    pub fn decide_request<B>(&self, req: &http::Request<B>) -> Decision {
+        self.decide(req.into())
+    }
+
+    /// Decides a request, with the verdict of an origin check made outside the policy (an async
+    /// lookup in a middleware): `Some(true)` allows an origin no configured entry matched,
+    /// `Some(false)` or `None` leaves it disallowed. Everything else is validated as usual.
+    pub fn decide_with(
+        &self,
+        req: RequestView<'_>,
+        external_origin_verdict: Option<bool>,
+    ) -> Decision {
+        let p = &*self.inner;
+        let is_preflight = req.method == Method::OPTIONS
+            && req
+                .headers
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        let mut origins = req.headers.get_all(header::ORIGIN).iter();
+        let Some(origin_value) = origins.next() else {
+            // Fetch #http-requests: a request without `Origin` is not a CORS request.
+            return Decision {
+                outcome: Outcome::NotCors,
+                reason: Reason::NoOrigin,
+                origin: None,
+                private_network: false,
+                requested_headers: false,
+                respond_with: None,
+            };
+        };
+        let origin_check = if origins.next().is_some() {
+            Err(Reason::MultipleOrigins)
+        } else {
+            self.check_origin(origin_value, &req, external_origin_verdict)
+        };
+        let matched = match origin_check {
+            Ok(m) => m,
+            Err(reason) => return p.refuse(is_preflight, reason),
+        };
+        if !is_preflight {
+            return Decision {
+                outcome: Outcome::Allowed,
+                reason: Reason::OriginAllowed(matched),
+                origin: Some(origin_value.clone()),
+                private_network: false,
+                requested_headers: false,
+                respond_with: None,
+            };
+        }
+        match p.check_preflight(req.headers) {
+            Ok((requested_headers, private_network)) => Decision {
+                outcome: Outcome::PreflightAllowed,
+                reason: Reason::OriginAllowed(matched),
+                origin: Some(origin_value.clone()),
+                private_network,
+                requested_headers,
+                respond_with: (!p.preflight_continue).then_some(p.preflight_status),
+            },
+            Err(reason) => p.refuse(true, reason),
+        }
+    }
+
+    /// Is this `Origin` header value allowed? Never allocates on success.
+    fn check_origin(
+        &self,
+        value: &HeaderValue,
+        req: &RequestView<'_>,
+        external: Option<bool>,
+    ) -> Result<OriginMatch, Reason> {
+        let p = &*self.inner;
+        let parsed = HeaderOrigin::parse(value.as_bytes());
+        if p.origins.any {
+            // `*` answers every origin alike, even a malformed one.
+            return Ok(OriginMatch::Any);
+        }
+        let origin = parsed.map_err(|_| Reason::MalformedOrigin {
+            value: for_log(value.as_bytes()),
+        })?;
+        if let Some(m) = p.origins.lookup(&origin) {
+            return Ok(m);
+        }
+        // `null` is only ever allowed through the explicit opt-in, never by a predicate.
+        if !origin.is_null() {
+            if external == Some(true) {
+                return Ok(OriginMatch::Predicate);
+            }
+            if let Some(pred) = &p.predicate {
+                if pred(&origin, req) {
+                    return Ok(OriginMatch::Predicate);
+                }
+            }
+        }
+        Err(Reason::OriginNotAllowed {
+            origin: for_log(value.as_bytes()),
+        })
+    }
+
+    /// Adds the decision's headers to a response's headers: the CORS headers when allowed, and
+    /// `Vary` whenever the answer depends on the request, merged into an existing `Vary`.
+    ///
+    /// The policy wins over headers the application set: `Access-Control-Allow-Origin`,
+    /// `-Allow-Credentials` and `-Expose-Headers` (and on preflights `-Allow-Methods`,
+    /// `-Allow-Headers`, `-Max-Age`, `-Allow-Private-Network`) are replaced or removed, so a
+    /// response never carries two `Access-Control-Allow-Origin` values.
+    pub fn apply(&self, d: &Decision, headers: &mut HeaderMap) {
+        let p = &*self.inner;
+        let allowed = d.is_allowed();
+        // Access-Control-Allow-Origin: the exact origin, or `*` (Fetch #http-access-control-allow-origin).
+        let acao = if allowed && p.origins.any && !p.credentials {
+            Some(HeaderValue::from_static("*"))
+        } else if allowed {
+            d.origin.clone()
+        } else if d.outcome == Outcome::NotCors && p.origins.any && !p.credentials {
+            // Fetch #cors-protocol-and-http-caches: a static `*` goes on every response.
+            Some(HeaderValue::from_static("*"))
+        } else {
+            None
+        };
+        let cors = acao.is_some();
+        set_or_remove(headers, header::ACCESS_CONTROL_ALLOW_ORIGIN, acao);
+        set_or_remove(
+            headers,
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            (allowed && p.credentials).then(|| HeaderValue::from_static("true")),
+        );
+        if d.outcome.is_preflight() {
+            let ok = d.outcome == Outcome::PreflightAllowed;
+            set_or_remove(
+                headers,
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                p.allow_methods_value.clone().filter(|_| ok),
+            );
+            set_or_remove(
+                headers,
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                p.allow_headers_value
+                    .clone()
+                    .filter(|_| ok && d.requested_headers),
+            );
+            set_or_remove(
+                headers,
+                header::ACCESS_CONTROL_MAX_AGE,
+                p.max_age_value.clone().filter(|_| ok),
+            );
+            set_or_remove(
+                headers,
+                ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+                (ok && d.private_network).then(|| HeaderValue::from_static("true")),
+            );
+            headers.remove(header::ACCESS_CONTROL_EXPOSE_HEADERS);
+            merge_vary(headers, &p.preflight_vary_value, &p.preflight_vary);
+        } else {
+            // Access-Control-Expose-Headers belongs on actual responses only.
+            set_or_remove(
+                headers,
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                p.expose_headers_value.clone().filter(|_| cors),
+            );
+            if p.vary_origin {
+                merge_vary(headers, &HeaderValue::from_static("Origin"), &["Origin"]);
+            }
+        }
+    }
+
+    /// `true` when preflights go on to the application after the policy's headers are added.
+    pub fn preflight_continues(&self) -> bool {
+        self.inner.preflight_continue
+    }
+}
+
+impl Inner {
+    fn refuse(&self, preflight: bool, reason: Reason) -> Decision {
+        let (outcome, respond_with) = if preflight {
+            // A refused preflight is answered by the policy (unless the application handles
+            // preflights itself), without CORS headers: the browser then fails the preflight.
+            (
+                Outcome::PreflightRejected,
+                (!self.preflight_continue).then_some(StatusCode::FORBIDDEN),
+            )
+        } else {
+            (
+                Outcome::Disallowed,
+                self.reject_disallowed.then_some(StatusCode::FORBIDDEN),
+            )
+        };
+        Decision {
+            outcome,
+            reason,
+            origin: None,
+            private_network: false,
+            requested_headers: false,
+            respond_with,
+        }
+    }
+
+    /// The preflight checks after the origin (Fetch #cors-preflight-fetch step 7, seen from the
+    /// server): the method, every requested header, and Private Network Access. Returns whether
+    /// headers were requested and whether to allow private network access.
+    fn check_preflight(&self, headers: &HeaderMap) -> Result<(bool, bool), Reason> {
+        // Access-Control-Request-Method = method (a single token).
+        let mut acrm = headers
+            .get_all(header::ACCESS_CONTROL_REQUEST_METHOD)
+            .iter();
+        let method = acrm.next().map(HeaderValue::as_bytes).unwrap_or_default();
+        if acrm.next().is_some() || !crate::vocab::grammar::is_token(method) {
+            return Err(Reason::MalformedRequestMethod {
+                value: for_log(method),
+            });
+        }
+        if !self.method_allowed(method) {
+            return Err(Reason::MethodNotAllowed {
+                method: for_log(method),
+            });
+        }
+        // Access-Control-Request-Headers = 1#field-name, possibly split over several lines.
+        let mut requested = false;
+        for line in headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+            for item in token_list(line.as_bytes()) {
+                let name = item.map_err(|bad| Reason::MalformedRequestHeaders {
+                    element: for_log(bad),
+                })?;
+                requested = true;
+                self.check_header(name)?;
+            }
+        }
+        let pna = match headers.get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK) {
+            Some(v) if v.as_bytes() == b"true" => {
+                if !self.private_network {
+                    return Err(Reason::PrivateNetworkNotAllowed);
+                }
+                true
+            }
+            _ => false,
+        };
+        Ok((requested, pna))
+    }
+
+    /// Fetch #cors-preflight-fetch step 7.5 seen from the server: CORS-safelisted methods always
+    /// pass; others must be listed, byte for byte, except that the six methods browsers normalize
+    /// (#concept-method-normalize) compare case-insensitively.
+    fn method_allowed(&self, method: &[u8]) -> bool {
+        if self.any_method || is_cors_safelisted_method(method) {
+            return true;
+        }
+        if is_normalized_method_name(method) {
+            self.methods.iter().any(|m| eq_ignore_case(m, method))
+        } else {
+            self.methods.iter().any(|m| **m == *method)
+        }
+    }
+
+    /// Fetch #cors-preflight-fetch steps 7.6–7.7 seen from the server: names compare
+    /// case-insensitively; `*` covers every name but `Authorization`.
+    fn check_header(&self, name: &[u8]) -> Result<(), Reason> {
+        if self.headers.iter().any(|h| eq_ignore_case(h, name)) {
+            return Ok(());
+        }
+        if is_cors_non_wildcard_request_header_name(name) {
+            return Err(if self.any_header {
+                Reason::AuthorizationNotCoveredByWildcard
+            } else {
+                Reason::HeaderNotAllowed {
+                    name: "authorization".into(),
+                }
+            });
+        }
+        if self.any_header {
+            return Ok(());
+        }
+        Err(Reason::HeaderNotAllowed {
+            name: for_log(name).to_ascii_lowercase(),
+        })
+    }
+}
+
+fn set_or_remove(headers: &mut HeaderMap, name: HeaderName, value: Option<HeaderValue>) {
+    match value {
+        Some(v) => {
+            headers.insert(name, v);
+        }
+        None => {
+            headers.remove(name);
+        }
+    }
+}
+
+/// Adds `names` to the response's `Vary`, once each: inserts `value` (the names joined) when
+/// there is no `Vary`, leaves `Vary: *` alone, and otherwise appends only the missing names to
+/// the existing value, so no name is ever listed twice.
+///
+/// ```
+/// use cors::policy::merge_vary;
+/// use http::{HeaderMap, HeaderValue};
+/// let mut h = HeaderMap::new();
+/// h.insert("vary", HeaderValue::from_static("Accept-Encoding, origin"));
+/// merge_vary(&mut h, &HeaderValue::from_static("Origin, Access-Control-Request-Method"), &["Origin", "Access-Control-Request-Method"]);
+/// assert_eq!(h["vary"], "Accept-Encoding, origin, Access-Control-Request-Method");
+/// ```
+pub fn merge_vary(headers: &mut HeaderMap, value: &HeaderValue, names: &[&str]) {
+    let existing = headers.get_all(header::VARY);
+    let mut lines = existing.iter().peekable();
+    if lines.peek().is_none() {
+        headers.insert(header::VARY, value.clone());
+        return;
+    }
+    let present = |name: &str| {
+        existing.iter().any(|line| {
+            crate::vocab::grammar::split_list(line.as_bytes())
+                .any(|item| item == b"*" || eq_ignore_case(item, name.as_bytes()))
+        })
+    };
+    let missing: Vec<&str> = names.iter().copied().filter(|n| !present(n)).collect();
+    if missing.is_empty() {
+        return;
+    }
+    let mut combined: Vec<u8> = Vec::new();
+    for line in existing.iter() {
+        let v = crate::vocab::grammar::trim_tab_or_space(line.as_bytes());
+        if v.is_empty() {
+            continue;
+        }
+        if !combined.is_empty() {
+            combined.extend_from_slice(b", ");
+        }
+        combined.extend_from_slice(v);
+    }
+    for n in missing {
+        if !combined.is_empty() {
+            combined.extend_from_slice(b", ");
+        }
+        combined.extend_from_slice(n.as_bytes());
+    }
+    if let Ok(v) = HeaderValue::from_bytes(&combined) {
+        headers.insert(header::VARY, v);
+    }
+}

@@ -1,0 +1,179 @@
+//! Validation: one row per rule; every problem reported at once, typed, with its location.
+
+use cors::policy::{ConfigErrorKind as E, ConfigWarningKind as W, Policy, PolicyConfig};
+
+fn config(toml_text: &str) -> PolicyConfig {
+    toml::from_str(toml_text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// (rule, config, expected error codes with their `field[index]`)
+type ErrorRow = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+#[rustfmt::skip]
+const ERROR_ROWS: &[ErrorRow] = &[
+    ("an origin has no path", r#"allowed_origins = ["https://a.example/api"]"#, &[("invalid-origin", "allowed_origins[0]")]),
+    ("an origin has no trailing slash", r#"allowed_origins = ["https://a.example/"]"#, &[("invalid-origin", "allowed_origins[0]")]),
+    ("an origin has no userinfo", r#"allowed_origins = ["https://u:p@a.example"]"#, &[("invalid-origin", "allowed_origins[0]")]),
+    ("an origin has no query", r#"allowed_origins = ["https://a.example?x"]"#, &[("invalid-origin", "allowed_origins[0]")]),
+    ("wildcard only as the leftmost label", r#"allowed_origins = ["https://a.*.example.com"]"#, &[("invalid-wildcard", "allowed_origins[0]")]),
+    ("wildcard only as a whole label", r#"allowed_origins = ["https://*a.example.com"]"#, &[("invalid-wildcard", "allowed_origins[0]")]),
+    ("non-http scheme needs the opt-in", r#"allowed_origins = ["chrome-extension://abc"]"#, &[("non-http-scheme", "allowed_origins[0]")]),
+    ("null needs the opt-in", r#"allowed_origins = ["null"]"#, &[("null-in-origin-list", "allowed_origins[0]")]),
+    ("no origin at all", r#"allowed_origins = []"#, &[("no-origins", "allowed_origins")]),
+    ("#cors-protocol-and-credentials: `*` origin with credentials", "allowed_origins = [\"*\"]\nallow_credentials = true", &[("wildcard-with-credentials", "allowed_origins[0]")]),
+    ("#cors-protocol-and-credentials: `*` methods with credentials", "allowed_origins = [\"https://a.example\"]\nallowed_methods = [\"*\"]\nallow_credentials = true", &[("wildcard-with-credentials", "allowed_methods[0]")]),
+    ("#cors-protocol-and-credentials: `*` headers with credentials", "allowed_origins = [\"https://a.example\"]\nallowed_headers = [\"*\"]\nallow_credentials = true", &[("wildcard-with-credentials", "allowed_headers[0]")]),
+    ("#cors-protocol-and-credentials: `*` exposed with credentials", "allowed_origins = [\"https://a.example\"]\nexposed_headers = [\"*\"]\nallow_credentials = true", &[("wildcard-with-credentials", "exposed_headers[0]")]),
+    ("#concept-method: a method is a token", "allowed_origins = [\"https://a.example\"]\nallowed_methods = [\"GET POST\"]", &[("invalid-method", "allowed_methods[0]")]),
+    ("#forbidden-method", "allowed_origins = [\"https://a.example\"]\nallowed_methods = [\"PUT\", \"trace\", \"CONNECT\", \"TRACK\"]", &[("forbidden-method", "allowed_methods[1]"), ("forbidden-method", "allowed_methods[2]"), ("forbidden-method", "allowed_methods[3]")]),
+    ("#header-name: a header name is a token", "allowed_origins = [\"https://a.example\"]\nallowed_headers = [\"X Bad\"]", &[("invalid-header-name", "allowed_headers[0]")]),
+    ("#forbidden-request-header", "allowed_origins = [\"https://a.example\"]\nallowed_headers = [\"Cookie\", \"Sec-Fetch-Mode\", \"Proxy-Authorization\", \"X-Ok\"]", &[("forbidden-request-header", "allowed_headers[0]"), ("forbidden-request-header", "allowed_headers[1]"), ("forbidden-request-header", "allowed_headers[2]")]),
+    ("#http-access-control-max-age: delta-seconds, not negative", "allowed_origins = [\"https://a.example\"]\nmax_age = -1", &[("negative-max-age", "max_age")]),
+    ("#http-access-control-max-age: delta-seconds, not text", "allowed_origins = [\"https://a.example\"]\nmax_age = \"ten minutes\"", &[("non-numeric-max-age", "max_age")]),
+    ("#http-access-control-max-age: delta-seconds, not fractional", "allowed_origins = [\"https://a.example\"]\nmax_age = 1.5", &[("non-numeric-max-age", "max_age")]),
+    ("#ok-status: preflight status 200-299", "allowed_origins = [\"https://a.example\"]\npreflight_status = 302", &[("invalid-preflight-status", "preflight_status")]),
+    ("credentials with an insecure origin", "allowed_origins = [\"http://app.example\"]\nallow_credentials = true", &[("insecure-origin-with-credentials", "allowed_origins[0]")]),
+    ("credentials with an insecure subdomain pattern", "allowed_origins = [\"http://*.example.com\"]\nallow_credentials = true", &[("insecure-origin-with-credentials", "allowed_origins[0]")]),
+    ("credentials with a public-suffix pattern", "allowed_origins = [\"https://*.github.io\"]\nallow_credentials = true", &[("public-suffix-pattern", "allowed_origins[0]")]),
+    ("credentials with a TLD pattern", "allowed_origins = [\"https://*.com\"]\nallow_credentials = true", &[("public-suffix-pattern", "allowed_origins[0]")]),
+];
+
+#[test]
+fn every_error_rule() {
+    for (rule, text, want) in ERROR_ROWS {
+        let err = Policy::new(config(text)).expect_err(rule);
+        let got: Vec<(&str, String)> = err
+            .errors()
+            .iter()
+            .map(|e| (e.code(), e.location.to_string()))
+            .collect();
+        let want: Vec<(&str, String)> = want.iter().map(|(c, l)| (*c, l.to_string())).collect();
+        assert_eq!(got, want, "{rule}");
+        for e in err.errors() {
+            assert!(!e.message().is_empty() && !e.fix().is_empty(), "{rule}");
+        }
+    }
+}
+
+#[test]
+fn all_problems_at_once_with_values() {
+    let err = Policy::new(config(
+        r#"
+        allowed_origins = ["*", "https://a.example/", "ftp://x"]
+        allowed_methods = ["TRACE", "*"]
+        allowed_headers = ["Host"]
+        exposed_headers = ["*"]
+        allow_credentials = true
+        max_age = -5
+        preflight_status = 500
+        "#,
+    ))
+    .unwrap_err();
+    let kinds: Vec<&E> = err.errors().iter().map(|e| &e.kind).collect();
+    assert_eq!(kinds.len(), 9, "{err}");
+    assert!(matches!(kinds[0], E::WildcardWithCredentials));
+    assert!(matches!(
+        kinds[1],
+        E::InvalidOrigin(cors::vocab::OriginError::TrailingSlash)
+    ));
+    assert!(matches!(kinds[2], E::NonHttpScheme(s) if s == "ftp"));
+    assert_eq!(err.errors()[1].value, "https://a.example/");
+    assert_eq!(err.errors()[1].fix(), "write `https://a.example`");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("invalid CORS policy (9 problems):"),
+        "{text}"
+    );
+}
+
+#[test]
+fn tolerations_are_explicit() {
+    let p = Policy::new(config(
+        "allowed_origins = [\"http://app.example\", \"https://*.github.io\"]\nallow_credentials = true\ntolerate_insecure_origins = true\ntolerate_public_suffix_patterns = true",
+    ))
+    .unwrap();
+    assert!(
+        p.warnings()
+            .iter()
+            .any(|w| matches!(&w.kind, W::PublicSuffixPattern { suffix } if suffix == "github.io"))
+    );
+    // Loopback over http is a secure context: no toleration needed.
+    assert!(Policy::new(config("allowed_origins = [\"http://localhost:3000\", \"http://127.0.0.1:*\"]\nallow_credentials = true")).is_ok());
+    // Without credentials a public-suffix pattern is only a warning.
+    let p = Policy::new(config("allowed_origins = [\"https://*.github.io\"]")).unwrap();
+    assert_eq!(p.warnings()[0].code(), "public-suffix-pattern");
+}
+
+#[test]
+fn warnings_for_risky_but_legal_choices() {
+    let p = Policy::new(config(
+        r#"
+        allowed_origins = ["HTTPS://App.Example:443", "https://b.example", "https://b.example"]
+        allow_null_origin = true
+        allowed_methods = ["delete", "PATCH"]
+        allowed_headers = ["*", "X-Custom", "Authorization"]
+        exposed_headers = ["Set-Cookie", "Content-Type", "X-Id"]
+        max_age = 86400
+        "#,
+    ))
+    .unwrap();
+    let codes: Vec<(String, &str)> = p
+        .warnings()
+        .iter()
+        .map(|w| (w.location.to_string(), w.code()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("allowed_origins[0]".to_string(), "non-canonical"),
+            ("allowed_origins[2]".to_string(), "duplicate"),
+            ("allow_null_origin".to_string(), "null-origin-allowed"),
+            ("allowed_methods[0]".to_string(), "non-canonical"),
+            ("allowed_headers[1]".to_string(), "redundant-with-wildcard"),
+            ("exposed_headers[0]".to_string(), "never-exposed"),
+            ("exposed_headers[1]".to_string(), "always-exposed"),
+            ("max_age".to_string(), "max-age-above-browser-caps"),
+        ]
+    );
+}
+
+#[test]
+fn unknown_keys_are_refused() {
+    let e = toml::from_str::<PolicyConfig>("allowed_origin = [\"https://a.example\"]").unwrap_err();
+    assert!(e.to_string().contains("unknown field"), "{e}");
+}
+
+#[test]
+fn a_single_string_is_a_list_of_one() {
+    let c = config(r#"allowed_origins = "https://a.example""#);
+    assert_eq!(c.allowed_origins, ["https://a.example"]);
+}
+
+#[test]
+fn config_round_trips() {
+    let c = config(
+        "allowed_origins = [\"https://a.example\"]\nmax_age = 600\nallowed_methods = [\"GET\", \"PUT\"]",
+    );
+    let p = Policy::new(c.clone()).unwrap();
+    assert_eq!(p.config(), &c);
+    let again: PolicyConfig = toml::from_str(&toml::to_string(&c).unwrap()).unwrap();
+    assert_eq!(again, c);
+}
+
+#[test]
+fn fields_list_matches_the_serde_form() {
+    let c = PolicyConfig {
+        max_age: Some(600u64.into()),
+        ..PolicyConfig::default()
+    };
+    let table: toml::Table = toml::from_str(&toml::to_string(&c).unwrap()).unwrap();
+    let mut keys: Vec<&str> = table.keys().map(String::as_str).collect();
+    let mut fields = PolicyConfig::FIELDS.to_vec();
+    keys.sort_unstable();
+    fields.sort_unstable();
+    assert_eq!(keys, fields);
+}
