@@ -389,7 +389,7 @@ pub fn cors_unsafe_request_header_names_by<'a>(
     let mut unsafe_names: Vec<UnsafeHeader> = Vec::new();
     let mut potentially: Vec<&'a [u8]> = Vec::new();
     let mut total = 0usize;
-    let mut push = |list: &mut Vec<UnsafeHeader>, name: &[u8], reason: UnsafeHeaderReason| {
+    let push = |list: &mut Vec<UnsafeHeader>, name: &[u8], reason: UnsafeHeaderReason| {
         let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
         match list.iter_mut().find(|u| u.name == lower) {
             Some(u) => u.reasons.push(reason),
