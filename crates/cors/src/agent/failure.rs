@@ -225,8 +225,15 @@ pub struct CorsFailure {
     pub url: String,
     /// The first URL, when the request was redirected before failing.
     pub redirected_from: Option<String>,
-    /// The serialized origin as the request sent it (`null` after a tainting redirect).
+    /// The page's origin (what Chromium prints in its message).
     pub origin: String,
+    /// The `Origin` header the failing request carried (`null` after a tainting redirect;
+    /// equal to `origin` otherwise).
+    pub sent_origin: String,
+    /// The offending value where Chromium's `failedParameter` leaves it out: the invalid token
+    /// of `Access-Control-Allow-Methods`/`-Headers` (Firefox names it), the redirect URL with
+    /// userinfo. Empty otherwise.
+    pub detail: String,
     /// The status of the response that failed, when there was one.
     pub status: Option<u16>,
     /// Number of `Access-Control-Allow-Origin` lines of that response (Firefox counts lines).
@@ -241,13 +248,16 @@ impl CorsFailure {
         url: impl Into<String>,
         origin: impl Into<String>,
     ) -> CorsFailure {
+        let origin = origin.into();
         CorsFailure {
             error,
             failed_parameter: failed_parameter.into(),
             preflight: false,
             url: url.into(),
             redirected_from: None,
-            origin: origin.into(),
+            sent_origin: origin.clone(),
+            origin,
+            detail: String::new(),
             status: None,
             allow_origin_lines: 0,
         }
@@ -334,8 +344,17 @@ impl CorsFailure {
                     self.url, self.origin
                 );
             }
+            NoCorsRedirectModeNotFollow => {
+                return format!(
+                    "Fetch API cannot load {}. Request mode is \"no-cors\" but the redirect mode is not \"follow\".",
+                    self.url
+                );
+            }
             TooManyRedirects | RedirectNotHttp | UnexpectedRedirect | InvalidRedirectLocation => {
-                return format!("{} ({})", self.error.chromium_net_error(), self.url);
+                return format!(
+                    "Failed to load resource: {}",
+                    self.error.chromium_net_error()
+                );
             }
             InvalidResponse => "The response is invalid.".to_string(),
             WildcardOriginNotAllowed => "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.".to_string(),
@@ -352,7 +371,6 @@ impl CorsFailure {
             MethodDisallowedByPreflightResponse => format!("Method {hint} is not allowed by Access-Control-Allow-Methods in preflight response."),
             HeaderDisallowedByPreflightResponse => format!("Request header field {hint} is not allowed by Access-Control-Allow-Headers in preflight response."),
             RedirectContainsCredentials => format!("Redirect location '{hint}' contains a username and password, which is disallowed for cross-origin requests."),
-            NoCorsRedirectModeNotFollow => "Redirect mode must be 'follow' for no-cors requests.".to_string(),
             PreflightMissingAllowPrivateNetwork => "No 'Access-Control-Allow-Private-Network' header was present in the preflight response for this private network request targeting the `local` address space.".to_string(),
             PreflightInvalidAllowPrivateNetwork => format!("The 'Access-Control-Allow-Private-Network' header in the preflight response for this private network request targeting the `local` address space had a value of '{hint}',  not 'true'."),
         };
@@ -410,7 +428,11 @@ impl CorsFailure {
                 self.error.name()
             );
         };
-        let p = &self.failed_parameter;
+        let p = if self.detail.is_empty() {
+            &self.failed_parameter
+        } else {
+            &self.detail
+        };
         let status = self
             .status
             .map(|s| format!(" Status code: {s}."))

@@ -332,11 +332,8 @@ impl Fetch {
     /// Fills in where a failure happened.
     fn locate(&self, mut f: CorsFailure) -> CorsFailure {
         f.url = self.current_url().to_string();
-        f.origin = if f.error == CorsError::DisallowedByMode {
-            self.request.origin.as_str().to_string()
-        } else {
-            self.serialized_origin()
-        };
+        f.origin = self.request.origin.as_str().to_string();
+        f.sent_origin = self.serialized_origin();
         if self.url_list.len() > 1 {
             f.redirected_from = Some(self.url_list[0].to_string());
         }
@@ -344,9 +341,17 @@ impl Fetch {
     }
 
     fn fail(&mut self, c: CheckFailure, preflight: bool, response: &Response) -> State {
-        let mut f = CorsFailure::new(c.error, c.failed_parameter, "", "")
+        // Chromium reports no failedParameter for unparsable Allow-Methods/-Headers; keep the
+        // offending token as the detail (Firefox names it).
+        let (param, detail) = match c.error {
+            CorsError::InvalidAllowMethodsPreflightResponse
+            | CorsError::InvalidAllowHeadersPreflightResponse => (String::new(), c.failed_parameter),
+            _ => (c.failed_parameter, String::new()),
+        };
+        let mut f = CorsFailure::new(c.error, param, "", "")
             .on_preflight(preflight)
             .with_status(response.status);
+        f.detail = detail;
         f.allow_origin_lines = response.count("access-control-allow-origin");
         State::Done(Err(self.locate(f)))
     }
@@ -517,7 +522,11 @@ impl Fetch {
             && ((self.request.mode == Mode::Cors && next_origin != self.request.origin)
                 || self.tainting_cors)
         {
-            return blocked(self, CorsError::RedirectContainsCredentials, next.to_string());
+            // Chromium leaves failedParameter empty here; the URL goes in `detail`.
+            let mut f = CorsFailure::new(CorsError::RedirectContainsCredentials, "", "", "")
+                .with_status(status);
+            f.detail = next.to_string();
+            return State::Done(Err(self.locate(f)));
         }
         // Step 7: 301/302 with POST, or 303 with anything but GET/HEAD → GET without a body.
         if ((status == 301 || status == 302) && self.method == "POST")

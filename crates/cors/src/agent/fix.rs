@@ -49,7 +49,7 @@ pub fn required_response_headers(
     }
     let include = request.credentials == CredentialsMode::Include;
     let origin = failure
-        .map(|f| f.origin.clone())
+        .map(|f| f.sent_origin.clone())
         .filter(|o| !o.is_empty())
         .unwrap_or_else(|| request.origin.as_str().to_string());
     let mut common = vec![("Access-Control-Allow-Origin".to_string(), origin.clone())];

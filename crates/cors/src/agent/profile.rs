@@ -123,7 +123,10 @@ impl Profile {
                 // services/network/cors/preflight_result.cc: kMaxTimeout = 2 h.
                 max_age_cap: Some(7200),
                 max_age_rule: MaxAgeRule::Chromium,
-                method_check_uppercases: true,
+                // Not observed: Chromium 156 compares the method byte for byte, as the spec
+                // says (`patch` fails `Access-Control-Allow-Methods: PATCH`; scenario
+                // pf-acam-patch-upper-for-lower). Older Chromium uppercased it.
+                method_check_uppercases: false,
                 combine_request_headers: true,
                 extra_safelisted_request_headers: CHROMIUM_EXTRA_SAFELISTED,
                 cache_model: CacheModel::ReplacePerUrl,
