@@ -440,9 +440,10 @@ impl CorsFailure {
         let (text, with_status) = match reason {
             DidNotSucceed => ("CORS request did not succeed".to_string(), true),
             RequestNotHttp => ("CORS request not http".to_string(), false),
-            ExternalRedirectNotAllowed => {
-                ("CORS request external redirect not allowed".to_string(), false)
-            }
+            ExternalRedirectNotAllowed => (
+                "CORS request external redirect not allowed".to_string(),
+                false,
+            ),
             MissingAllowOrigin => (
                 "CORS header ‘Access-Control-Allow-Origin’ missing".to_string(),
                 true,
@@ -479,7 +480,9 @@ impl CorsFailure {
                 false,
             ),
             MissingAllowHeaderFromPreflight => (
-                format!("header ‘{p}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response"),
+                format!(
+                    "header ‘{p}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response"
+                ),
                 false,
             ),
         };
