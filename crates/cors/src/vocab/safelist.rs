@@ -553,6 +553,7 @@ mod tests {
     #[test]
     fn safelisted_request_headers() {
         let long = vec![b'a'; 129];
+        #[allow(clippy::type_complexity)]
         let rows: Vec<(&[u8], &[u8], Result<(), &str>)> = vec![
             (b"Accept", b"*/*", Ok(())),
             (b"accept", b"text/html,application/xhtml+xml;q=0.9", Ok(())),
@@ -628,7 +629,7 @@ mod tests {
 
     #[test]
     fn unsafe_names_sorted_lowercase_and_total() {
-        let v = vec![b'a'; 128];
+        let v = [b'a'; 128];
         let h: Vec<(&[u8], &[u8])> = (0..9).map(|_| (&b"Accept"[..], &v[..])).collect();
         // 9 * 128 = 1152 > 1024: the safelisted entries all become unsafe (#cors-unsafe-request-header-names step 3)
         let u = cors_unsafe_request_header_names(h.iter().copied());
