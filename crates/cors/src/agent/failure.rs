@@ -204,7 +204,7 @@ impl FirefoxReason {
 /// let f = CorsFailure::new(CorsError::MissingAllowOriginHeader, "", "https://api.example/x", "https://app.example")
 ///     .on_preflight(true)
 ///     .with_status(200);
-/// assert_eq!(f.chromium_cors_error(), Some("PreflightMissingAllowOriginHeader"));
+/// assert_eq!(f.chromium_cors_error().as_deref(), Some("PreflightMissingAllowOriginHeader"));
 /// assert_eq!(f.firefox_reason(), Some(FirefoxReason::MissingAllowOrigin));
 /// assert!(f.chromium_message().ends_with(
 ///     "Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource."
