@@ -1,4 +1,5 @@
 //! Table-driven tests of `cors::agent`: one row per Fetch rule, each citing its section anchor.
+#![allow(clippy::type_complexity)] // the tables are tuples, one row per rule
 
 use cors::agent::{
     Action, Body, CorsError, CorsFailure, CredentialsMode, Fetch, FirefoxReason, Mode,
