@@ -4,6 +4,7 @@
 //!
 //! - [`vocab`]: what both sides share — origins, the Fetch header grammar, the safelists and
 //!   forbidden names.
+//! - [`agent`]: the user-agent side — what a browser does with a cross-origin request.
 //! - [`policy`]: the server side — a policy, validated once, that decides which CORS headers a
 //!   response carries.
 //!
@@ -11,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod agent;
 pub mod policy;
 pub mod vocab;
 

@@ -186,6 +186,50 @@ where
     out.map(Ok)
 }
 
+/// Fetch header-list "get" (`#concept-header-list-get`): `None` when no header is named `name`
+/// (case-insensitively), else the values of all such headers, in order, joined by `0x2C 0x20`.
+/// Each value is first stripped of leading and trailing HTTP whitespace, as an HTTP parser does.
+///
+/// ```
+/// use cors::vocab::grammar::header_list_get;
+/// let h: [(&[u8], &[u8]); 3] = [(b"A", b"1"), (b"b", b"x"), (b"a", b" 2 ")];
+/// assert_eq!(header_list_get(h, b"a").as_deref(), Some(&b"1, 2"[..]));
+/// assert_eq!(header_list_get(h, b"c"), None);
+/// ```
+pub fn header_list_get<'a>(
+    headers: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    name: &[u8],
+) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    for (n, v) in headers {
+        if !eq_ignore_case(n, name) {
+            continue;
+        }
+        let v = normalize_header_value(v);
+        match out.as_mut() {
+            None => out = Some(v.to_vec()),
+            Some(o) => {
+                o.extend_from_slice(b", ");
+                o.extend_from_slice(v);
+            }
+        }
+    }
+    out
+}
+
+/// The values (stripped of leading and trailing HTTP whitespace) of every header named `name`,
+/// one per header line, in order: the input of "extract header list values".
+pub fn header_list_values<'a>(
+    headers: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    name: &[u8],
+) -> Vec<&'a [u8]> {
+    headers
+        .into_iter()
+        .filter(|(n, _)| eq_ignore_case(n, name))
+        .map(|(_, v)| normalize_header_value(v))
+        .collect()
+}
+
 /// `delta-seconds` (RFC 9111 §1.2.2), the syntax of `Access-Control-Max-Age`: one or more
 /// digits. Saturates at `u64::MAX` rather than failing on huge values.
 pub fn parse_delta_seconds(v: &[u8]) -> Option<u64> {

@@ -366,6 +366,26 @@ pub struct UnsafeHeader {
 pub fn cors_unsafe_request_header_names<'a>(
     headers: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
 ) -> Vec<UnsafeHeader> {
+    cors_unsafe_request_header_names_by(headers, cors_safelisted_request_header)
+}
+
+/// [`cors_unsafe_request_header_names`] with the per-header test supplied by the caller, for
+/// user agents whose safelist deviates from the standard's (the 1024-byte total and the
+/// sorted-lowercase set stay the standard's).
+///
+/// ```
+/// use cors::vocab::safelist::{cors_safelisted_request_header, cors_unsafe_request_header_names_by};
+/// let h: [(&[u8], &[u8]); 2] = [(b"DPR", b"2"), (b"X-A", b"1")];
+/// let extra = |n: &[u8], v: &[u8]| {
+///     if n.eq_ignore_ascii_case(b"dpr") { Ok(()) } else { cors_safelisted_request_header(n, v) }
+/// };
+/// let names: Vec<String> = cors_unsafe_request_header_names_by(h, extra).into_iter().map(|u| u.name).collect();
+/// assert_eq!(names, ["x-a"]);
+/// ```
+pub fn cors_unsafe_request_header_names_by<'a>(
+    headers: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    safelisted: impl Fn(&[u8], &[u8]) -> Result<(), UnsafeHeaderReason>,
+) -> Vec<UnsafeHeader> {
     let mut unsafe_names: Vec<UnsafeHeader> = Vec::new();
     let mut potentially: Vec<&'a [u8]> = Vec::new();
     let mut total = 0usize;
@@ -380,7 +400,7 @@ pub fn cors_unsafe_request_header_names<'a>(
         }
     };
     for (name, value) in headers {
-        match cors_safelisted_request_header(name, value) {
+        match safelisted(name, value) {
             Err(reason) => push(&mut unsafe_names, name, reason),
             Ok(()) => {
                 potentially.push(name);

@@ -1,0 +1,179 @@
+// Reusable launcher for the workspace's browser tests: Debian's headless chromium driven by
+// playwright-core over CDP, plus helpers to run a cross-origin fetch() from a page and collect
+// what Chromium decided (CDP Network.loadingFailed corsErrorStatus, Audits CORS issues, console).
+//
+//   import { launch, openPage, crossOriginFetch } from './lib/chromium.mjs';
+//   const browser = await launch();
+//   const page = await openPage(browser, 'http://127.0.0.1:8001/');
+//   const r = await crossOriginFetch(page, 'http://127.0.0.1:8002/x', { method: 'PUT' });
+//   // r = { ok, status, headers, error, corsErrorStatus, issues, console }
+//   await browser.close();
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+/** The flags the project brief requires for headless Chromium. */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Path of Debian's chromium, or throws with the install hint. */
+export function chromiumPath() {
+  const fromEnv = process.env.CHROMIUM;
+  if (fromEnv) return fromEnv;
+  try {
+    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('chromium not found: run scripts/install-test-deps');
+  }
+}
+
+/** `chromium --version`, e.g. "Chromium 156.0.8078.108 ...". */
+export function chromiumVersion() {
+  return execFileSync(chromiumPath(), ['--version'], { encoding: 'utf8' }).trim();
+}
+
+/**
+ * Launches headless chromium with a fresh user-data-dir. Returns a playwright BrowserContext
+ * (persistent context, because a user-data-dir is required); `close()` also removes the dir.
+ */
+export async function launch({ extraArgs = [] } = {}) {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'cors-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath(),
+    headless: true,
+    // Only the brief's flags: playwright's own defaults switch Chromium features off (e.g. its
+    // CORS redirect handling, storage partitioning), which would make this not the real Chromium.
+    ignoreDefaultArgs: true,
+    // (`--remote-debugging-pipe` is how playwright talks to the browser.)
+    args: [
+      ...CHROMIUM_FLAGS,
+      `--user-data-dir=${userDataDir}`,
+      '--remote-debugging-pipe',
+      ...extraArgs,
+      'about:blank',
+    ],
+  });
+  const close = context.close.bind(context);
+  context.close = async () => {
+    try {
+      await close();
+    } finally {
+      rmSync(userDataDir, { recursive: true, force: true });
+    }
+  };
+  return context;
+}
+
+/**
+ * Opens `pageUrl` in a new page and attaches a CDP session that records network failures,
+ * CORS issues and console messages. Use `page.__cors.take()` (done by crossOriginFetch) to get
+ * and reset what was recorded.
+ */
+export async function openPage(context, pageUrl) {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  const rec = { requests: new Map(), failures: [], issues: [], console: [] };
+  cdp.on('Network.requestWillBeSent', (e) => rec.requests.set(e.requestId, e.request.url));
+  cdp.on('Network.loadingFailed', (e) =>
+    rec.failures.push({
+      url: rec.requests.get(e.requestId) ?? null,
+      errorText: e.errorText,
+      blockedReason: e.blockedReason ?? null,
+      corsErrorStatus: e.corsErrorStatus ?? null,
+      type: e.type,
+    }),
+  );
+  cdp.on('Audits.issueAdded', (e) => {
+    const i = e.issue;
+    if (i.code === 'CorsIssue') rec.issues.push(i.details.corsIssueDetails);
+  });
+  cdp.on('Log.entryAdded', (e) => rec.console.push(e.entry.text));
+  cdp.on('Runtime.consoleAPICalled', (e) =>
+    rec.console.push(e.args.map((a) => a.value ?? a.description ?? '').join(' ')),
+  );
+  cdp.on('Runtime.exceptionThrown', (e) =>
+    rec.console.push(e.exceptionDetails?.exception?.description ?? e.exceptionDetails?.text ?? ''),
+  );
+  await cdp.send('Network.enable');
+  await cdp.send('Audits.enable');
+  await cdp.send('Log.enable');
+  await cdp.send('Runtime.enable');
+  await page.goto(pageUrl);
+  page.__cors = {
+    cdp,
+    take() {
+      const out = { failures: rec.failures, issues: rec.issues, console: rec.console };
+      rec.failures = [];
+      rec.issues = [];
+      rec.console = [];
+      return out;
+    },
+  };
+  return page;
+}
+
+/**
+ * Runs `fetch(url, init)` in the page and returns what script could see plus what Chromium
+ * reported: `{ ok, status, type, redirected, url, headers: [[name, value]...], error,
+ * corsErrorStatus, issues, console }`. `init.headers` is a list of [name, value] pairs appended in
+ * order to a Headers object (so duplicates are kept); `init.bodyKind` ('text' | 'params' |
+ * 'bytes') builds a string, URLSearchParams or Uint8Array body. `settleMs` waits for late CDP events.
+ */
+export async function crossOriginFetch(page, url, init = {}, { settleMs = 30 } = {}) {
+  page.__cors.take();
+  const result = await page.evaluate(
+    async ({ url, init }) => {
+      const h = new Headers();
+            for (const [n, v] of init.headers ?? []) {
+        try {
+          h.append(n, v);
+        } catch (e) {
+          // Headers.append throwing is fetch() throwing: nothing is sent.
+          return { ok: false, status: null, type: null, headers: null, error: String(e), thrown: true };
+        }
+      }
+      const opts = { ...init, headers: h };
+      delete opts.bodyKind;
+      if (init.bodyKind === 'text') opts.body = 'hello';
+      else if (init.bodyKind === 'params') opts.body = new URLSearchParams('a=1');
+      else if (init.bodyKind === 'bytes') opts.body = new Uint8Array([1, 2, 3]);
+      if (opts.body === undefined || opts.body === null) delete opts.body;
+      try {
+        const r = await fetch(url, opts);
+        const headers = [];
+        r.headers.forEach((v, n) => headers.push([n, v]));
+        let text = null;
+        try {
+          text = await r.text();
+        } catch (e) {
+          text = null;
+        }
+        return { ok: true, status: r.status, type: r.type, redirected: r.redirected, url: r.url, headers, body: text, error: null };
+      } catch (e) {
+        return { ok: false, status: null, type: null, headers: null, error: String(e) };
+      }
+    },
+    { url, init },
+  );
+  await new Promise((r) => setTimeout(r, settleMs));
+  const rec = page.__cors.take();
+  const failure = rec.failures.find((f) => f.corsErrorStatus) ?? null;
+  const issue = rec.issues.find((i) => i.corsErrorStatus) ?? null;
+  return {
+    ...result,
+    corsErrorStatus: failure?.corsErrorStatus ?? issue?.corsErrorStatus ?? null,
+    failures: rec.failures,
+    issues: rec.issues,
+    console: rec.console,
+  };
+}

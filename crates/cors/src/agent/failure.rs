@@ -1,0 +1,516 @@
+//! Errors as data: why a browser blocks a request, named the way Chromium's DevTools protocol
+//! and Firefox's console name it, with each browser's console sentence and the spec anchor.
+
+use std::fmt;
+
+/// Why a CORS fetch failed. The variants follow Chromium's `Network.CorsError` (DevTools
+/// protocol) where it has one; the few network errors Chromium reports without a `CorsError`
+/// (too many redirects, a redirect to a non-HTTP scheme, redirect mode `error`) are named here too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CorsError {
+    /// Mode `same-origin` and a cross-origin URL (Fetch `#main-fetch`).
+    DisallowedByMode,
+    /// The response was a network error where a response was expected.
+    InvalidResponse,
+    /// `Access-Control-Allow-Origin: *` with credentials mode `include` (Fetch `#cors-check` step 4).
+    WildcardOriginNotAllowed,
+    /// No `Access-Control-Allow-Origin` (Fetch `#cors-check` step 2).
+    MissingAllowOriginHeader,
+    /// `Access-Control-Allow-Origin` holds several values (two header lines, or a list).
+    MultipleAllowOriginValues,
+    /// `Access-Control-Allow-Origin` is not an origin, `null` or `*`.
+    InvalidAllowOriginValue,
+    /// `Access-Control-Allow-Origin` is an origin other than the request's.
+    AllowOriginMismatch,
+    /// Credentials `include` and `Access-Control-Allow-Credentials` is not exactly `true` (step 7).
+    InvalidAllowCredentials,
+    /// The URL's scheme is not `http` or `https` (Fetch `#main-fetch`).
+    CorsDisabledScheme,
+    /// The preflight response's status is not 200–299 (Fetch `#cors-preflight-fetch` step 7).
+    PreflightInvalidStatus,
+    /// The preflight response is a redirect (Fetch `#cors-preflight-fetch`: no redirects).
+    PreflightDisallowedRedirect,
+    /// `Access-Control-Allow-Methods` does not parse as `#method` (step 7.3).
+    InvalidAllowMethodsPreflightResponse,
+    /// `Access-Control-Allow-Headers` does not parse as `#field-name` (step 7.3).
+    InvalidAllowHeadersPreflightResponse,
+    /// The method is not allowed by the preflight response (step 7.5).
+    MethodDisallowedByPreflightResponse,
+    /// A request header is not allowed by the preflight response (steps 7.6–7.7).
+    HeaderDisallowedByPreflightResponse,
+    /// A redirect's `Location` has userinfo (Fetch `#http-redirect-fetch` steps 4–5).
+    RedirectContainsCredentials,
+    /// Mode `no-cors` with a redirect mode other than `follow` (Fetch `#main-fetch`).
+    NoCorsRedirectModeNotFollow,
+    /// Private Network Access: no `Access-Control-Allow-Private-Network` on the preflight response.
+    PreflightMissingAllowPrivateNetwork,
+    /// Private Network Access: `Access-Control-Allow-Private-Network` is not `true`.
+    PreflightInvalidAllowPrivateNetwork,
+    /// A 21st redirect (Fetch `#http-redirect-fetch` step 3). Chromium: `net::ERR_TOO_MANY_REDIRECTS`.
+    TooManyRedirects,
+    /// A redirect to a scheme other than `http`/`https` (step 2). Chromium: `net::ERR_UNSAFE_REDIRECT`.
+    RedirectNotHttp,
+    /// Redirect mode `error` and a redirect arrived (Fetch `#http-fetch`).
+    UnexpectedRedirect,
+    /// A redirect's `Location` does not parse (Fetch `#http-redirect-fetch` step 1).
+    InvalidRedirectLocation,
+}
+
+impl CorsError {
+    /// The Chromium DevTools `Network.CorsError` value, when Chromium reports one.
+    pub fn chromium_cors_error(self) -> Option<&'static str> {
+        use CorsError::*;
+        Some(match self {
+            DisallowedByMode => "DisallowedByMode",
+            InvalidResponse => "InvalidResponse",
+            WildcardOriginNotAllowed => "WildcardOriginNotAllowed",
+            MissingAllowOriginHeader => "MissingAllowOriginHeader",
+            MultipleAllowOriginValues => "MultipleAllowOriginValues",
+            InvalidAllowOriginValue => "InvalidAllowOriginValue",
+            AllowOriginMismatch => "AllowOriginMismatch",
+            InvalidAllowCredentials => "InvalidAllowCredentials",
+            CorsDisabledScheme => "CorsDisabledScheme",
+            PreflightInvalidStatus => "PreflightInvalidStatus",
+            PreflightDisallowedRedirect => "PreflightDisallowedRedirect",
+            InvalidAllowMethodsPreflightResponse => "InvalidAllowMethodsPreflightResponse",
+            InvalidAllowHeadersPreflightResponse => "InvalidAllowHeadersPreflightResponse",
+            MethodDisallowedByPreflightResponse => "MethodDisallowedByPreflightResponse",
+            HeaderDisallowedByPreflightResponse => "HeaderDisallowedByPreflightResponse",
+            RedirectContainsCredentials => "RedirectContainsCredentials",
+            NoCorsRedirectModeNotFollow => "NoCorsRedirectModeNotFollow",
+            PreflightMissingAllowPrivateNetwork => "PreflightMissingAllowPrivateNetwork",
+            PreflightInvalidAllowPrivateNetwork => "PreflightInvalidAllowPrivateNetwork",
+            TooManyRedirects | RedirectNotHttp | UnexpectedRedirect | InvalidRedirectLocation => {
+                return None;
+            }
+        })
+    }
+
+    /// The name: Chromium's `CorsError` value, or this crate's for the four without one.
+    pub fn name(self) -> &'static str {
+        self.chromium_cors_error().unwrap_or(match self {
+            CorsError::TooManyRedirects => "TooManyRedirects",
+            CorsError::RedirectNotHttp => "RedirectNotHttp",
+            CorsError::UnexpectedRedirect => "UnexpectedRedirect",
+            _ => "InvalidRedirectLocation",
+        })
+    }
+
+    /// The Chromium `net::` error `fetch()` fails with (DevTools' `errorText`).
+    pub fn chromium_net_error(self) -> &'static str {
+        match self {
+            CorsError::TooManyRedirects => "net::ERR_TOO_MANY_REDIRECTS",
+            CorsError::RedirectNotHttp => "net::ERR_UNSAFE_REDIRECT",
+            CorsError::InvalidRedirectLocation => "net::ERR_INVALID_REDIRECT",
+            _ => "net::ERR_FAILED",
+        }
+    }
+
+    /// The Fetch Standard section this failure comes from.
+    pub fn anchor(self) -> &'static str {
+        use CorsError::*;
+        match self {
+            DisallowedByMode | CorsDisabledScheme | NoCorsRedirectModeNotFollow => "#main-fetch",
+            InvalidResponse => "#http-fetch",
+            WildcardOriginNotAllowed
+            | MissingAllowOriginHeader
+            | MultipleAllowOriginValues
+            | InvalidAllowOriginValue
+            | AllowOriginMismatch
+            | InvalidAllowCredentials => "#cors-check",
+            PreflightInvalidStatus
+            | PreflightDisallowedRedirect
+            | InvalidAllowMethodsPreflightResponse
+            | InvalidAllowHeadersPreflightResponse
+            | MethodDisallowedByPreflightResponse
+            | HeaderDisallowedByPreflightResponse => "#cors-preflight-fetch",
+            RedirectContainsCredentials
+            | TooManyRedirects
+            | RedirectNotHttp
+            | InvalidRedirectLocation => "#http-redirect-fetch",
+            UnexpectedRedirect => "#http-fetch",
+            PreflightMissingAllowPrivateNetwork | PreflightInvalidAllowPrivateNetwork => {
+                "https://wicg.github.io/private-network-access/#cors-preflight"
+            }
+        }
+    }
+}
+
+impl fmt::Display for CorsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Firefox's reason codes for CORS failures: the slugs of MDN's "CORS errors" pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FirefoxReason {
+    /// `CORSDidNotSucceed`: the request failed at the network level.
+    DidNotSucceed,
+    /// `CORSRequestNotHttp`.
+    RequestNotHttp,
+    /// `CORSExternalRedirectNotAllowed`: the preflight was redirected.
+    ExternalRedirectNotAllowed,
+    /// `CORSMissingAllowOrigin`.
+    MissingAllowOrigin,
+    /// `CORSMultipleAllowOriginNotAllowed`: two or more `Access-Control-Allow-Origin` lines.
+    MultipleAllowOriginNotAllowed,
+    /// `CORSAllowOriginNotMatchingOrigin`.
+    AllowOriginNotMatchingOrigin,
+    /// `CORSNotSupportingCredentials`: `*` with credentials.
+    NotSupportingCredentials,
+    /// `CORSMethodNotFound`.
+    MethodNotFound,
+    /// `CORSMIssingAllowCredentials` (sic, MDN's slug).
+    MissingAllowCredentials,
+    /// `CORSPreflightDidNotSucceed`.
+    PreflightDidNotSucceed,
+    /// `CORSInvalidAllowMethod`.
+    InvalidAllowMethod,
+    /// `CORSInvalidAllowHeader`.
+    InvalidAllowHeader,
+    /// `CORSMissingAllowHeaderFromPreflight`.
+    MissingAllowHeaderFromPreflight,
+}
+
+impl FirefoxReason {
+    /// The MDN page slug, e.g. `CORSMissingAllowOrigin`.
+    pub fn slug(self) -> &'static str {
+        use FirefoxReason::*;
+        match self {
+            DidNotSucceed => "CORSDidNotSucceed",
+            RequestNotHttp => "CORSRequestNotHttp",
+            ExternalRedirectNotAllowed => "CORSExternalRedirectNotAllowed",
+            MissingAllowOrigin => "CORSMissingAllowOrigin",
+            MultipleAllowOriginNotAllowed => "CORSMultipleAllowOriginNotAllowed",
+            AllowOriginNotMatchingOrigin => "CORSAllowOriginNotMatchingOrigin",
+            NotSupportingCredentials => "CORSNotSupportingCredentials",
+            MethodNotFound => "CORSMethodNotFound",
+            MissingAllowCredentials => "CORSMIssingAllowCredentials",
+            PreflightDidNotSucceed => "CORSPreflightDidNotSucceed",
+            InvalidAllowMethod => "CORSInvalidAllowMethod",
+            InvalidAllowHeader => "CORSInvalidAllowHeader",
+            MissingAllowHeaderFromPreflight => "CORSMissingAllowHeaderFromPreflight",
+        }
+    }
+}
+
+/// A CORS failure, as data: the reason, its parameter, where it happened, and renderings.
+///
+/// ```
+/// use cors::agent::{CorsError, CorsFailure, FirefoxReason};
+/// let f = CorsFailure::new(CorsError::MissingAllowOriginHeader, "", "https://api.example/x", "https://app.example")
+///     .on_preflight(true)
+///     .with_status(200);
+/// assert_eq!(f.chromium_cors_error(), Some("PreflightMissingAllowOriginHeader"));
+/// assert_eq!(f.firefox_reason(), Some(FirefoxReason::MissingAllowOrigin));
+/// assert!(f.chromium_message().ends_with(
+///     "Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource."
+/// ));
+/// assert!(f.firefox_message().contains("(Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200."));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorsFailure {
+    /// The reason.
+    pub error: CorsError,
+    /// The offending value (Chromium's `failedParameter`): the `Access-Control-Allow-Origin` or
+    /// `-Credentials` value, the disallowed method, the disallowed lowercase header name, the
+    /// redirect URL; empty when not applicable.
+    pub failed_parameter: String,
+    /// `true` when the response that failed was a preflight response.
+    pub preflight: bool,
+    /// The URL of the request that failed (after redirects).
+    pub url: String,
+    /// The first URL, when the request was redirected before failing.
+    pub redirected_from: Option<String>,
+    /// The page's origin (what Chromium prints in its message).
+    pub origin: String,
+    /// The `Origin` header the failing request carried (`null` after a tainting redirect;
+    /// equal to `origin` otherwise).
+    pub sent_origin: String,
+    /// The offending value where Chromium's `failedParameter` leaves it out: the invalid token
+    /// of `Access-Control-Allow-Methods`/`-Headers` (Firefox names it), the redirect URL with
+    /// userinfo. Empty otherwise.
+    pub detail: String,
+    /// The status of the response that failed, when there was one.
+    pub status: Option<u16>,
+    /// Number of `Access-Control-Allow-Origin` lines of that response (Firefox counts lines).
+    pub allow_origin_lines: usize,
+}
+
+impl CorsFailure {
+    /// A failure of `error` with `failed_parameter` for a request to `url` from `origin`.
+    pub fn new(
+        error: CorsError,
+        failed_parameter: impl Into<String>,
+        url: impl Into<String>,
+        origin: impl Into<String>,
+    ) -> CorsFailure {
+        let origin = origin.into();
+        CorsFailure {
+            error,
+            failed_parameter: failed_parameter.into(),
+            preflight: false,
+            url: url.into(),
+            redirected_from: None,
+            sent_origin: origin.clone(),
+            origin,
+            detail: String::new(),
+            status: None,
+            allow_origin_lines: 0,
+        }
+    }
+    /// Marks the failure as one of the preflight response.
+    pub fn on_preflight(mut self, preflight: bool) -> CorsFailure {
+        self.preflight = preflight;
+        self
+    }
+    /// Records the status of the failing response.
+    pub fn with_status(mut self, status: u16) -> CorsFailure {
+        self.status = Some(status);
+        self
+    }
+
+    /// The Chromium DevTools `Network.CorsError` value (with the `Preflight` prefix for the
+    /// CORS check of a preflight response), or `None` when Chromium reports a plain net error.
+    pub fn chromium_cors_error(&self) -> Option<String> {
+        use CorsError::*;
+        let base = self.error.chromium_cors_error()?;
+        let prefixed = self.preflight
+            && matches!(
+                self.error,
+                WildcardOriginNotAllowed
+                    | MissingAllowOriginHeader
+                    | MultipleAllowOriginValues
+                    | InvalidAllowOriginValue
+                    | AllowOriginMismatch
+                    | InvalidAllowCredentials
+            );
+        Some(if prefixed {
+            format!("Preflight{base}")
+        } else {
+            base.to_string()
+        })
+    }
+
+    /// The spec anchor of the rule that failed, e.g. `#cors-check`.
+    pub fn anchor(&self) -> &'static str {
+        self.error.anchor()
+    }
+
+    /// The Firefox reason (MDN slug via [`FirefoxReason::slug`]), when Firefox logs one.
+    pub fn firefox_reason(&self) -> Option<FirefoxReason> {
+        use CorsError::*;
+        use FirefoxReason as F;
+        Some(match self.error {
+            MissingAllowOriginHeader => F::MissingAllowOrigin,
+            MultipleAllowOriginValues if self.allow_origin_lines > 1 => {
+                F::MultipleAllowOriginNotAllowed
+            }
+            MultipleAllowOriginValues | InvalidAllowOriginValue | AllowOriginMismatch => {
+                F::AllowOriginNotMatchingOrigin
+            }
+            WildcardOriginNotAllowed => F::NotSupportingCredentials,
+            InvalidAllowCredentials => F::MissingAllowCredentials,
+            PreflightInvalidStatus => F::PreflightDidNotSucceed,
+            PreflightDisallowedRedirect => F::ExternalRedirectNotAllowed,
+            InvalidAllowMethodsPreflightResponse => F::InvalidAllowMethod,
+            InvalidAllowHeadersPreflightResponse => F::InvalidAllowHeader,
+            MethodDisallowedByPreflightResponse => F::MethodNotFound,
+            HeaderDisallowedByPreflightResponse => F::MissingAllowHeaderFromPreflight,
+            CorsDisabledScheme => F::RequestNotHttp,
+            InvalidResponse => F::DidNotSucceed,
+            _ => return None,
+        })
+    }
+
+    /// The console message Chromium prints for a `fetch()` (Blink `cors_error_string.cc`), or
+    /// for the non-CORS network errors the DevTools `errorText`.
+    pub fn chromium_message(&self) -> String {
+        self.chromium_message_for("fetch")
+    }
+
+    /// As [`chromium_message`](Self::chromium_message) for another initiator
+    /// (`XMLHttpRequest`, `script`, `font`…).
+    pub fn chromium_message_for(&self, resource_kind: &str) -> String {
+        use CorsError::*;
+        let hint = encode_hint(&self.failed_parameter);
+        let body = match self.error {
+            DisallowedByMode => {
+                return format!(
+                    "Fetch API cannot load {}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {}.",
+                    self.url, self.origin
+                );
+            }
+            NoCorsRedirectModeNotFollow => {
+                return format!(
+                    "Fetch API cannot load {}. Request mode is \"no-cors\" but the redirect mode is not \"follow\".",
+                    self.url
+                );
+            }
+            TooManyRedirects | RedirectNotHttp | UnexpectedRedirect | InvalidRedirectLocation => {
+                return format!(
+                    "Failed to load resource: {}",
+                    self.error.chromium_net_error()
+                );
+            }
+            InvalidResponse => "The response is invalid.".to_string(),
+            WildcardOriginNotAllowed => "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.".to_string(),
+            MissingAllowOriginHeader => "No 'Access-Control-Allow-Origin' header is present on the requested resource.".to_string(),
+            MultipleAllowOriginValues => format!("The 'Access-Control-Allow-Origin' header contains multiple values '{hint}', but only one is allowed."),
+            InvalidAllowOriginValue => format!("The 'Access-Control-Allow-Origin' header contains the invalid value '{hint}'."),
+            AllowOriginMismatch => format!("The 'Access-Control-Allow-Origin' header has a value '{hint}' that is not equal to the supplied origin."),
+            InvalidAllowCredentials => format!("The value of the 'Access-Control-Allow-Credentials' header in the response is '{hint}' which must be 'true' when the request's credentials mode is 'include'."),
+            CorsDisabledScheme => "Cross origin requests are only supported for protocol schemes: chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app.".to_string(),
+            PreflightInvalidStatus => "It does not have HTTP ok status.".to_string(),
+            PreflightDisallowedRedirect => "Redirect is not allowed for a preflight request.".to_string(),
+            InvalidAllowMethodsPreflightResponse => "Cannot parse Access-Control-Allow-Methods response header field in preflight response.".to_string(),
+            InvalidAllowHeadersPreflightResponse => "Cannot parse Access-Control-Allow-Headers response header field in preflight response.".to_string(),
+            MethodDisallowedByPreflightResponse => format!("Method {hint} is not allowed by Access-Control-Allow-Methods in preflight response."),
+            HeaderDisallowedByPreflightResponse => format!("Request header field {hint} is not allowed by Access-Control-Allow-Headers in preflight response."),
+            RedirectContainsCredentials => format!("Redirect location '{hint}' contains a username and password, which is disallowed for cross-origin requests."),
+            PreflightMissingAllowPrivateNetwork => "No 'Access-Control-Allow-Private-Network' header was present in the preflight response for this private network request targeting the `local` address space.".to_string(),
+            PreflightInvalidAllowPrivateNetwork => format!("The 'Access-Control-Allow-Private-Network' header in the preflight response for this private network request targeting the `local` address space had a value of '{hint}',  not 'true'."),
+        };
+        let fix_hint = match self.error {
+            MultipleAllowOriginValues | InvalidAllowOriginValue | AllowOriginMismatch
+                if resource_kind == "fetch" =>
+            {
+                " Have the server send the header with a valid value."
+            }
+            _ => "",
+        };
+        let preflight = if self.preflight_family() {
+            "Response to preflight request doesn't pass access control check: "
+        } else {
+            ""
+        };
+        let redirected = match &self.redirected_from {
+            Some(first) => format!(" (redirected from '{first}')"),
+            None => String::new(),
+        };
+        format!(
+            "Access to {resource_kind} at '{}'{redirected} from origin '{}' has been blocked by CORS policy: {preflight}{body}{fix_hint}",
+            self.url, self.origin
+        )
+    }
+
+    /// `true` for the failures Chromium words as "Response to preflight request doesn't pass…".
+    fn preflight_family(&self) -> bool {
+        use CorsError::*;
+        (self.preflight
+            && matches!(
+                self.error,
+                WildcardOriginNotAllowed
+                    | MissingAllowOriginHeader
+                    | MultipleAllowOriginValues
+                    | InvalidAllowOriginValue
+                    | AllowOriginMismatch
+                    | InvalidAllowCredentials
+            ))
+            || matches!(
+                self.error,
+                PreflightInvalidStatus
+                    | PreflightDisallowedRedirect
+                    | PreflightMissingAllowPrivateNetwork
+                    | PreflightInvalidAllowPrivateNetwork
+            )
+    }
+
+    /// The console message Firefox prints (Gecko `security.properties`).
+    pub fn firefox_message(&self) -> String {
+        use FirefoxReason::*;
+        let Some(reason) = self.firefox_reason() else {
+            return format!(
+                "NetworkError when attempting to fetch resource. ({})",
+                self.error.name()
+            );
+        };
+        let p = if self.detail.is_empty() {
+            &self.failed_parameter
+        } else {
+            &self.detail
+        };
+        let status = self
+            .status
+            .map(|s| format!(" Status code: {s}."))
+            .unwrap_or_default();
+        let (text, with_status) = match reason {
+            DidNotSucceed => ("CORS request did not succeed".to_string(), true),
+            RequestNotHttp => ("CORS request not http".to_string(), false),
+            ExternalRedirectNotAllowed => {
+                ("CORS request external redirect not allowed".to_string(), false)
+            }
+            MissingAllowOrigin => (
+                "CORS header ‘Access-Control-Allow-Origin’ missing".to_string(),
+                true,
+            ),
+            MultipleAllowOriginNotAllowed => (
+                "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed".to_string(),
+                false,
+            ),
+            AllowOriginNotMatchingOrigin => (
+                format!("CORS header ‘Access-Control-Allow-Origin’ does not match ‘{p}’"),
+                false,
+            ),
+            NotSupportingCredentials => {
+                return format!(
+                    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘{}’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’).",
+                    self.url
+                );
+            }
+            MethodNotFound => (
+                "Did not find method in CORS header ‘Access-Control-Allow-Methods’".to_string(),
+                false,
+            ),
+            MissingAllowCredentials => (
+                "expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’".to_string(),
+                false,
+            ),
+            PreflightDidNotSucceed => ("CORS preflight response did not succeed".to_string(), true),
+            InvalidAllowMethod => (
+                format!("invalid token ‘{p}’ in CORS header ‘Access-Control-Allow-Methods’"),
+                false,
+            ),
+            InvalidAllowHeader => (
+                format!("invalid token ‘{p}’ in CORS header ‘Access-Control-Allow-Headers’"),
+                false,
+            ),
+            MissingAllowHeaderFromPreflight => (
+                format!("header ‘{p}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response"),
+                false,
+            ),
+        };
+        format!(
+            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {}. (Reason: {text}).{}",
+            self.url,
+            if with_status { status.as_str() } else { "" }
+        )
+    }
+}
+
+/// Blink's `EncodeHint`: printable ASCII kept, anything else as `\uXXXX`.
+fn encode_hint(hint: &str) -> String {
+    let mut out = String::with_capacity(hint.len());
+    for c in hint.chars() {
+        if (' '..='~').contains(&c) {
+            out.push(c);
+        } else {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04X}"));
+            }
+        }
+    }
+    out
+}
+
+impl fmt::Display for CorsFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (Fetch {})", self.chromium_message(), self.anchor())
+    }
+}
+
+impl std::error::Error for CorsFailure {}

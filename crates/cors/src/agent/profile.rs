@@ -1,0 +1,167 @@
+//! Browser profiles: the standard's behaviour, and each engine's documented deviations from it.
+//! Every deviation is a named switch here, so the engine's code reads as the spec plus a list.
+
+/// Which browser's CORS engine to predict.
+///
+/// `Spec` follows the Fetch Standard. The others carry the deviations documented on
+/// [`Deviations`]; Chromium's were observed in headless Chromium 156 by the differential test
+/// (`crates/cors/tests/agent_chromium.rs`, listed in `browser-tests/known-differences.json`).
+///
+/// ```
+/// use cors::agent::Profile;
+/// assert_eq!(Profile::Chromium.deviations().max_age_cap, Some(7200));
+/// assert_eq!(Profile::Spec.deviations().max_age_cap, None);
+/// assert_eq!(Profile::parse("safari"), Some(Profile::Safari));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Profile {
+    /// The Fetch Standard, with no imposed max-age limit.
+    #[default]
+    Spec,
+    /// Chromium (Chrome, Edge, Opera…).
+    Chromium,
+    /// Firefox (Gecko).
+    Firefox,
+    /// Safari (WebKit).
+    Safari,
+}
+
+/// How an engine turns `Access-Control-Max-Age` into a lifetime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaxAgeRule {
+    /// Fetch `#cors-preflight-fetch` steps 8–10: `delta-seconds`, else 5 s (failure or absent).
+    Spec,
+    /// Chromium `preflight_result.cc`: an `int64` (sign allowed); unparsable → 5 s; negative → 0.
+    Chromium,
+    /// Gecko `nsCORSListenerProxy.cpp`: absent → 5 s; any non-digit → not cached at all.
+    Firefox,
+}
+
+/// How the preflight cache stores a successful preflight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheModel {
+    /// Fetch `#concept-cache`: one entry per allowed method and per allowed header name;
+    /// later preflights add to (or refresh) the entries of earlier ones.
+    PerEntry,
+    /// One result per (origin, URL) that each new preflight replaces whole (Chromium's
+    /// `PreflightCache::AppendEntry`); a failed request does not clear it.
+    ReplacePerUrl,
+}
+
+/// The switches a [`Profile`] sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deviations {
+    /// The imposed limit on max-age in seconds (`None`: none).
+    pub max_age_cap: Option<u64>,
+    /// How `Access-Control-Max-Age` is parsed.
+    pub max_age_rule: MaxAgeRule,
+    /// The method check compares the *uppercased* request method with the allowed methods
+    /// (Chromium: `fetch(u, {method: "patch"})` passes `Access-Control-Allow-Methods: PATCH`).
+    pub method_check_uppercases: bool,
+    /// Duplicate request headers are combined (`, `) into one before the safelist checks
+    /// (Blink and WebKit keep a map from name to combined value; the spec keeps each entry).
+    pub combine_request_headers: bool,
+    /// Extra request-header names the engine treats as CORS-safelisted (lowercase).
+    pub extra_safelisted_request_headers: &'static [&'static str],
+    /// The `Range` request-header is never CORS-safelisted.
+    pub range_never_safelisted: bool,
+    /// How a successful preflight is cached.
+    pub cache_model: CacheModel,
+    /// The preflight cache is cleared when a preflighted request fails (spec `#main-fetch`).
+    pub clear_cache_on_failure: bool,
+    /// Safari's stricter `Accept-Language` / `Content-Language` rule: values must be a list of
+    /// language ranges (each starting with a letter or `*`), not just the allowed bytes.
+    pub strict_language_values: bool,
+}
+
+impl Profile {
+    /// Every profile.
+    pub const ALL: [Profile; 4] = [
+        Profile::Spec,
+        Profile::Chromium,
+        Profile::Firefox,
+        Profile::Safari,
+    ];
+
+    /// The profile's name: `spec`, `chromium`, `firefox`, `safari`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Spec => "spec",
+            Profile::Chromium => "chromium",
+            Profile::Firefox => "firefox",
+            Profile::Safari => "safari",
+        }
+    }
+
+    /// Parses a profile name (`chrome` is accepted for `chromium`, `webkit` for `safari`).
+    pub fn parse(s: &str) -> Option<Profile> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "spec" | "standard" => Profile::Spec,
+            "chromium" | "chrome" => Profile::Chromium,
+            "firefox" | "gecko" => Profile::Firefox,
+            "safari" | "webkit" => Profile::Safari,
+            _ => return None,
+        })
+    }
+
+    /// The deviations this profile carries.
+    pub fn deviations(self) -> Deviations {
+        let spec = Deviations {
+            max_age_cap: None,
+            max_age_rule: MaxAgeRule::Spec,
+            method_check_uppercases: false,
+            combine_request_headers: false,
+            extra_safelisted_request_headers: &[],
+            range_never_safelisted: false,
+            cache_model: CacheModel::PerEntry,
+            clear_cache_on_failure: true,
+            strict_language_values: false,
+        };
+        match self {
+            Profile::Spec => spec,
+            Profile::Chromium => Deviations {
+                // services/network/cors/preflight_result.cc: kMaxTimeout = 2 h.
+                max_age_cap: Some(7200),
+                max_age_rule: MaxAgeRule::Chromium,
+                // Not observed: Chromium 156 compares the method byte for byte, as the spec
+                // says (`patch` fails `Access-Control-Allow-Methods: PATCH`; scenario
+                // pf-acam-patch-upper-for-lower). Older Chromium uppercased it.
+                method_check_uppercases: false,
+                combine_request_headers: true,
+                extra_safelisted_request_headers: CHROMIUM_EXTRA_SAFELISTED,
+                cache_model: CacheModel::ReplacePerUrl,
+                clear_cache_on_failure: false,
+                ..spec
+            },
+            Profile::Firefox => Deviations {
+                // nsCORSListenerProxy.cpp AddResultToCache: std::min(age, 86400U).
+                max_age_cap: Some(86400),
+                max_age_rule: MaxAgeRule::Firefox,
+                ..spec
+            },
+            Profile::Safari => Deviations {
+                // WebCore CrossOriginPreflightResultCache.cpp: maxPreflightCacheTimeout = 600 s.
+                max_age_cap: Some(600),
+                combine_request_headers: true,
+                strict_language_values: true,
+                ..spec
+            },
+        }
+    }
+}
+
+/// Request-header names Chromium safelists beyond the standard's five, when their value has
+/// the expected shape (`services/network/public/cpp/cors/cors.cc` `IsCorsSafelistedHeader`).
+pub const CHROMIUM_EXTRA_SAFELISTED: &[&str] = &[
+    "device-memory",
+    "dpr",
+    "save-data",
+    "viewport-width",
+    "width",
+];
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
