@@ -4,7 +4,9 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod http;
 mod lint;
+mod scan;
 
 /// CORS, completely, on both sides of the wire.
 ///
@@ -19,11 +21,13 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Lint(lint::LintArgs),
+    Scan(scan::ScanArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Scan(args) => scan::run(args),
     }
 }
