@@ -92,9 +92,9 @@ impl PreflightCache {
             CacheModel::PerEntry => self
                 .matching(origin, url, include, now)
                 .any(|e| e.methods.iter().any(|m| m == method || m == "*")),
-            CacheModel::ReplacePerUrl => self.matching(origin, url, include, now).any(|e| {
-                super::check::method_allowed(method, &e.methods, include, self.profile)
-            }),
+            CacheModel::ReplacePerUrl => self
+                .matching(origin, url, include, now)
+                .any(|e| super::check::method_allowed(method, &e.methods, include, self.profile)),
         }
     }
 
@@ -112,9 +112,7 @@ impl PreflightCache {
         self.matching(origin, url, include, now).any(|e| {
             e.headers.iter().any(|h| {
                 h.eq_ignore_ascii_case(name)
-                    || (h == "*"
-                        && wildcard_ok
-                        && (self.model == CacheModel::PerEntry || !include))
+                    || (h == "*" && wildcard_ok && (self.model == CacheModel::PerEntry || !include))
             })
         })
     }
@@ -169,10 +167,14 @@ impl PreflightCache {
                 }
             }
             CacheModel::ReplacePerUrl => {
-                self.entries.retain(|e| !(e.origin == origin && e.url == url));
+                self.entries
+                    .retain(|e| !(e.origin == origin && e.url == url));
                 self.entries.push(entry(
                     methods.to_vec(),
-                    header_names.iter().map(|h| h.to_ascii_lowercase()).collect(),
+                    header_names
+                        .iter()
+                        .map(|h| h.to_ascii_lowercase())
+                        .collect(),
                 ));
             }
         }
@@ -180,6 +182,7 @@ impl PreflightCache {
 
     /// Fetch `#concept-cache-clear`: removes every entry for (origin, URL).
     pub fn clear(&mut self, origin: &str, url: &str) {
-        self.entries.retain(|e| !(e.origin == origin && e.url == url));
+        self.entries
+            .retain(|e| !(e.origin == origin && e.url == url));
     }
 }

@@ -7,11 +7,11 @@ use super::failure::CorsError;
 use super::profile::{MaxAgeRule, Profile};
 use super::request::{CredentialsMode, HeaderList, Response};
 use crate::vocab::grammar::{extract_token_list, header_list_values, parse_delta_seconds};
+use crate::vocab::safelist::UnsafeHeader;
 use crate::vocab::safelist::{
     is_cors_non_wildcard_request_header_name, is_cors_safelisted_method,
     is_cors_safelisted_response_header_name, is_forbidden_response_header_name,
 };
-use crate::vocab::safelist::UnsafeHeader;
 
 /// A failed check: the reason and the offending value (Chromium's `failedParameter`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,8 +150,11 @@ pub fn validate_preflight(
         }
     }
     // Steps 7.1–7.3: extract header list values; a syntax error fails.
-    let methods = extract_token_list(header_list_values(response.pairs(), b"access-control-allow-methods"))
-        .map(|r| r.map(|v| v.iter().map(|m| latin1(m)).collect::<Vec<_>>()));
+    let methods = extract_token_list(header_list_values(
+        response.pairs(),
+        b"access-control-allow-methods",
+    ))
+    .map(|r| r.map(|v| v.iter().map(|m| latin1(m)).collect::<Vec<_>>()));
     let mut methods = match methods {
         Some(Err(bad)) => {
             return Err(fail(
@@ -181,7 +184,12 @@ pub fn validate_preflight(
     }
     let include = q.credentials == CredentialsMode::Include;
     // Step 7.5: the method check.
-    if !method_allowed(q.method, methods.as_deref().unwrap_or(&[]), include, profile) {
+    if !method_allowed(
+        q.method,
+        methods.as_deref().unwrap_or(&[]),
+        include,
+        profile,
+    ) {
         return Err(fail(
             CorsError::MethodDisallowedByPreflightResponse,
             q.method,
@@ -190,9 +198,14 @@ pub fn validate_preflight(
     let allowed = header_names.as_deref().unwrap_or(&[]);
     let listed = |name: &str| allowed.iter().any(|a| a.eq_ignore_ascii_case(name));
     let wildcard = !include && allowed.iter().any(|a| a == "*");
-    // Step 7.6: `Authorization` must be listed explicitly; `*` never covers it.
+    // Step 7.6: `Authorization` must be listed explicitly; `*` never covers it (Chromium:
+    // profile switch `wildcard_covers_authorization`).
+    let auth_by_wildcard = wildcard && d.wildcard_covers_authorization;
     for (name, _) in q.headers {
-        if is_cors_non_wildcard_request_header_name(name) && !listed("authorization") {
+        if is_cors_non_wildcard_request_header_name(name)
+            && !listed("authorization")
+            && !auth_by_wildcard
+        {
             return Err(fail(
                 CorsError::HeaderDisallowedByPreflightResponse,
                 "authorization",
@@ -213,7 +226,6 @@ pub fn validate_preflight(
         Some(cap) => a.min(cap),
         None => a,
     });
-    let _ = is_cors_safelisted_method;
     Ok(PreflightResult {
         methods,
         header_names,
@@ -302,7 +314,12 @@ pub fn readable_headers(response: &Response, credentials: CredentialsMode) -> He
                 is_cors_safelisted_response_header_name(n, list.iter().copied())
             }
         })
-        .map(|(n, v)| (n.clone(), crate::vocab::grammar::normalize_header_value(v).to_vec()))
+        .map(|(n, v)| {
+            (
+                n.clone(),
+                crate::vocab::grammar::normalize_header_value(v).to_vec(),
+            )
+        })
         .collect()
 }
 
@@ -312,6 +329,11 @@ pub fn basic_readable_headers(response: &Response) -> HeaderList {
         .headers
         .iter()
         .filter(|(n, _)| !is_forbidden_response_header_name(n))
-        .map(|(n, v)| (n.clone(), crate::vocab::grammar::normalize_header_value(v).to_vec()))
+        .map(|(n, v)| {
+            (
+                n.clone(),
+                crate::vocab::grammar::normalize_header_value(v).to_vec(),
+            )
+        })
         .collect()
 }

@@ -272,9 +272,14 @@ pub fn classify(request: &Request, profile: Profile) -> Result<Plan, Refusal> {
                 combined.extend_from_slice(b", ");
             }
             combined.extend_from_slice(value);
-            let no_cors_name = ["accept", "accept-language", "content-language", "content-type"]
-                .iter()
-                .any(|n| name.eq_ignore_ascii_case(n.as_bytes()));
+            let no_cors_name = [
+                "accept",
+                "accept-language",
+                "content-language",
+                "content-type",
+            ]
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n.as_bytes()));
             if !no_cors_name || cors_safelisted_request_header(name, &combined).is_err() {
                 dropped.push(DroppedHeader {
                     name: latin1(name),

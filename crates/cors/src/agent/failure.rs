@@ -204,7 +204,7 @@ impl FirefoxReason {
 /// let f = CorsFailure::new(CorsError::MissingAllowOriginHeader, "", "https://api.example/x", "https://app.example")
 ///     .on_preflight(true)
 ///     .with_status(200);
-/// assert_eq!(f.chromium_cors_error(), Some("PreflightMissingAllowOriginHeader"));
+/// assert_eq!(f.chromium_cors_error().as_deref(), Some("PreflightMissingAllowOriginHeader"));
 /// assert_eq!(f.firefox_reason(), Some(FirefoxReason::MissingAllowOrigin));
 /// assert!(f.chromium_message().ends_with(
 ///     "Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource."
@@ -440,9 +440,10 @@ impl CorsFailure {
         let (text, with_status) = match reason {
             DidNotSucceed => ("CORS request did not succeed".to_string(), true),
             RequestNotHttp => ("CORS request not http".to_string(), false),
-            ExternalRedirectNotAllowed => {
-                ("CORS request external redirect not allowed".to_string(), false)
-            }
+            ExternalRedirectNotAllowed => (
+                "CORS request external redirect not allowed".to_string(),
+                false,
+            ),
             MissingAllowOrigin => (
                 "CORS header ‘Access-Control-Allow-Origin’ missing".to_string(),
                 true,
@@ -479,7 +480,9 @@ impl CorsFailure {
                 false,
             ),
             MissingAllowHeaderFromPreflight => (
-                format!("header ‘{p}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response"),
+                format!(
+                    "header ‘{p}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response"
+                ),
                 false,
             ),
         };

@@ -3,8 +3,13 @@
 //! redirects included. Fetch `#main-fetch`, `#http-fetch`, `#http-redirect-fetch`.
 
 use super::cache::PreflightCache;
-use super::check::{CheckFailure, basic_readable_headers, cors_check, readable_headers, validate_preflight, PreflightQuery};
-use super::classify::{Plan, Refusal, Route, classify, cors_preflight_reasons, latin1, main_fetch_route};
+use super::check::{
+    CheckFailure, PreflightQuery, basic_readable_headers, cors_check, readable_headers,
+    validate_preflight,
+};
+use super::classify::{
+    Plan, Refusal, Route, classify, cors_preflight_reasons, latin1, main_fetch_route,
+};
 use super::failure::{CorsError, CorsFailure};
 use super::profile::Profile;
 use super::request::{Body, CredentialsMode, HeaderList, Mode, RedirectMode, Request, Response};
@@ -311,6 +316,18 @@ impl Fetch {
 
     fn actual_request(&self) -> Outgoing {
         let mut headers = self.headers.clone();
+        if self.profile.deviations().reserializes_range {
+            for (n, v) in headers.iter_mut() {
+                if n.eq_ignore_ascii_case(b"range") {
+                    if let Some((start, end)) =
+                        crate::vocab::safelist::parse_single_range_header_value(v, true)
+                    {
+                        let show = |x: Option<u64>| x.map(|n| n.to_string()).unwrap_or_default();
+                        *v = format!("bytes={}-{}", show(start), show(end)).into_bytes();
+                    }
+                }
+            }
+        }
         // #append-a-request-origin-header: CORS requests, and methods other than GET/HEAD.
         if self.tainting_cors || (self.method != "GET" && self.method != "HEAD") {
             headers.push((b"Origin".to_vec(), self.serialized_origin().into_bytes()));
@@ -345,7 +362,9 @@ impl Fetch {
         // offending token as the detail (Firefox names it).
         let (param, detail) = match c.error {
             CorsError::InvalidAllowMethodsPreflightResponse
-            | CorsError::InvalidAllowHeadersPreflightResponse => (String::new(), c.failed_parameter),
+            | CorsError::InvalidAllowHeadersPreflightResponse => {
+                (String::new(), c.failed_parameter)
+            }
             _ => (c.failed_parameter, String::new()),
         };
         let mut f = CorsFailure::new(c.error, param, "", "")
@@ -436,7 +455,11 @@ impl Fetch {
         let opaque = self.request.mode == Mode::NoCors && !self.is_same_origin_basic();
         // #http-fetch step 5: the CORS check on every response of a CORS request, redirects included.
         if self.tainting_cors {
-            if let Err(c) = cors_check(&self.serialized_origin(), self.request.credentials, response) {
+            if let Err(c) = cors_check(
+                &self.serialized_origin(),
+                self.request.credentials,
+                response,
+            ) {
                 if self.preflight_path && self.profile.deviations().clear_cache_on_failure {
                     cache.clear(&self.serialized_origin(), out.url.as_str());
                 }
@@ -475,7 +498,11 @@ impl Fetch {
                 readable_headers(response, self.request.credentials),
             )
         } else {
-            (ResponseType::Basic, response.status, basic_readable_headers(response))
+            (
+                ResponseType::Basic,
+                response.status,
+                basic_readable_headers(response),
+            )
         };
         State::Done(Ok(Delivered {
             response_type,
@@ -487,21 +514,28 @@ impl Fetch {
     }
 
     fn is_same_origin_basic(&self) -> bool {
-        !self.tainting_cors && crate::vocab::Origin::of_url(self.current_url()) == self.request.origin
+        !self.tainting_cors
+            && crate::vocab::Origin::of_url(self.current_url()) == self.request.origin
     }
 
     /// Fetch `#http-redirect-fetch`.
     fn redirect(&mut self, location: &str, status: u16) -> State {
         let current = self.current_url().clone();
         let blocked = |this: &Fetch, e: CorsError, param: String| {
-            State::Done(Err(this.locate(
-                CorsFailure::new(e, param, "", "").with_status(status),
-            )))
+            State::Done(Err(
+                this.locate(CorsFailure::new(e, param, "", "").with_status(status))
+            ))
         };
         // Step 1: parse Location against the current URL, keeping its fragment.
         let mut next = match current.join(location) {
             Ok(u) => u,
-            Err(_) => return blocked(self, CorsError::InvalidRedirectLocation, location.to_string()),
+            Err(_) => {
+                return blocked(
+                    self,
+                    CorsError::InvalidRedirectLocation,
+                    location.to_string(),
+                );
+            }
         };
         if next.fragment().is_none() && current.fragment().is_some() {
             next.set_fragment(current.fragment());
@@ -540,8 +574,11 @@ impl Fetch {
                 "content-location",
                 "content-type",
             ];
-            self.headers
-                .retain(|(n, _)| !BODY_HEADERS.iter().any(|b| n.eq_ignore_ascii_case(b.as_bytes())));
+            self.headers.retain(|(n, _)| {
+                !BODY_HEADERS
+                    .iter()
+                    .any(|b| n.eq_ignore_ascii_case(b.as_bytes()))
+            });
         }
         // Step 8: a cross-origin hop drops `Authorization`.
         if crate::vocab::Origin::of_url(&current) != next_origin {
@@ -563,5 +600,10 @@ pub fn is_redirect_status(status: u16) -> bool {
 fn unreachable_state() -> Action {
     // next_action resolves Start and ActualNext before matching; reaching here is a bug, but
     // the engine never panics: report it as an invalid response.
-    Action::Done(Err(CorsFailure::new(CorsError::InvalidResponse, "", "", "")))
+    Action::Done(Err(CorsFailure::new(
+        CorsError::InvalidResponse,
+        "",
+        "",
+        "",
+    )))
 }

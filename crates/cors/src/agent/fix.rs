@@ -40,11 +40,7 @@ pub fn required_response_headers(
     failure: Option<&CorsFailure>,
 ) -> Fix {
     let mut fix = Fix::default();
-    if !matches!(
-        plan.route,
-        super::Route::Simple | super::Route::Preflight
-    ) && failure.is_none()
-    {
+    if !matches!(plan.route, super::Route::Simple | super::Route::Preflight) && failure.is_none() {
         return fix;
     }
     let include = request.credentials == CredentialsMode::Include;
@@ -64,8 +60,10 @@ pub fn required_response_headers(
                 .push(("Access-Control-Allow-Methods".into(), plan.method.clone()));
         }
         if let Some(names) = plan.access_control_request_headers() {
-            fix.preflight
-                .push(("Access-Control-Allow-Headers".into(), names.replace(',', ", ")));
+            fix.preflight.push((
+                "Access-Control-Allow-Headers".into(),
+                names.replace(',', ", "),
+            ));
         }
         if request.private_network {
             fix.preflight
@@ -83,17 +81,40 @@ pub fn required_response_headers(
     }
     if let Some(f) = failure {
         let note = match f.error {
-            CorsError::PreflightInvalidStatus => Some("Answer the OPTIONS preflight with a status from 200 to 299 (204 is usual), without requiring authentication."),
-            CorsError::PreflightDisallowedRedirect => Some("Answer the OPTIONS preflight at this URL itself: a preflight never follows a redirect."),
-            CorsError::MultipleAllowOriginValues => Some("Send exactly one Access-Control-Allow-Origin header with one value (check that a proxy and the application do not both add it)."),
-            CorsError::InvalidAllowMethodsPreflightResponse | CorsError::InvalidAllowHeadersPreflightResponse => Some("List plain tokens separated by commas; quotes, slashes, spaces inside names and other separators make the whole list invalid."),
-            CorsError::RedirectContainsCredentials => Some("Redirect to a URL without `user:password@`."),
-            CorsError::DisallowedByMode => Some("No response header helps: the page asked for mode `same-origin`; use mode `cors`."),
-            CorsError::CorsDisabledScheme | CorsError::RedirectNotHttp => Some("No response header helps: CORS works only over http and https."),
-            CorsError::TooManyRedirects => Some("No response header helps: shorten the redirect chain to at most 20 hops."),
-            CorsError::UnexpectedRedirect => Some("No response header helps: the page asked for redirect mode `error`; serve the resource without a redirect."),
-            CorsError::NoCorsRedirectModeNotFollow => Some("No response header helps: mode `no-cors` requires redirect mode `follow`."),
-            CorsError::WildcardOriginNotAllowed => Some("With credentials, `*` is not allowed: echo the request's origin instead (and add `Vary: Origin`)."),
+            CorsError::PreflightInvalidStatus => Some(
+                "Answer the OPTIONS preflight with a status from 200 to 299 (204 is usual), without requiring authentication.",
+            ),
+            CorsError::PreflightDisallowedRedirect => Some(
+                "Answer the OPTIONS preflight at this URL itself: a preflight never follows a redirect.",
+            ),
+            CorsError::MultipleAllowOriginValues => Some(
+                "Send exactly one Access-Control-Allow-Origin header with one value (check that a proxy and the application do not both add it).",
+            ),
+            CorsError::InvalidAllowMethodsPreflightResponse
+            | CorsError::InvalidAllowHeadersPreflightResponse => Some(
+                "List plain tokens separated by commas; quotes, slashes, spaces inside names and other separators make the whole list invalid.",
+            ),
+            CorsError::RedirectContainsCredentials => {
+                Some("Redirect to a URL without `user:password@`.")
+            }
+            CorsError::DisallowedByMode => Some(
+                "No response header helps: the page asked for mode `same-origin`; use mode `cors`.",
+            ),
+            CorsError::CorsDisabledScheme | CorsError::RedirectNotHttp => {
+                Some("No response header helps: CORS works only over http and https.")
+            }
+            CorsError::TooManyRedirects => {
+                Some("No response header helps: shorten the redirect chain to at most 20 hops.")
+            }
+            CorsError::UnexpectedRedirect => Some(
+                "No response header helps: the page asked for redirect mode `error`; serve the resource without a redirect.",
+            ),
+            CorsError::NoCorsRedirectModeNotFollow => {
+                Some("No response header helps: mode `no-cors` requires redirect mode `follow`.")
+            }
+            CorsError::WildcardOriginNotAllowed => Some(
+                "With credentials, `*` is not allowed: echo the request's origin instead (and add `Vary: Origin`).",
+            ),
             _ => None,
         };
         fix.notes.extend(note.map(String::from));

@@ -69,6 +69,14 @@ pub struct Deviations {
     pub cache_model: CacheModel,
     /// The preflight cache is cleared when a preflighted request fails (spec `#main-fetch`).
     pub clear_cache_on_failure: bool,
+    /// `Access-Control-Allow-Headers: *` (without credentials) also covers `Authorization` in the
+    /// preflight response check (not in the cache lookup). Observed in Chromium 156 (scenario
+    /// pf-acah-star-authorization); the spec says `*` never covers it (#cors-preflight-fetch step 7.6).
+    pub wildcard_covers_authorization: bool,
+    /// The network stack re-serializes a `Range` header it can parse (`bytes = 0-1` goes out as
+    /// `bytes=0-1`), after the CORS decision was taken on the script's value. Observed in
+    /// Chromium 156 (scenario cls-range-spaces).
+    pub reserializes_range: bool,
     /// Safari's stricter `Accept-Language` / `Content-Language` rule: values must be a list of
     /// language ranges (each starting with a letter or `*`), not just the allowed bytes.
     pub strict_language_values: bool,
@@ -115,6 +123,8 @@ impl Profile {
             range_never_safelisted: false,
             cache_model: CacheModel::PerEntry,
             clear_cache_on_failure: true,
+            wildcard_covers_authorization: false,
+            reserializes_range: false,
             strict_language_values: false,
         };
         match self {
@@ -131,6 +141,8 @@ impl Profile {
                 extra_safelisted_request_headers: CHROMIUM_EXTRA_SAFELISTED,
                 cache_model: CacheModel::ReplacePerUrl,
                 clear_cache_on_failure: false,
+                wildcard_covers_authorization: true,
+                reserializes_range: true,
                 ..spec
             },
             Profile::Firefox => Deviations {

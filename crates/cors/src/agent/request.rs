@@ -275,7 +275,9 @@ impl Response {
     }
     /// The header lines as borrowed pairs.
     pub fn pairs(&self) -> impl Iterator<Item = (&[u8], &[u8])> + Clone {
-        self.headers.iter().map(|(n, v)| (n.as_slice(), v.as_slice()))
+        self.headers
+            .iter()
+            .map(|(n, v)| (n.as_slice(), v.as_slice()))
     }
     /// The number of header lines named `name`.
     pub fn count(&self, name: &str) -> usize {

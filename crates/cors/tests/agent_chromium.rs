@@ -1,0 +1,584 @@
+//! Differential test: `cors::agent` against real headless Chromium.
+//!
+//! `browser-tests/run-cors-scenarios.mjs` starts three scripted HTTP servers on 127.0.0.1
+//! (origins A — the page —, B and C), opens the page in headless Chromium and runs every
+//! scenario of `browser-tests/scenarios/scenarios.json` as a cross-origin `fetch()`. This test
+//! runs the engine on the same scenarios, answering each request the engine makes with the
+//! same scripted response, and compares per fetch: allowed / blocked / refused, status and
+//! response type, the header names script can read, every request the server received (preflight
+//! or not, `Origin`, `Access-Control-Request-Method` / `-Headers`, cookie, which script headers
+//! arrived), Chromium's `CorsError` and `failedParameter`, and Chromium's console message.
+//!
+//! The `spec` profile must agree with Chromium on every scenario, except those listed in
+//! `browser-tests/known-differences.json` with the reason (a Chromium deviation, citing the
+//! standard); the `chromium` profile must agree on every scenario, listed or not.
+
+use cors::agent::{
+    Action, Body, CredentialsMode, Fetch, Mode, Outgoing, PreflightCache, Profile, RedirectMode,
+    Request, Response,
+};
+use cors::vocab::Origin;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+const INSTALL_HINT: &str = "run scripts/install-test-deps (installs chromium, node and the npm packages of browser-tests/)";
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repository root")
+}
+
+fn require_tools(root: &Path) {
+    let node = Command::new("node").arg("--version").output();
+    assert!(
+        node.as_ref().is_ok_and(|o| o.status.success()),
+        "node is missing: {INSTALL_HINT}"
+    );
+    let chromium = Command::new("sh")
+        .args(["-c", "command -v chromium"])
+        .output();
+    assert!(
+        std::env::var_os("CHROMIUM").is_some()
+            || chromium.as_ref().is_ok_and(|o| o.status.success()),
+        "chromium is missing: {INSTALL_HINT}"
+    );
+    assert!(
+        root.join("browser-tests/node_modules/playwright-core")
+            .is_dir(),
+        "browser-tests/node_modules/playwright-core is missing: {INSTALL_HINT}"
+    );
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+/// One request as a server received it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Seen {
+    kind: String,
+    server: String,
+    hop: u64,
+    method: String,
+    origin: Option<String>,
+    acrm: Option<String>,
+    acrh: Option<String>,
+    cookie: bool,
+    script_headers: Vec<String>,
+}
+
+/// What one fetch did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Observed {
+    outcome: &'static str,
+    status: Option<u64>,
+    response_type: Option<String>,
+    readable: Vec<String>,
+    cors_error: Option<String>,
+    failed_parameter: Option<String>,
+    message: Option<String>,
+    requests: Vec<Seen>,
+}
+
+struct Ctx {
+    origins: BTreeMap<String, String>,
+}
+
+impl Ctx {
+    fn server_of(&self, url: &url::Url) -> String {
+        let o = Origin::of_url(url);
+        self.origins
+            .iter()
+            .find(|(_, v)| v.as_str() == o.as_str())
+            .map(|(k, _)| k.clone())
+            .unwrap_or_else(|| format!("?{o}"))
+    }
+    fn substitute(&self, v: &str, req: &[(String, String)]) -> Option<String> {
+        let mut out = v.to_string();
+        for (k, o) in &self.origins {
+            out = out.replace(&format!("{{{k}_HOST}}"), o.trim_start_matches("http://"));
+            out = out.replace(&format!("{{{k}}}"), o);
+        }
+        for (ph, name) in [
+            ("{ORIGIN}", "origin"),
+            ("{ACRM}", "access-control-request-method"),
+            ("{ACRH}", "access-control-request-headers"),
+        ] {
+            if out.contains(ph) {
+                let val = req.iter().find(|(n, _)| n.eq_ignore_ascii_case(name))?;
+                out = out.replace(ph, &val.1);
+            }
+        }
+        Some(out)
+    }
+}
+
+fn header_pairs(o: &Outgoing) -> Vec<(String, String)> {
+    o.headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                String::from_utf8_lossy(n).into_owned(),
+                String::from_utf8_lossy(v).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The scripted response for a request, built exactly as `lib/scripted-server.mjs` builds it.
+fn scripted_response(
+    ctx: &Ctx,
+    scenario: &Value,
+    hop: u64,
+    preflight: bool,
+    method: &str,
+    req: &[(String, String)],
+) -> (u16, Vec<(String, String)>) {
+    let spec = &scenario["server"][hop.to_string()][if preflight { "preflight" } else { "actual" }];
+    let status = spec["status"]
+        .as_u64()
+        .unwrap_or(if spec.is_null() { 404 } else { 200 }) as u16;
+    let mut headers = Vec::new();
+    for h in spec["headers"].as_array().into_iter().flatten() {
+        if let Some(v) = ctx.substitute(s(&h[1]), req) {
+            headers.push((s(&h[0]).to_string(), v));
+        }
+    }
+    let null_body = matches!(status, 101 | 103 | 204 | 205 | 304)
+        || method == "HEAD"
+        || spec["empty"].as_bool().unwrap_or(false);
+    let body_len = if null_body {
+        0
+    } else {
+        spec["body"].as_str().map_or(2, str::len)
+    };
+    headers.push(("Content-Length".into(), body_len.to_string()));
+    headers.push(("Connection".into(), "close".into()));
+    (status, headers)
+}
+
+/// The script's headers as (lowercase name, first value), one per name.
+fn script_headers(init: &Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = Vec::new();
+    for h in init["headers"].as_array().into_iter().flatten() {
+        let name = s(&h[0]).to_ascii_lowercase();
+        if !v.iter().any(|(n, _)| *n == name) {
+            v.push((name, s(&h[1]).trim().to_string()));
+        }
+    }
+    v.sort();
+    v
+}
+
+/// Names of the script's headers that arrived: a header of that name whose value contains the
+/// script's value (the browser adds its own `Accept-Language`, `Referer`… whatever script says).
+fn arrived(script: &[(String, String)], pairs: &[(String, String)]) -> Vec<String> {
+    script
+        .iter()
+        .filter(|(n, v)| {
+            pairs
+                .iter()
+                .any(|(k, x)| k.eq_ignore_ascii_case(n) && x.contains(v.as_str()))
+        })
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+fn build_request(ctx: &Ctx, scenario: &Value, f: &Value) -> Request {
+    let init = &f["init"];
+    let target = f["target"].as_str().unwrap_or("B");
+    let url = format!(
+        "{}/s/{}/{}{}",
+        ctx.origins[target],
+        s(&scenario["id"]),
+        f["hop"].as_u64().unwrap_or(0),
+        f["query"].as_str().unwrap_or("")
+    );
+    let mut r = Request::new(
+        Origin::parse(&ctx.origins["A"]).expect("origin A"),
+        url.parse().expect("scenario URL"),
+    );
+    if let Some(m) = init["method"].as_str() {
+        r.method = m.to_string();
+    }
+    for h in init["headers"].as_array().into_iter().flatten() {
+        r.headers
+            .push((s(&h[0]).as_bytes().to_vec(), s(&h[1]).as_bytes().to_vec()));
+    }
+    r.body = match init["bodyKind"].as_str() {
+        Some("text") => Body::Text,
+        Some("params") => Body::UrlSearchParams,
+        Some("bytes") => Body::Bytes,
+        _ => Body::None,
+    };
+    r.mode = init["mode"]
+        .as_str()
+        .and_then(Mode::parse)
+        .unwrap_or_default();
+    r.credentials = init["credentials"]
+        .as_str()
+        .and_then(CredentialsMode::parse)
+        .unwrap_or_default();
+    r.redirect = init["redirect"]
+        .as_str()
+        .and_then(RedirectMode::parse)
+        .unwrap_or_default();
+    r
+}
+
+/// Runs the engine on a scenario; also returns the scripted responses it used, per request.
+#[allow(clippy::type_complexity)]
+fn run_engine(
+    ctx: &Ctx,
+    scenario: &Value,
+    profile: Profile,
+) -> (Vec<Observed>, Vec<Vec<(u16, Vec<(String, String)>)>>) {
+    let mut cache = PreflightCache::new(profile);
+    let mut now = Duration::from_secs(1000);
+    let mut observed = Vec::new();
+    let mut responses = Vec::new();
+    for f in scenario["fetches"].as_array().into_iter().flatten() {
+        now += Duration::from_millis(f["wait_ms"].as_u64().unwrap_or(0) + 20);
+        let script = script_headers(&f["init"]);
+        let request = build_request(ctx, scenario, f);
+        let mut obs = Observed {
+            outcome: "refused",
+            status: None,
+            response_type: None,
+            readable: Vec::new(),
+            cors_error: None,
+            failed_parameter: None,
+            message: None,
+            requests: Vec::new(),
+        };
+        let mut used = Vec::new();
+        let Ok(mut fetch) = Fetch::new(request, profile) else {
+            observed.push(obs);
+            responses.push(used);
+            continue;
+        };
+        for _ in 0..100 {
+            let (out, preflight) = match fetch.next_action(&cache, now) {
+                Action::SendPreflight(o) => (o, true),
+                Action::SendActual(o) => (o, false),
+                Action::Done(Ok(d)) => {
+                    obs.outcome = "ok";
+                    obs.status = Some(u64::from(d.status));
+                    obs.response_type = Some(d.response_type.as_str().to_string());
+                    obs.readable = d.readable_names();
+                    break;
+                }
+                Action::Done(Err(e)) => {
+                    obs.outcome = "blocked";
+                    obs.cors_error = e.chromium_cors_error();
+                    obs.failed_parameter =
+                        obs.cors_error.as_ref().map(|_| e.failed_parameter.clone());
+                    obs.message = Some(e.chromium_message());
+                    break;
+                }
+            };
+            let pairs = header_pairs(&out);
+            let get = |n: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                    .map(|(_, v)| v.clone())
+            };
+            let hop = out
+                .url
+                .path_segments()
+                .and_then(|mut p| p.nth(2))
+                .and_then(|h| h.parse().ok())
+                .unwrap_or(0);
+            let server = ctx.server_of(&out.url);
+            obs.requests.push(Seen {
+                kind: if preflight { "preflight" } else { "actual" }.into(),
+                server: server.clone(),
+                hop,
+                method: out.method.clone(),
+                origin: get("origin"),
+                acrm: get("access-control-request-method"),
+                acrh: get("access-control-request-headers"),
+                // The page's cookie is host-only on 127.0.0.1 (origins A and B).
+                cookie: out.include_credentials && out.url.host_str() == Some("127.0.0.1"),
+                script_headers: if preflight {
+                    Vec::new()
+                } else {
+                    arrived(&script, &pairs)
+                },
+            });
+            let (status, headers) =
+                scripted_response(ctx, scenario, hop, preflight, &out.method, &pairs);
+            used.push((status, headers.clone()));
+            let mut resp = Response::new(status);
+            for (n, v) in headers {
+                resp = resp.with_header(n, v);
+            }
+            fetch.on_response(resp, &mut cache, now);
+        }
+        observed.push(obs);
+        responses.push(used);
+    }
+    (observed, responses)
+}
+
+fn observe_chromium(scenario: &Value, result: &Value) -> Vec<Observed> {
+    let mut out = Vec::new();
+    for (i, f) in result["fetches"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let r = &f["result"];
+        let script = script_headers(&scenario["fetches"][i]["init"]);
+        let error = s(&r["error"]);
+        let outcome = if r["ok"].as_bool() == Some(true) {
+            "ok"
+        } else if r["thrown"].as_bool() == Some(true)
+            || error.starts_with("TypeError: Failed to execute")
+        {
+            "refused"
+        } else {
+            "blocked"
+        };
+        let mut readable: Vec<String> = r["headers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|h| s(&h[0]).to_ascii_lowercase())
+            .collect();
+        readable.sort();
+        readable.dedup();
+        let cors = &r["corsErrorStatus"];
+        let console: Vec<&str> = r["console"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(s)
+            .collect();
+        let message = (outcome == "blocked")
+            .then(|| {
+                console
+                    .iter()
+                    .find(|m| m.starts_with("Access to ") || m.starts_with("Fetch API cannot load"))
+                    .or_else(|| {
+                        console
+                            .iter()
+                            .find(|m| m.starts_with("Failed to load resource"))
+                    })
+                    .map(|m| m.to_string())
+            })
+            .flatten();
+        let requests = f["requests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|q| {
+                let raw: Vec<&str> = q["rawHeaders"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(s)
+                    .collect();
+                let mut pairs: Vec<(String, String)> = Vec::new();
+                for c in raw.chunks(2) {
+                    if let [n, v] = c {
+                        pairs.push((n.to_ascii_lowercase(), v.to_string()));
+                    }
+                }
+                let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+                let preflight = s(&q["kind"]) == "preflight";
+                Seen {
+                    kind: s(&q["kind"]).to_string(),
+                    server: s(&q["server"]).to_string(),
+                    hop: q["hop"].as_u64().unwrap_or(0),
+                    method: s(&q["method"]).to_string(),
+                    origin: get("origin"),
+                    acrm: get("access-control-request-method"),
+                    acrh: get("access-control-request-headers"),
+                    cookie: get("cookie").is_some(),
+                    script_headers: if preflight {
+                        Vec::new()
+                    } else {
+                        arrived(&script, &pairs)
+                    },
+                }
+            })
+            .collect();
+        out.push(Observed {
+            outcome,
+            status: if outcome == "ok" {
+                r["status"].as_u64()
+            } else {
+                None
+            },
+            response_type: (outcome == "ok").then(|| s(&r["type"]).to_string()),
+            readable: if outcome == "ok" {
+                readable
+            } else {
+                Vec::new()
+            },
+            cors_error: cors["corsError"].as_str().map(String::from),
+            failed_parameter: cors["failedParameter"].as_str().map(String::from),
+            message,
+            requests,
+        });
+    }
+    out
+}
+
+fn diff(a: &[Observed], b: &[Observed]) -> String {
+    let mut out = String::new();
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        if x != y {
+            out.push_str(&format!(
+                "    fetch {i}:\n      chromium: {x:?}\n      engine:   {y:?}\n"
+            ));
+        }
+    }
+    if a.len() != b.len() {
+        out.push_str(&format!("    {} fetches vs {}\n", a.len(), b.len()));
+    }
+    out
+}
+
+#[test]
+fn engine_agrees_with_headless_chromium() {
+    let root = repo_root();
+    require_tools(&root);
+    let scenarios = read_json(&root.join("browser-tests/scenarios/scenarios.json"));
+    let known = read_json(&root.join("browser-tests/known-differences.json"));
+    let out_file =
+        std::env::temp_dir().join(format!("cors-agent-chromium-{}.json", std::process::id()));
+    let started = std::time::Instant::now();
+    let status = Command::new("node")
+        .arg(root.join("browser-tests/run-cors-scenarios.mjs"))
+        .arg("--out")
+        .arg(&out_file)
+        .current_dir(root.join("browser-tests"))
+        .status()
+        .unwrap_or_else(|e| panic!("cannot start node: {e}; {INSTALL_HINT}"));
+    assert!(
+        status.success(),
+        "the browser harness failed ({status}); {INSTALL_HINT}"
+    );
+    let results = read_json(&out_file);
+    let _ = std::fs::remove_file(&out_file);
+    let chromium_version = s(&results["chromium"]).to_string();
+
+    let ctx = Ctx {
+        origins: results["origins"]
+            .as_object()
+            .expect("origins")
+            .iter()
+            .map(|(k, v)| (k.clone(), s(v).to_string()))
+            .collect(),
+    };
+    let known: BTreeMap<String, String> = known["differences"]
+        .as_array()
+        .expect("known-differences.json: differences[]")
+        .iter()
+        .map(|d| (s(&d["id"]).to_string(), s(&d["reason"]).to_string()))
+        .collect();
+    let by_id: BTreeMap<&str, &Value> = results["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| (s(&r["id"]), r))
+        .collect();
+
+    let mut failures = Vec::new();
+    let mut agree = 0;
+    let mut listed = 0;
+    let all = scenarios["scenarios"].as_array().expect("scenarios[]");
+    assert!(
+        all.len() >= 150,
+        "at least 150 scenarios, found {}",
+        all.len()
+    );
+    for scenario in all {
+        let id = s(&scenario["id"]);
+        let Some(result) = by_id.get(id) else {
+            failures.push(format!("{id}: no result from the browser harness"));
+            continue;
+        };
+        let chromium = observe_chromium(scenario, result);
+        let (spec, used) = run_engine(&ctx, scenario, Profile::Spec);
+        let (chromium_profile, _) = run_engine(&ctx, scenario, Profile::Chromium);
+        // The test's response builder must be the harness's: compare where both asked the same.
+        for (i, f) in result["fetches"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            for (q, mine) in f["requests"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .zip(used.get(i).into_iter().flatten())
+            {
+                let theirs: (u16, Vec<(String, String)>) = (
+                    q["response"]["status"].as_u64().unwrap_or(0) as u16,
+                    q["response"]["headers"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|h| (s(&h[0]).to_string(), s(&h[1]).to_string()))
+                        .collect(),
+                );
+                if &theirs != mine && chromium == spec {
+                    failures.push(format!("{id}: scripted responses differ between the harness and this test: {theirs:?} vs {mine:?}"));
+                }
+            }
+        }
+        match (chromium == spec, known.get(id)) {
+            (true, None) => agree += 1,
+            (true, Some(_)) => failures.push(format!(
+                "{id}: listed in known-differences.json but the spec profile agrees with Chromium now: remove the entry"
+            )),
+            (false, Some(_)) => listed += 1,
+            (false, None) => failures.push(format!(
+                "{id} ({}): the spec profile disagrees with {chromium_version}:\n{}",
+                s(&scenario["rule"]),
+                diff(&chromium, &spec)
+            )),
+        }
+        if chromium != chromium_profile {
+            failures.push(format!(
+                "{id} ({}): the chromium profile does not reproduce {chromium_version}:\n{}",
+                s(&scenario["rule"]),
+                diff(&chromium, &chromium_profile)
+            ));
+        }
+    }
+    for k in known.keys() {
+        if !by_id.contains_key(k.as_str()) {
+            failures.push(format!("known-differences.json lists unknown scenario {k}"));
+        }
+    }
+    eprintln!(
+        "{chromium_version}: {} scenarios in {:.1?}; spec profile agrees on {agree}, {listed} known differences; {} failures",
+        all.len(),
+        started.elapsed(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
