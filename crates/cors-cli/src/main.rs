@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod check;
 mod http;
 mod lint;
 mod scan;
@@ -21,6 +22,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Lint(lint::LintArgs),
+    Check(check::CheckArgs),
     Scan(scan::ScanArgs),
 }
 
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Check(args) => check::run(args),
         Command::Scan(args) => scan::run(args),
     }
 }
