@@ -128,8 +128,7 @@ impl Drive<'_> {
             }
             // A preflight never has a body; neither do GET and HEAD (a 303 turns the request
             // into a GET and the engine drops the body with it).
-            let body = if kind == StepKind::Actual && out.method != "GET" && out.method != "HEAD"
-            {
+            let body = if kind == StepKind::Actual && out.method != "GET" && out.method != "HEAD" {
                 self.body.clone()
             } else {
                 Bytes::new()
@@ -195,12 +194,8 @@ fn to_wire(out: &Outgoing, added: &[(String, String)]) -> Result<net::Request, n
         .map(|(n, v)| (n.as_slice(), v.as_slice()))
         .chain(added.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())));
     for (n, v) in pairs {
-        let name = HeaderName::from_bytes(n).map_err(|e| {
-            invalid(format!(
-                "header name `{}`: {e}",
-                String::from_utf8_lossy(n)
-            ))
-        })?;
+        let name = HeaderName::from_bytes(n)
+            .map_err(|e| invalid(format!("header name `{}`: {e}", String::from_utf8_lossy(n))))?;
         let value = HeaderValue::from_bytes(v).map_err(|e| {
             invalid(format!(
                 "value of header `{}`: {e}",

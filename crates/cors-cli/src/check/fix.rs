@@ -153,7 +153,11 @@ pub struct PolicyNeeds {
 impl PolicyNeeds {
     /// Reads the fix's headers back.
     pub fn of(fix: &ServerFix) -> PolicyNeeds {
-        let pf = fix.preflight.as_ref().map(|p| &p.headers[..]).unwrap_or(&[]);
+        let pf = fix
+            .preflight
+            .as_ref()
+            .map(|p| &p.headers[..])
+            .unwrap_or(&[]);
         let list = |name: &str| -> Vec<String> {
             value_of(pf, name)
                 .map(|v| {
@@ -240,20 +244,33 @@ impl PolicyNeeds {
 
     /// `Policy::builder()` and the tower layer.
     pub fn rust(&self) -> String {
-        let list = |v: &[String]| v.iter().map(|s| rust_string(s)).collect::<Vec<_>>().join(", ");
-        let mut b = String::from("use cors::{Policy, tower::CorsLayer};\n\nlet policy = Policy::builder()\n");
+        let list = |v: &[String]| {
+            v.iter()
+                .map(|s| rust_string(s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut b = String::from(
+            "use cors::{Policy, tower::CorsLayer};\n\nlet policy = Policy::builder()\n",
+        );
         if self.is_null() {
             b.push_str("    .allow_null_origin(true) // the opaque origin `null`\n");
         } else if self.origin == "*" {
             b.push_str("    .allow_any_origin()\n");
         } else {
-            b.push_str(&format!("    .allow_origins([{}])\n", rust_string(&self.origin)));
+            b.push_str(&format!(
+                "    .allow_origins([{}])\n",
+                rust_string(&self.origin)
+            ));
         }
         if self.non_http() {
             b.push_str("    .allow_non_http_schemes(true)\n");
         }
         if !self.methods.is_empty() {
-            b.push_str(&format!("    .allow_methods([{}])\n", list(&self.all_methods())));
+            b.push_str(&format!(
+                "    .allow_methods([{}])\n",
+                list(&self.all_methods())
+            ));
         }
         if !self.headers.is_empty() {
             b.push_str(&format!("    .allow_headers([{}])\n", list(&self.headers)));
@@ -268,7 +285,9 @@ impl PolicyNeeds {
             b.push_str("    .allow_private_network(true)\n");
         }
         b.push_str("    .build()?; // every configuration problem at once\n");
-        b.push_str("let app = app.layer(CorsLayer::new(policy)); // axum Router, or any tower service\n");
+        b.push_str(
+            "let app = app.layer(CorsLayer::new(policy)); // axum Router, or any tower service\n",
+        );
         b
     }
 }
@@ -315,7 +334,10 @@ fn snippets(fix: &ServerFix) -> Snippets {
     if let Some(pf) = &fix.preflight {
         nginx.push_str("    if ($request_method = OPTIONS) {\n");
         for (n, v) in &pf.headers {
-            nginx.push_str(&format!("        add_header {n} {} always;\n", conf_string(v)));
+            nginx.push_str(&format!(
+                "        add_header {n} {} always;\n",
+                conf_string(v)
+            ));
         }
         if vary {
             nginx.push_str("        add_header Vary \"Origin\" always;\n");

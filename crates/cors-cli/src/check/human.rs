@@ -185,9 +185,20 @@ pub fn render(r: &CheckReport, s: Style) -> String {
         "network-error" => (s.red, "NETWORK ERROR"),
         _ => (s.red, "BLOCKED"),
     };
-    let _ = writeln!(o, "{b}{color}{word}{x}  {}", r.summary, b = s.bold, x = s.reset);
+    let _ = writeln!(
+        o,
+        "{b}{color}{word}{x}  {}",
+        r.summary,
+        b = s.bold,
+        x = s.reset
+    );
     if let Some(e) = &r.cors_error {
-        let _ = write!(o, "  Chromium CorsError: {b}{e}{x}", b = s.bold, x = s.reset);
+        let _ = write!(
+            o,
+            "  Chromium CorsError: {b}{e}{x}",
+            b = s.bold,
+            x = s.reset
+        );
         if let Some(p) = &r.failed_parameter {
             let _ = write!(o, " (failed parameter: `{p}`)");
         }
@@ -259,7 +270,10 @@ pub fn render_fix(fix: &ServerFix, s: Style) -> String {
             let _ = writeln!(o, "    {g}{n}: {v}{x}", g = s.green, x = s.reset);
         }
     }
-    let _ = writeln!(o, "  on the actual response (every status, redirects included):");
+    let _ = writeln!(
+        o,
+        "  on the actual response (every status, redirects included):"
+    );
     for (n, v) in &fix.actual.headers {
         let _ = writeln!(o, "    {g}{n}: {v}{x}", g = s.green, x = s.reset);
     }

@@ -243,9 +243,9 @@ pub fn failure_sentence(f: &CorsFailure) -> String {
         MultipleAllowOriginValues => format!(
             "Access-Control-Allow-Origin holds several values (`{p}`); exactly one is allowed"
         ),
-        InvalidAllowOriginValue => format!(
-            "Access-Control-Allow-Origin is `{p}`, which is not an origin, `null` or `*`"
-        ),
+        InvalidAllowOriginValue => {
+            format!("Access-Control-Allow-Origin is `{p}`, which is not an origin, `null` or `*`")
+        }
         WildcardOriginNotAllowed => {
             "Access-Control-Allow-Origin is `*`, which requests with credentials do not accept"
                 .into()
@@ -305,7 +305,10 @@ pub fn failure_sentence(f: &CorsFailure) -> String {
 
 /// One sentence per preflight reason (the engine's wording).
 pub fn reason_sentences(plan: &Plan) -> Vec<String> {
-    plan.preflight_reasons.iter().map(|r| r.to_string()).collect()
+    plan.preflight_reasons
+        .iter()
+        .map(|r| r.to_string())
+        .collect()
 }
 
 fn drop_reason(r: DropReason) -> &'static str {
@@ -317,7 +320,11 @@ fn drop_reason(r: DropReason) -> &'static str {
 }
 
 /// The request summary of `request` (its plan, when `fetch()` accepts it).
-pub fn request_summary(args: &RequestArgs, request: &Request, plan: Option<&Plan>) -> RequestSummary {
+pub fn request_summary(
+    args: &RequestArgs,
+    request: &Request,
+    plan: Option<&Plan>,
+) -> RequestSummary {
     RequestSummary {
         method: plan.map_or_else(|| request.method.clone(), |p| p.method.clone()),
         headers: match plan {
@@ -377,30 +384,47 @@ fn check_rows(
         None => format!("no {name}"),
     };
     if step.kind == StepKind::Preflight {
-        rules.push(("no-redirect", ANCHOR_PREFLIGHT, format!("status {}, not a redirect", response.status)));
+        rules.push((
+            "no-redirect",
+            ANCHOR_PREFLIGHT,
+            format!("status {}, not a redirect", response.status),
+        ));
     }
     rules.push((
         "allow-origin",
         ANCHOR_CHECK,
         match acao.as_deref() {
             Some("*") => "Access-Control-Allow-Origin: * (any origin, without credentials)".into(),
-            v => format!("{} matches the request's origin", shown(v.map(String::from), "Access-Control-Allow-Origin")),
+            v => format!(
+                "{} matches the request's origin",
+                shown(v.map(String::from), "Access-Control-Allow-Origin")
+            ),
         },
     ));
     if include {
         rules.push((
             "allow-credentials",
             ANCHOR_CHECK,
-            shown(header_value(response, "access-control-allow-credentials"), "Access-Control-Allow-Credentials"),
+            shown(
+                header_value(response, "access-control-allow-credentials"),
+                "Access-Control-Allow-Credentials",
+            ),
         ));
     }
     if step.kind == StepKind::Preflight {
-        rules.push(("ok-status", ANCHOR_PREFLIGHT, format!("status {} is an ok status", response.status)));
+        rules.push((
+            "ok-status",
+            ANCHOR_PREFLIGHT,
+            format!("status {} is an ok status", response.status),
+        ));
         if request.private_network {
             rules.push((
                 "private-network",
                 ANCHOR_PNA,
-                shown(header_value(response, "access-control-allow-private-network"), "Access-Control-Allow-Private-Network"),
+                shown(
+                    header_value(response, "access-control-allow-private-network"),
+                    "Access-Control-Allow-Private-Network",
+                ),
             ));
         }
         let method_reason = plan
@@ -412,7 +436,11 @@ fn check_rows(
             "allow-methods",
             ANCHOR_PREFLIGHT,
             if method_reason {
-                format!("`{}` allowed by {}", plan.method, shown(acam, "Access-Control-Allow-Methods"))
+                format!(
+                    "`{}` allowed by {}",
+                    plan.method,
+                    shown(acam, "Access-Control-Allow-Methods")
+                )
             } else {
                 format!("`{}` is CORS-safelisted: always allowed", plan.method)
             },
@@ -422,7 +450,10 @@ fn check_rows(
             "allow-headers",
             ANCHOR_PREFLIGHT,
             match plan.access_control_request_headers() {
-                Some(names) => format!("`{names}` allowed by {}", shown(acah, "Access-Control-Allow-Headers")),
+                Some(names) => format!(
+                    "`{names}` allowed by {}",
+                    shown(acah, "Access-Control-Allow-Headers")
+                ),
                 None => "no CORS-unsafe request headers".into(),
             },
         ));
@@ -461,7 +492,12 @@ fn check_rows(
 }
 
 /// Builds the report of a finished trace.
-pub fn build(args: &RequestArgs, request: &Request, profile: Profile, trace: &Trace) -> CheckReport {
+pub fn build(
+    args: &RequestArgs,
+    request: &Request,
+    profile: Profile,
+    trace: &Trace,
+) -> CheckReport {
     let plan = trace.plan.as_ref();
     let mut report = CheckReport {
         url: request.url.to_string(),
@@ -527,7 +563,9 @@ pub fn build(args: &RequestArgs, request: &Request, profile: Profile, trace: &Tr
             && (request.origin.is_opaque() || Origin::of_url(&step.sent.url) != request.origin);
         let followed = step.kind == StepKind::Actual && !last;
         let here = if last { failure_on_last } else { None };
-        let rows = plan.map_or_else(Vec::new, |p| check_rows(step, request, p, tainted, followed, here));
+        let rows = plan.map_or_else(Vec::new, |p| {
+            check_rows(step, request, p, tainted, followed, here)
+        });
         let mut headers = pairs(&step.sent.headers);
         headers.extend(step.added.iter().cloned());
         report.steps.push(StepReport {

@@ -223,7 +223,10 @@ mod tests {
     #[test]
     fn headers_split_at_the_first_colon_and_keep_the_value_raw() {
         let rows = [
-            ("Content-Type: application/json", Some(("Content-Type", " application/json"))),
+            (
+                "Content-Type: application/json",
+                Some(("Content-Type", " application/json")),
+            ),
             ("X-Empty:", Some(("X-Empty", ""))),
             ("X-Url: http://a:1", Some(("X-Url", " http://a:1"))),
             ("X A: 1", Some(("X A", " 1"))), // the engine refuses the name, as fetch() does
