@@ -134,7 +134,7 @@ fn render(resp: &Resp, req: &Seen, vars: &[(String, String)]) -> Vec<u8> {
     bytes
 }
 
-fn read_request<S: Read>(s: &mut S) -> Option<Seen> {
+fn read_request<S: Read + Write>(s: &mut S) -> Option<Seen> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let end = loop {
@@ -146,6 +146,13 @@ fn read_request<S: Read>(s: &mut S) -> Option<Seen> {
             return None;
         }
         buf.extend_from_slice(&chunk[..n]);
+        // Not HTTP (a TLS ClientHello to a plain server): answer 400 at once, as servers do.
+        if !buf[0].is_ascii_alphabetic() {
+            let _ = s.write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+            return None;
+        }
     };
     let head: String = buf[..end].iter().map(|&b| b as char).collect();
     let mut lines = head.split("\r\n");
