@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod check;
+mod explain;
 mod http;
 mod lint;
 mod scan;
@@ -23,6 +24,7 @@ struct Cli {
 enum Command {
     Lint(lint::LintArgs),
     Check(check::CheckArgs),
+    Explain(explain::ExplainArgs),
     Scan(scan::ScanArgs),
 }
 
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Lint(args) => lint::run(args),
         Command::Check(args) => check::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Scan(args) => scan::run(args),
     }
 }

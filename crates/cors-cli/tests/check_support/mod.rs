@@ -63,13 +63,17 @@ impl Resp {
 }
 
 pub type Handler = Arc<dyn Fn(&Seen) -> Option<Resp> + Send + Sync>;
+type Log = Arc<Mutex<Vec<Seen>>>;
+type Vars = Arc<Mutex<Vec<(String, String)>>>;
+/// Per path: the preflight response and the actual one.
+type Routes = BTreeMap<String, (Option<Resp>, Option<Resp>)>;
 
 /// A running server.
 pub struct Server {
     pub addr: SocketAddr,
-    pub log: Arc<Mutex<Vec<Seen>>>,
+    pub log: Log,
     /// Substitutions applied to response header values (`{NAME}` → value).
-    pub vars: Arc<Mutex<Vec<(String, String)>>>,
+    pub vars: Vars,
 }
 
 impl Server {
@@ -186,11 +190,7 @@ fn read_request<S: Read + Write>(s: &mut S) -> Option<Seen> {
     })
 }
 
-fn serve_one<S: Read + Write>(
-    mut s: S,
-    handler: &Handler,
-    server: (&Arc<Mutex<Vec<Seen>>>, &Arc<Mutex<Vec<(String, String)>>>),
-) {
+fn serve_one<S: Read + Write>(mut s: S, handler: &Handler, server: (&Log, &Vars)) {
     let Some(req) = read_request(&mut s) else {
         return;
     };
@@ -274,7 +274,7 @@ pub fn self_signed() -> Arc<rustls::ServerConfig> {
 
 /// Responses as data: per path, the preflight response and the actual one.
 #[derive(Clone, Default)]
-pub struct Table(pub Arc<Mutex<BTreeMap<String, (Option<Resp>, Option<Resp>)>>>);
+pub struct Table(pub Arc<Mutex<Routes>>);
 
 impl Table {
     pub fn new() -> Table {
