@@ -10,6 +10,7 @@ use cors::agent::{
     Action, Body, Fetch, Outgoing, PreflightCache, PreflightReason, Profile, Request, Response,
     Route, classify,
 };
+use cors::vocab::grammar::normalize_header_value;
 use cors::vocab::safelist::UnsafeHeaderReason;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -332,10 +333,11 @@ fn make_simple(request: &Request, profile: Profile) -> MakeSimple {
         possible: possible && simple,
         request: (possible && simple).then(|| SimpleRequest {
             method: req.method.clone(),
+            // As sent: values normalized (Fetch #concept-header-value-normalize).
             headers: req
                 .headers
                 .iter()
-                .map(|(n, v)| (latin1(n), latin1(v)))
+                .map(|(n, v)| (latin1(n), latin1(normalize_header_value(v))))
                 .collect(),
             body: match req.body {
                 Body::None => None,
@@ -635,5 +637,105 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cors::agent::CredentialsMode;
+    use cors::vocab::Origin;
+    use proptest::prelude::*;
+
+    fn arb_request() -> impl Strategy<Value = Request> {
+        let origin =
+            prop::sample::select(vec!["https://app.example", "null", "http://localhost:3000"]);
+        let method = prop::sample::select(vec![
+            "GET", "HEAD", "POST", "PUT", "DELETE", "patch", "Patch", "FOO", "options",
+        ]);
+        let header = (
+            prop::sample::select(vec![
+                "Accept",
+                "Accept-Language",
+                "Content-Language",
+                "Content-Type",
+                "Range",
+                "Authorization",
+                "X-Custom",
+                "x-b",
+                "DPR",
+                "Cookie",
+            ]),
+            prop::sample::select(vec![
+                "text/plain",
+                "application/json",
+                "*/*",
+                "en-US",
+                "bytes=0-1",
+                "bytes=0-1,2-3",
+                "Bearer t",
+                "1",
+                "a{b",
+                "",
+            ]),
+        );
+        let credentials = prop::sample::select(vec![
+            CredentialsMode::Omit,
+            CredentialsMode::SameOrigin,
+            CredentialsMode::Include,
+        ]);
+        (
+            origin,
+            method,
+            prop::collection::vec(header, 0..5),
+            credentials,
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(o, m, hs, c, body, pna)| {
+                let mut r = Request::new(
+                    Origin::parse(o).unwrap(),
+                    "https://api.example/v1/items?x=1".parse().unwrap(),
+                )
+                .with_method(m)
+                .with_credentials(c)
+                .with_private_network(pna);
+                if body && !matches!(m, "GET" | "HEAD") {
+                    r = r.with_body(Body::Text);
+                }
+                for (n, v) in hs {
+                    r = r.with_header(n, v);
+                }
+                r
+            })
+    }
+
+    proptest! {
+        /// The minimal headers `explain` (and `check`'s fix) proposes make every engine let the
+        /// request through, and a request "made simple" is simple.
+        #[test]
+        fn proposed_headers_pass_and_simple_variants_are_simple(req in arb_request()) {
+            for profile in Profile::ALL {
+                let Ok(plan) = classify(&req, profile) else { continue };
+                if !matches!(plan.route, Route::Simple | Route::Preflight) {
+                    continue;
+                }
+                let fix = server_fix(&req, &plan, None);
+                let (_, _, passes) = simulate(&req, profile, Some(&fix));
+                prop_assert!(passes, "{profile:?}: {req:?} does not pass with {fix:?}");
+                if plan.route == Route::Preflight {
+                    let m = make_simple(&req, profile);
+                    if let Some(s) = &m.request {
+                        let mut r2 = req.clone();
+                        r2.method = s.method.clone();
+                        r2.headers = s.headers.iter().map(|(n, v)| (n.as_bytes().to_vec(), v.as_bytes().to_vec())).collect();
+                        r2.body = match s.body { Some("text") => Body::Text, Some("bytes") => Body::Bytes, _ => r2.body };
+                        if s.body.is_none() { r2.body = Body::None; }
+                        prop_assert_eq!(classify(&r2, profile).unwrap().route, Route::Simple);
+                    }
+                    prop_assert_eq!(m.possible, m.request.is_some());
+                }
+            }
+        }
     }
 }

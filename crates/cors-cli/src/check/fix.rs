@@ -83,13 +83,9 @@ pub fn server_fix(request: &Request, plan: &Plan, failure: Option<&CorsFailure>)
         .map(|f| f.url.clone())
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| request.url.to_string());
-    let preflight = (!engine.preflight.is_empty()).then(|| ResponseFix {
+    let preflight = (!engine.preflight.is_empty()).then_some(ResponseFix {
         status: Some(PREFLIGHT_STATUS),
-        headers: engine
-            .preflight
-            .iter()
-            .map(|(n, v)| (n.clone(), methods_for_every_engine(n, v)))
-            .collect(),
+        headers: engine.preflight,
     });
     let mut notes = engine.notes;
     let origin = value_of(&engine.actual, "access-control-allow-origin").unwrap_or_default();
@@ -114,18 +110,6 @@ pub fn server_fix(request: &Request, plan: &Plan, failure: Option<&CorsFailure>)
         fix.snippets = Some(snippets(&fix));
     }
     fix
-}
-
-/// Chromium compares the uppercased method with `Access-Control-Allow-Methods`, the standard the
-/// method as script wrote it: a lowercase extension method (`patch`) needs both spellings.
-fn methods_for_every_engine(name: &str, value: &str) -> String {
-    if name.eq_ignore_ascii_case("access-control-allow-methods")
-        && value.bytes().any(|b| b.is_ascii_lowercase())
-    {
-        format!("{value}, {}", value.to_ascii_uppercase())
-    } else {
-        value.to_string()
-    }
 }
 
 fn value_of(headers: &[(String, String)], name: &str) -> Option<String> {
@@ -432,18 +416,6 @@ mod tests {
             assert!(s.nginx.contains("location /doc {"), "{}", s.nginx);
             assert!(s.apache.contains("<Location \"/doc\">"), "{}", s.apache);
         }
-    }
-
-    #[test]
-    fn lowercase_methods_are_listed_in_both_spellings() {
-        let r = req("https://foo.example").with_method("patch");
-        let plan = classify(&r, Profile::Chromium).unwrap();
-        let fix = server_fix(&r, &plan, None);
-        let pf = fix.preflight.unwrap();
-        assert_eq!(
-            value_of(&pf.headers, "access-control-allow-methods").as_deref(),
-            Some("patch, PATCH")
-        );
     }
 
     #[test]
