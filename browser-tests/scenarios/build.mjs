@@ -85,6 +85,8 @@ ct('quoted-param', 'text/plain; charset="utf-8"');
 ct('space-in-type', 'text /plain');
 ct('xml', 'text/xml');
 ct('csp-report', 'application/csp-report');
+add('cls-ct-duplicate-semicolon', '#cors-unsafe-request-header-names: Content-Type text/plain; then application/json (each entry checked)', { method: 'POST', bodyKind: 'text', headers: [['Content-Type', 'text/plain;'], ['Content-Type', 'application/json']] });
+add('cls-accept-language-duplicate', '#cors-unsafe-request-header-names: two Accept-Language entries', H(['Accept-Language', 'en'], ['Accept-Language', 'de']));
 add('cls-ct-duplicate', '#cors-safelisted-request-header: two Content-Type entries', { method: 'POST', bodyKind: 'text', headers: [['Content-Type', 'text/plain'], ['Content-Type', 'application/json']] });
 const range = (id, v) => add(`cls-range-${id}`, `#simple-range-header-value: Range ${JSON.stringify(v)}`, H(['Range', v]));
 range('open', 'bytes=0-');

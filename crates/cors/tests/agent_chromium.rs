@@ -463,13 +463,25 @@ fn engine_agrees_with_headless_chromium() {
     let out_file =
         std::env::temp_dir().join(format!("cors-agent-chromium-{}.json", std::process::id()));
     let started = std::time::Instant::now();
-    let status = Command::new("node")
+    let mut child = Command::new("node")
         .arg(root.join("browser-tests/run-cors-scenarios.mjs"))
         .arg("--out")
         .arg(&out_file)
         .current_dir(root.join("browser-tests"))
-        .status()
+        .spawn()
         .unwrap_or_else(|e| panic!("cannot start node: {e}; {INSTALL_HINT}"));
+    // The harness takes ~25 s; a hung browser must fail the test, not stall CI.
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the harness") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(300) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the browser harness did not finish within 300 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert!(
         status.success(),
         "the browser harness failed ({status}); {INSTALL_HINT}"

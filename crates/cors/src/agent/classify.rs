@@ -442,16 +442,7 @@ pub(crate) fn unsafe_request_header_names(
                 Err(UnsafeHeaderReason::NameNotSafelisted)
             };
         }
-        cors_safelisted_request_header(name, value)?;
-        if d.strict_language_values
-            && (name.eq_ignore_ascii_case(b"accept-language")
-                || name.eq_ignore_ascii_case(b"content-language"))
-            && !language_list_shape(value)
-        {
-            let byte = value.first().copied().unwrap_or(b',');
-            return Err(UnsafeHeaderReason::UnsafeByte { byte });
-        }
-        Ok(())
+        cors_safelisted_request_header(name, value)
     };
     cors_unsafe_request_header_names_by(
         list.iter().map(|(n, v)| (n.as_slice(), v.as_slice())),
@@ -486,14 +477,6 @@ fn chromium_client_hint_value_ok(name: &str, value: &[u8]) -> bool {
         "save-data" => value.eq_ignore_ascii_case(b"on"),
         _ => false,
     }
-}
-
-/// Safari's stricter language-value shape: each non-empty list element starts with a letter or `*`.
-fn language_list_shape(value: &[u8]) -> bool {
-    value.split(|&b| b == b',').all(|item| {
-        let item = crate::vocab::grammar::trim_tab_or_space(item);
-        item.is_empty() || item[0].is_ascii_alphabetic() || item[0] == b'*'
-    })
 }
 
 /// Isomorphic decode (Fetch `#isomorphic-decode`): each byte is the code point of the same value.

@@ -80,9 +80,6 @@ pub struct Deviations {
     /// `bytes=0-1`), after the CORS decision was taken on the script's value. Observed in
     /// Chromium 156 (scenario cls-range-spaces).
     pub reserializes_range: bool,
-    /// Safari's stricter `Accept-Language` / `Content-Language` rule: values must be a list of
-    /// language ranges (each starting with a letter or `*`), not just the allowed bytes.
-    pub strict_language_values: bool,
 }
 
 impl Profile {
@@ -128,7 +125,6 @@ impl Profile {
             clear_cache_on_failure: true,
             wildcard_covers_authorization: false,
             reserializes_range: false,
-            strict_language_values: false,
         };
         match self {
             Profile::Spec => spec,
@@ -154,11 +150,17 @@ impl Profile {
                 max_age_rule: MaxAgeRule::Firefox,
                 ..spec
             },
+            // From WebKit's source, not verified against a real Safari (none runs here):
+            // WebCore HTTPParsers.cpp `isCrossOriginSafeRequestHeader` safelists Accept,
+            // Accept-Language, Content-Language and Content-Type only (no Range), on a header map
+            // that combines duplicates. Its Accept and language byte checks
+            // (`isValidAcceptHeaderValue`, `isValidLanguageHeaderValue`) accept exactly the
+            // standard's byte sets, so no stricter rule on those values is modelled.
             Profile::Safari => Deviations {
                 // WebCore CrossOriginPreflightResultCache.cpp: maxPreflightCacheTimeout = 600 s.
                 max_age_cap: Some(600),
                 combine_request_headers: true,
-                strict_language_values: true,
+                range_never_safelisted: true,
                 ..spec
             },
         }
