@@ -73,6 +73,13 @@ fn tls_failures_and_insecure() {
     // A self-signed certificate is not trusted by the system roots.
     network_error(&["check", &url, "--origin", APP], "tls", "TLS failure");
     assert!(tls.requests().is_empty());
+    let (_, _, err) = human(&["check", &url, "--origin", APP]);
+    assert!(
+        err.contains(
+            "hint: for a development server with a self-signed certificate, add --insecure"
+        ),
+        "{err}"
+    );
     // --insecure accepts it.
     let (code, v) = json(&["check", &url, "--origin", APP, "--insecure"]);
     assert_eq!(code, 0, "{v:#}");

@@ -275,3 +275,52 @@ fn help_teaches_and_documents_the_json_object() {
         assert!(out.contains(field), "--help lacks {field}:\n{out}");
     }
 }
+
+/// `--browser` picks the engine: Chromium lets `Access-Control-Allow-Headers: *` cover
+/// Authorization (browser-tests/known-differences.json), the standard and Firefox do not.
+#[test]
+fn browser_profiles_differ_where_browsers_do() {
+    let table = Table::new();
+    table.set(
+        "/x",
+        Some(
+            Resp::new(204)
+                .h("Access-Control-Allow-Origin", "*")
+                .h("Access-Control-Allow-Headers", "*"),
+        ),
+        Some(Resp::new(200).h("Access-Control-Allow-Origin", "*")),
+    );
+    let s = serve(table.handler());
+    let url = s.url("/x");
+    let verdict = |browser: &str| {
+        let (code, v) = json(&[
+            "check",
+            &url,
+            "--origin",
+            APP,
+            "-H",
+            "Authorization: Bearer t",
+            "--browser",
+            browser,
+        ]);
+        (
+            code,
+            v["browser"].as_str().unwrap().to_string(),
+            v["cors_error"].clone(),
+        )
+    };
+    assert_eq!(
+        verdict("chromium"),
+        (0, "chromium".into(), serde_json::Value::Null)
+    );
+    for b in ["spec", "firefox"] {
+        assert_eq!(
+            verdict(b),
+            (
+                1,
+                b.to_string(),
+                "HeaderDisallowedByPreflightResponse".into()
+            )
+        );
+    }
+}

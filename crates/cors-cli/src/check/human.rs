@@ -136,9 +136,13 @@ pub fn render(r: &CheckReport, s: Style) -> String {
         }
         match &step.response {
             Some(resp) => {
+                let reason = http::StatusCode::from_u16(resp.status)
+                    .ok()
+                    .and_then(|c| c.canonical_reason())
+                    .unwrap_or("");
                 let _ = writeln!(
                     o,
-                    "   {d}<{x} {b}{}{x}",
+                    "   {d}<{x} {b}{} {reason}{x}",
                     resp.status,
                     d = s.dim,
                     b = s.bold,

@@ -180,6 +180,18 @@ fn save_cache(path: &Path, profile: Profile, cache: PreflightCache) -> Result<()
     std::fs::write(path, text).map_err(|e| format!("--preflight-cache {}: {e}", path.display()))
 }
 
+/// What to try next, per kind of network error.
+fn network_hint(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "connection-refused" => "nothing listens on that port: is the server running?",
+        "name-resolution" => "check the host name (and your DNS or /etc/hosts)",
+        "tls" => "for a development server with a self-signed certificate, add --insecure",
+        "timeout" => "the server did not answer in time: raise --timeout, or check a proxy",
+        "proxy" => "check HTTP_PROXY / HTTPS_PROXY / NO_PROXY",
+        _ => return None,
+    })
+}
+
 fn usage(msg: &str) -> ExitCode {
     eprintln!("cors check: {msg}");
     ExitCode::from(EXIT_ERROR)
@@ -246,6 +258,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
         "allowed" => ExitCode::from(EXIT_ALLOWED),
         "network-error" => {
             eprintln!("cors check: {}", report.summary);
+            if let Some(hint) = report
+                .network_error
+                .as_ref()
+                .and_then(|e| network_hint(e.kind))
+            {
+                eprintln!("  hint: {hint}");
+            }
             ExitCode::from(EXIT_ERROR)
         }
         _ => ExitCode::from(EXIT_BLOCKED),
