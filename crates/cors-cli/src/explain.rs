@@ -399,13 +399,7 @@ pub fn explain(args: &RequestArgs, request: &Request) -> Explanation {
         }
     };
     e.request = request_summary(args, request, Some(&plan));
-    e.route = match &plan.route {
-        Route::SameOrigin => "same-origin",
-        Route::NoCors => "no-cors",
-        Route::Simple => "simple",
-        Route::Preflight => "preflight",
-        Route::Blocked(_) => "blocked",
-    };
+    e.route = crate::check::report::route_name(&plan.route);
     e.simple = !plan.needs_preflight();
     e.preflight_reasons = plan
         .preflight_reasons

@@ -30,6 +30,7 @@ fn simple_request_is_allowed_without_preflight() {
     assert_eq!(v["verdict"], "allowed");
     assert_eq!(v["preflight_sent"], false);
     assert_eq!(v["preflight_needed"], false);
+    assert_eq!(v["route"], "simple");
     assert_eq!(v["preflight_reasons"].as_array().unwrap().len(), 0);
     assert!(v["request_method_header"].is_null());
     assert!(v["request_headers_header"].is_null());

@@ -92,8 +92,15 @@ pub fn render(r: &CheckReport, s: Style) -> String {
                     x = s.reset
                 );
             }
-        } else if r.request.mode == "cors" && !r.steps.is_empty() {
+        } else if r.route == "simple" {
             let _ = writeln!(o, "\nSimple request: no preflight needed.");
+        } else if r.route == "same-origin" {
+            let _ = writeln!(o, "\nSame-origin request: no CORS involved.");
+        } else if r.route == "no-cors" {
+            let _ = writeln!(
+                o,
+                "\nMode no-cors: sent without CORS; script gets an opaque response."
+            );
         }
     }
     for (i, step) in r.steps.iter().enumerate() {

@@ -73,6 +73,8 @@ Output is colored on a terminal unless NO_COLOR is set.
   verdict                allowed | blocked | refused | network-error
   allowed                true when script gets the response
   summary                one sentence
+  route                  same-origin | no-cors | simple | preflight | blocked (before sending) |
+                          refused
   preflight_needed       the request needs a preflight
   preflight_sent         a preflight was sent
   preflight_cached       needed, but the preflight cache answered (--preflight-cache)

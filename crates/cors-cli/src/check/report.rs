@@ -30,6 +30,9 @@ pub struct CheckReport {
     pub allowed: bool,
     /// One sentence saying what happened.
     pub summary: String,
+    /// How the browser treats the request: `same-origin`, `no-cors`, `simple`, `preflight`,
+    /// `blocked` (before sending) or `refused` (`fetch()` throws).
+    pub route: &'static str,
     /// The request needs a preflight (before the preflight cache is consulted).
     pub preflight_needed: bool,
     /// A preflight was sent.
@@ -507,6 +510,7 @@ pub fn build(
         verdict: "blocked",
         allowed: false,
         summary: String::new(),
+        route: plan.map_or("refused", |p| route_name(&p.route)),
         preflight_needed: plan.is_some_and(Plan::needs_preflight),
         preflight_sent: trace.steps.iter().any(|s| s.kind == StepKind::Preflight),
         preflight_cached: false,
@@ -679,6 +683,17 @@ pub fn build(
         }
     }
     report
+}
+
+/// The route's keyword.
+pub fn route_name(route: &Route) -> &'static str {
+    match route {
+        Route::SameOrigin => "same-origin",
+        Route::NoCors => "no-cors",
+        Route::Simple => "simple",
+        Route::Preflight => "preflight",
+        Route::Blocked(_) => "blocked",
+    }
 }
 
 /// The kind of network failure in words.
