@@ -709,3 +709,141 @@ pub fn network_phrase(kind: ErrorKind) -> &'static str {
         ErrorKind::InvalidRequest => "the request cannot be sent",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::drive::Step;
+    use clap::Parser;
+    use cors::agent::{Action, Fetch, PreflightCache, Response};
+    use std::time::Duration;
+
+    /// One row per failure: the rule it breaks, in the order a browser checks a response.
+    #[test]
+    fn every_failure_names_its_rule() {
+        use CorsError::*;
+        let rows = [
+            (PreflightDisallowedRedirect, "no-redirect"),
+            (WildcardOriginNotAllowed, "allow-origin"),
+            (MissingAllowOriginHeader, "allow-origin"),
+            (MultipleAllowOriginValues, "allow-origin"),
+            (InvalidAllowOriginValue, "allow-origin"),
+            (AllowOriginMismatch, "allow-origin"),
+            (InvalidAllowCredentials, "allow-credentials"),
+            (PreflightInvalidStatus, "ok-status"),
+            (PreflightMissingAllowPrivateNetwork, "private-network"),
+            (PreflightInvalidAllowPrivateNetwork, "private-network"),
+            (InvalidAllowMethodsPreflightResponse, "allow-methods"),
+            (MethodDisallowedByPreflightResponse, "allow-methods"),
+            (InvalidAllowHeadersPreflightResponse, "allow-headers"),
+            (HeaderDisallowedByPreflightResponse, "allow-headers"),
+            (RedirectContainsCredentials, "redirect"),
+            (TooManyRedirects, "redirect"),
+            (RedirectNotHttp, "redirect"),
+            (UnexpectedRedirect, "redirect"),
+            (InvalidRedirectLocation, "redirect"),
+            (DisallowedByMode, "request"),
+            (CorsDisabledScheme, "request"),
+            (NoCorsRedirectModeNotFollow, "request"),
+        ];
+        for (e, rule) in rows {
+            assert_eq!(rule_of(e), rule, "{e:?}");
+            let f = CorsFailure::new(e, "x", "https://b.example/", "https://a.example");
+            assert!(!failure_sentence(&f).is_empty());
+        }
+    }
+
+    #[derive(Parser)]
+    struct Args {
+        #[command(flatten)]
+        request: RequestArgs,
+    }
+
+    /// Runs the engine against scripted response heads (no network), as `drive.rs` does.
+    fn trace(args: &[&str], responses: &[Response]) -> (RequestArgs, Request, Trace) {
+        let mut argv = vec!["t"];
+        argv.extend(args);
+        let a = Args::parse_from(argv).request;
+        let req = a
+            .to_request("https://api.example/doc".parse().unwrap())
+            .unwrap();
+        let mut fetch = Fetch::new(req.clone(), a.profile()).unwrap();
+        let mut cache = PreflightCache::new(a.profile());
+        let mut steps = Vec::new();
+        let mut answers = responses.iter();
+        let end = loop {
+            let (kind, out) = match fetch.next_action(&cache, Duration::ZERO) {
+                Action::SendPreflight(o) => (StepKind::Preflight, o),
+                Action::SendActual(o) => (StepKind::Actual, o),
+                Action::Done(r) => break End::Done(r),
+            };
+            let resp = answers.next().expect("a scripted response").clone();
+            steps.push(Step {
+                kind,
+                sent: out,
+                added: Vec::new(),
+                body_len: 0,
+                response: Some(resp.clone()),
+                elapsed: Duration::ZERO,
+            });
+            fetch.on_response(resp, &mut cache, Duration::ZERO);
+        };
+        let plan = Some(fetch.plan().clone());
+        (a, req, Trace { plan, steps, end })
+    }
+
+    #[test]
+    fn checks_pass_in_order_up_to_the_failing_rule() {
+        let (a, req, t) = trace(
+            &["--origin", "https://a.example", "-X", "PUT", "-H", "X-A: 1"],
+            &[Response::new(204)
+                .with_header("Access-Control-Allow-Origin", "https://a.example")
+                .with_header("Access-Control-Allow-Methods", "GET")],
+        );
+        let r = build(&a, &req, a.profile(), &t);
+        assert_eq!(r.verdict, "blocked");
+        assert_eq!(r.route, "preflight");
+        assert_eq!(
+            r.cors_error.as_deref(),
+            Some("MethodDisallowedByPreflightResponse")
+        );
+        assert_eq!(r.failed_parameter.as_deref(), Some("PUT"));
+        assert_eq!(r.request_method_header.as_deref(), Some("PUT"));
+        assert_eq!(r.request_headers_header.as_deref(), Some("x-a"));
+        let rows: Vec<(&str, bool)> = r.steps[0].checks.iter().map(|c| (c.rule, c.ok)).collect();
+        assert_eq!(
+            rows,
+            [
+                ("no-redirect", true),
+                ("allow-origin", true),
+                ("ok-status", true),
+                ("allow-methods", false)
+            ]
+        );
+        assert_eq!(r.steps[0].outcome, "failed");
+        let fix = r.fix.expect("a fix");
+        assert!(fix.by_headers);
+        assert_eq!(fix.url, "https://api.example/doc");
+    }
+
+    #[test]
+    fn an_allowed_fetch_reports_what_script_reads() {
+        let (a, req, t) = trace(
+            &["--origin", "https://a.example", "--credentials", "include"],
+            &[Response::new(200)
+                .with_header("Access-Control-Allow-Origin", "https://a.example")
+                .with_header("Access-Control-Allow-Credentials", "true")
+                .with_header("Access-Control-Expose-Headers", "X-Total")
+                .with_header("X-Total", "3")
+                .with_header("X-Hidden", "1")],
+        );
+        let r = build(&a, &req, a.profile(), &t);
+        assert!(r.allowed);
+        assert_eq!(r.status, Some(200));
+        assert_eq!(r.exposed_headers, ["x-total"]);
+        assert!(r.fix.is_none());
+        let rows: Vec<&str> = r.steps[0].checks.iter().map(|c| c.rule).collect();
+        assert_eq!(rows, ["allow-origin", "allow-credentials"]);
+        assert!(r.steps[0].request.credentials);
+    }
+}
