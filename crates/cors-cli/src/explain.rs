@@ -233,9 +233,6 @@ fn make_simple(request: &Request, profile: Profile) -> MakeSimple {
                     "use POST instead of `{m}` (only GET, HEAD and POST avoid a preflight; the server must accept POST for this)"
                 ));
                 req.method = "POST".into();
-                if req.body == Body::None {
-                    req.body = Body::Text;
-                }
             }
             PreflightReason::UseCorsPreflightFlag { stream: true } => {
                 changes.push(
