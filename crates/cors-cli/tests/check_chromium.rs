@@ -80,13 +80,26 @@ fn chromium_results(root: &Path) -> Value {
     require_tools(root);
     let out_file =
         std::env::temp_dir().join(format!("cors-check-chromium-{}.json", std::process::id()));
-    let status = Command::new("node")
+    let mut child = Command::new("node")
         .arg(root.join("browser-tests/run-cors-scenarios.mjs"))
         .arg("--out")
         .arg(&out_file)
         .current_dir(root.join("browser-tests"))
-        .status()
+        .spawn()
         .unwrap_or_else(|e| panic!("cannot start node: {e}; {INSTALL_HINT}"));
+    // A hung browser fails loudly instead of hanging the suite.
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the harness") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the browser harness did not finish within 300 s; {INSTALL_HINT}");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
     assert!(
         status.success(),
         "the browser harness failed ({status}); {INSTALL_HINT}"
