@@ -3,7 +3,8 @@
 //! environment, a timeout, and failures classified by the step that failed.
 //!
 //! It is deliberately small and policy-free: no redirects, no cookies, no connection pool, no
-//! retries (callers decide those), and the response body is never read. What comes back is the
+//! retries (callers decide those), a request body only when asked ([`Client::send_with_body`]),
+//! and the response body is never read. What comes back is the
 //! status and the full header list, duplicates kept, so CORS judgements see what a browser sees.
 
 use std::fmt;
@@ -14,14 +15,14 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use http::{Method, StatusCode, Uri};
-use http_body_util::Empty;
+use http_body_util::{Empty, Full};
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 
 /// One request to send. The header list is sent as given, in order, duplicates included; `Host`
-/// is added (first) only when the list has none. No body is ever sent.
+/// is added (first) only when the list has none. [`Client::send`] sends no body.
 #[derive(Clone, Debug)]
 pub struct Request {
     /// The method, e.g. `GET` or `OPTIONS`.
@@ -173,7 +174,13 @@ impl Client {
 
     /// Sends `request` and returns the response head, or the classified failure.
     pub async fn send(&self, request: &Request) -> Result<Response, Error> {
-        match tokio::time::timeout(self.timeout, self.send_inner(request)).await {
+        self.send_with_body(request, Bytes::new()).await
+    }
+
+    /// As [`send`](Self::send), with a request body (`Content-Length` framed; an empty body is
+    /// sent exactly as [`send`](Self::send) sends none).
+    pub async fn send_with_body(&self, request: &Request, body: Bytes) -> Result<Response, Error> {
+        match tokio::time::timeout(self.timeout, self.send_inner(request, body)).await {
             Ok(r) => r,
             Err(_) => Err(Error::new(
                 ErrorKind::Timeout,
@@ -186,7 +193,7 @@ impl Client {
         }
     }
 
-    async fn send_inner(&self, request: &Request) -> Result<Response, Error> {
+    async fn send_inner(&self, request: &Request, body: Bytes) -> Result<Response, Error> {
         let url = &request.url;
         let https = match url.scheme() {
             "https" => true,
@@ -246,15 +253,15 @@ impl Client {
                 };
                 let tunnel = connect_tunnel(stream, &host_port, auth.as_ref()).await?;
                 let tls = self.handshake(tunnel, url).await?;
-                exchange(tls, build(request, &origin_form, &authority, None)?).await
+                exchange(tls, build(request, body, &origin_form, &authority, None)?).await
             } else {
                 // Plain http through a proxy: absolute-form request-target (RFC 9112 §3.2.2).
-                let req = build(request, url.as_str(), &authority, auth.as_ref())?;
+                let req = build(request, body, url.as_str(), &authority, auth.as_ref())?;
                 exchange(TokioIo::new(stream), req).await
             }
         } else {
             let stream = connect(&host, port).await?;
-            let req = build(request, &origin_form, &authority, None)?;
+            let req = build(request, body, &origin_form, &authority, None)?;
             if https {
                 let tls = self.handshake(TokioIo::new(stream), url).await?;
                 exchange(tls, req).await
@@ -306,14 +313,15 @@ fn authority_of(url: &url::Url) -> String {
 
 fn build(
     request: &Request,
+    body: Bytes,
     target: &str,
     authority: &str,
     proxy_auth: Option<&HeaderValue>,
-) -> Result<http::Request<Empty<Bytes>>, Error> {
+) -> Result<http::Request<Full<Bytes>>, Error> {
     let uri: Uri = target
         .parse()
         .map_err(|e| Error::new(ErrorKind::InvalidRequest, format!("`{target}`: {e}")))?;
-    let mut req = http::Request::new(Empty::<Bytes>::new());
+    let mut req = http::Request::new(Full::new(body));
     *req.method_mut() = request.method.clone();
     *req.uri_mut() = uri;
     let headers = req.headers_mut();
@@ -380,7 +388,7 @@ impl Drop for AbortOnDrop {
     }
 }
 
-async fn exchange<IO>(io: IO, req: http::Request<Empty<Bytes>>) -> Result<Response, Error>
+async fn exchange<IO>(io: IO, req: http::Request<Full<Bytes>>) -> Result<Response, Error>
 where
     IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -631,7 +639,7 @@ mod tests {
                 ),
             ],
         };
-        let built = build(&req, "/a?b", "example.test:8080", None).unwrap();
+        let built = build(&req, Bytes::new(), "/a?b", "example.test:8080", None).unwrap();
         let names: Vec<(&str, &str)> = built
             .headers()
             .iter()

@@ -4,6 +4,8 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod check;
+mod explain;
 mod http;
 mod lint;
 mod scan;
@@ -21,6 +23,8 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Lint(lint::LintArgs),
+    Check(check::CheckArgs),
+    Explain(explain::ExplainArgs),
     Scan(scan::ScanArgs),
 }
 
@@ -28,6 +32,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Scan(args) => scan::run(args),
     }
 }

@@ -5,7 +5,7 @@ use super::profile::{CacheModel, Profile};
 use crate::vocab::safelist::is_cors_non_wildcard_request_header_name;
 use std::time::Duration;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Entry {
     origin: String,
     url: String,
@@ -32,7 +32,10 @@ struct Entry {
 /// // A non-credentialed entry never serves a credentialed request.
 /// assert!(!cache.method_match("https://a.example", "https://b.example/x", true, "PUT", t0));
 /// ```
-#[derive(Clone, Debug)]
+///
+/// It serializes with serde, so a tool can keep it between runs (`cors check --preflight-cache`);
+/// store `now` on the same clock.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PreflightCache {
     model: CacheModel,
     profile: Profile,

@@ -76,7 +76,7 @@ pub fn required_response_headers(
                 .into(),
         );
     }
-    if origin == "null" {
+    if origin == "null" && !request.origin.is_opaque() {
         fix.notes.push("A redirect to another origin made the request's origin `null`; the server after the redirect must allow `null` (or `*` without credentials), or the redirect must go away.".into());
     }
     if let Some(f) = failure {

@@ -13,7 +13,10 @@
 /// assert_eq!(Profile::Spec.deviations().max_age_cap, None);
 /// assert_eq!(Profile::parse("safari"), Some(Profile::Safari));
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Profile {
     /// The Fetch Standard, with no imposed max-age limit.
     #[default]
@@ -38,7 +41,7 @@ pub enum MaxAgeRule {
 }
 
 /// How the preflight cache stores a successful preflight.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CacheModel {
     /// Fetch `#concept-cache`: one entry per allowed method and per allowed header name;
     /// later preflights add to (or refresh) the entries of earlier ones.

@@ -1,0 +1,635 @@
+//! Differential test of `cors check` against headless Chromium, over the whole scenario matrix of
+//! the browser harness (`browser-tests/scenarios/scenarios.json`, 260 scenarios).
+//!
+//! Chromium's side comes from `browser-tests/run-cors-scenarios.mjs` (the agent harness: three
+//! scripted servers, a page on origin A, each scenario fetched in headless Chromium), run here
+//! with `--out FILE` — or read from the file named by `CORS_CHROMIUM_RESULTS` when set, to reuse
+//! one browser run. The other side is the real binary: every fetch of every scenario runs as
+//! `cors check URL --origin A --json [options]` against this test's own three scripted servers,
+//! which answer exactly as the harness's do (`lib/scripted-server.mjs`), with a preflight-cache
+//! file per scenario so that multi-fetch scenarios see the cache as Chromium's page does.
+//!
+//! Compared per fetch: allowed / blocked / refused, status and response type, the header names
+//! script can read, every request sent (preflight or not, `Origin`, `Access-Control-Request-*`,
+//! credentials, which script headers went out), Chromium's `CorsError` and `failedParameter` and
+//! console message (origins and ports replaced by their names, since the two runs use different
+//! ports). The agreement required is the engine's differential test's (`crates/cors/tests/
+//! agent_chromium.rs`): `--browser spec` agrees with Chromium on every scenario except those in
+//! `browser-tests/known-differences.json`; `--browser chromium` agrees on every scenario.
+
+mod check_support;
+
+use check_support::{Resp, Seen, Server, serve};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+const INSTALL_HINT: &str = "run scripts/install-test-deps (installs chromium, node and the npm packages of browser-tests/)";
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repository root")
+}
+
+fn require_tools(root: &Path) {
+    let node = Command::new("node").arg("--version").output();
+    assert!(
+        node.as_ref().is_ok_and(|o| o.status.success()),
+        "node is missing: {INSTALL_HINT}"
+    );
+    let chromium = Command::new("sh")
+        .args(["-c", "command -v chromium"])
+        .output();
+    assert!(
+        std::env::var_os("CHROMIUM").is_some()
+            || chromium.as_ref().is_ok_and(|o| o.status.success()),
+        "chromium is missing: {INSTALL_HINT}"
+    );
+    assert!(
+        root.join("browser-tests/node_modules/playwright-core")
+            .is_dir(),
+        "browser-tests/node_modules/playwright-core is missing: {INSTALL_HINT}"
+    );
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+/// Chromium's results: a fresh run of the harness, or `CORS_CHROMIUM_RESULTS`.
+fn chromium_results(root: &Path) -> Value {
+    if let Some(p) = std::env::var_os("CORS_CHROMIUM_RESULTS") {
+        let p = PathBuf::from(p);
+        eprintln!(
+            "using Chromium's results from {} (CORS_CHROMIUM_RESULTS)",
+            p.display()
+        );
+        return read_json(&p);
+    }
+    require_tools(root);
+    let out_file =
+        std::env::temp_dir().join(format!("cors-check-chromium-{}.json", std::process::id()));
+    let mut child = Command::new("node")
+        .arg(root.join("browser-tests/run-cors-scenarios.mjs"))
+        .arg("--out")
+        .arg(&out_file)
+        .current_dir(root.join("browser-tests"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start node: {e}; {INSTALL_HINT}"));
+    // A hung browser fails loudly instead of hanging the suite.
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the harness") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the browser harness did not finish within 300 s; {INSTALL_HINT}");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(
+        status.success(),
+        "the browser harness failed ({status}); {INSTALL_HINT}"
+    );
+    let v = read_json(&out_file);
+    let _ = std::fs::remove_file(&out_file);
+    v
+}
+
+/// One request as sent / received, in the terms both sides can state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Sent {
+    kind: String,
+    server: String,
+    hop: u64,
+    method: String,
+    origin: Option<String>,
+    acrm: Option<String>,
+    acrh: Option<String>,
+    cookie: bool,
+    script_headers: Vec<String>,
+}
+
+/// What one fetch did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Observed {
+    outcome: String,
+    status: Option<u64>,
+    response_type: Option<String>,
+    readable: Vec<String>,
+    cors_error: Option<String>,
+    failed_parameter: Option<String>,
+    message: Option<String>,
+    requests: Vec<Sent>,
+}
+
+/// Replaces origins and host:port pairs by their names ({A}, {B_HOST}…).
+struct Names(Vec<(String, String)>);
+
+impl Names {
+    fn new(origins: &BTreeMap<String, String>) -> Names {
+        let mut v = Vec::new();
+        for (k, o) in origins {
+            v.push((o.clone(), format!("{{{k}}}")));
+        }
+        for (k, o) in origins {
+            v.push((
+                o.trim_start_matches("http://").to_string(),
+                format!("{{{k}_HOST}}"),
+            ));
+        }
+        Names(v)
+    }
+    fn apply(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (from, to) in &self.0 {
+            out = out.replace(from.as_str(), to);
+        }
+        out
+    }
+    fn server_of(&self, url: &str) -> String {
+        let u = url::Url::parse(url).expect("URL");
+        let origin = u.origin().ascii_serialization();
+        self.0
+            .iter()
+            .find(|(o, _)| *o == origin)
+            .map(|(_, n)| n.trim_matches(['{', '}']).to_string())
+            .unwrap_or_else(|| format!("?{origin}"))
+    }
+}
+
+/// The script's headers as (lowercase name, first value), one per name.
+fn script_headers(init: &Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = Vec::new();
+    for h in init["headers"].as_array().into_iter().flatten() {
+        let name = s(&h[0]).to_ascii_lowercase();
+        if !v.iter().any(|(n, _)| *n == name) {
+            v.push((name, s(&h[1]).trim().to_string()));
+        }
+    }
+    v.sort();
+    v
+}
+
+/// Names of the script's headers that went out (a header of that name containing the value).
+fn arrived(script: &[(String, String)], pairs: &[(String, String)]) -> Vec<String> {
+    script
+        .iter()
+        .filter(|(n, v)| {
+            pairs
+                .iter()
+                .any(|(k, x)| k.eq_ignore_ascii_case(n) && x.contains(v.as_str()))
+        })
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+fn get(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+}
+
+fn observe_chromium(scenario: &Value, result: &Value, names: &Names) -> Vec<Observed> {
+    let mut out = Vec::new();
+    for (i, f) in result["fetches"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let r = &f["result"];
+        let script = script_headers(&scenario["fetches"][i]["init"]);
+        let error = s(&r["error"]);
+        let outcome = if r["ok"].as_bool() == Some(true) {
+            "ok"
+        } else if r["thrown"].as_bool() == Some(true)
+            || error.starts_with("TypeError: Failed to execute")
+        {
+            "refused"
+        } else {
+            "blocked"
+        };
+        let opaque = matches!(s(&r["type"]), "opaque" | "opaqueredirect");
+        let mut readable: Vec<String> = r["headers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|h| s(&h[0]).to_ascii_lowercase())
+            .collect();
+        readable.sort();
+        readable.dedup();
+        let console: Vec<&str> = r["console"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(s)
+            .collect();
+        let message = (outcome == "blocked")
+            .then(|| {
+                console
+                    .iter()
+                    .find(|m| m.starts_with("Access to ") || m.starts_with("Fetch API cannot load"))
+                    .or_else(|| {
+                        console
+                            .iter()
+                            .find(|m| m.starts_with("Failed to load resource"))
+                    })
+                    .map(|m| names.apply(m))
+            })
+            .flatten();
+        let requests = f["requests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|q| {
+                let raw: Vec<&str> = q["rawHeaders"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(s)
+                    .collect();
+                let pairs: Vec<(String, String)> = raw
+                    .chunks(2)
+                    .filter_map(|c| match c {
+                        [n, v] => Some((n.to_ascii_lowercase(), v.to_string())),
+                        _ => None,
+                    })
+                    .collect();
+                let preflight = s(&q["kind"]) == "preflight";
+                Sent {
+                    kind: s(&q["kind"]).to_string(),
+                    server: s(&q["server"]).to_string(),
+                    hop: q["hop"].as_u64().unwrap_or(0),
+                    method: s(&q["method"]).to_string(),
+                    origin: get(&pairs, "origin").map(|o| names.apply(&o)),
+                    acrm: get(&pairs, "access-control-request-method"),
+                    acrh: get(&pairs, "access-control-request-headers"),
+                    cookie: get(&pairs, "cookie").is_some(),
+                    script_headers: if preflight {
+                        Vec::new()
+                    } else {
+                        arrived(&script, &pairs)
+                    },
+                }
+            })
+            .collect();
+        let cors = &r["corsErrorStatus"];
+        out.push(Observed {
+            outcome: outcome.into(),
+            status: (outcome == "ok" && !opaque)
+                .then(|| r["status"].as_u64())
+                .flatten(),
+            response_type: (outcome == "ok").then(|| s(&r["type"]).to_string()),
+            readable: if outcome == "ok" {
+                readable
+            } else {
+                Vec::new()
+            },
+            cors_error: cors["corsError"].as_str().map(String::from),
+            failed_parameter: cors["failedParameter"]
+                .as_str()
+                .filter(|p| !p.is_empty())
+                .map(|p| names.apply(p)),
+            message,
+            requests,
+        });
+    }
+    out
+}
+
+/// The three scripted servers, answering as `lib/scripted-server.mjs` does.
+struct Servers {
+    origins: BTreeMap<String, String>,
+    _servers: Vec<Server>,
+}
+
+fn start_servers(scenarios: &Value) -> Servers {
+    let table: Arc<BTreeMap<String, Value>> = Arc::new(
+        scenarios["scenarios"]
+            .as_array()
+            .expect("scenarios[]")
+            .iter()
+            .map(|sc| (s(&sc["id"]).to_string(), sc["server"].clone()))
+            .collect(),
+    );
+    let handler = {
+        let table = table.clone();
+        Arc::new(move |req: &Seen| -> Option<Resp> {
+            let mut parts = req.path().trim_start_matches('/').split('/');
+            let (Some("s"), Some(id), Some(hop)) = (parts.next(), parts.next(), parts.next())
+            else {
+                return None;
+            };
+            let spec = &table.get(id)?[hop][if req.is_preflight() {
+                "preflight"
+            } else {
+                "actual"
+            }];
+            if spec.is_null() {
+                return None;
+            }
+            let mut r = Resp::new(spec["status"].as_u64().unwrap_or(200) as u16);
+            for h in spec["headers"].as_array().into_iter().flatten() {
+                r = r.h(s(&h[0]), s(&h[1]));
+            }
+            r.body = if spec["empty"].as_bool() == Some(true) {
+                String::new()
+            } else {
+                spec["body"].as_str().unwrap_or("ok").to_string()
+            };
+            Some(r)
+        })
+    };
+    let servers: Vec<Server> = (0..3).map(|_| serve(handler.clone())).collect();
+    let mut origins = BTreeMap::new();
+    origins.insert(
+        "A".to_string(),
+        format!("http://127.0.0.1:{}", servers[0].addr.port()),
+    );
+    origins.insert(
+        "B".to_string(),
+        format!("http://127.0.0.1:{}", servers[1].addr.port()),
+    );
+    origins.insert(
+        "C".to_string(),
+        format!("http://localhost:{}", servers[2].addr.port()),
+    );
+    for srv in &servers {
+        for (k, o) in &origins {
+            srv.set_var(&format!("{k}_HOST"), o.trim_start_matches("http://"));
+            srv.set_var(k, o);
+        }
+    }
+    Servers {
+        origins,
+        _servers: servers,
+    }
+}
+
+/// Runs every fetch of a scenario through `cors check --json`.
+fn run_check(
+    scenario: &Value,
+    origins: &BTreeMap<String, String>,
+    names: &Names,
+    browser: &str,
+    cache: &Path,
+) -> Vec<Observed> {
+    let _ = std::fs::remove_file(cache);
+    let id = s(&scenario["id"]);
+    let mut out = Vec::new();
+    for f in scenario["fetches"].as_array().into_iter().flatten() {
+        if let Some(ms) = f["wait_ms"].as_u64() {
+            std::thread::sleep(Duration::from_millis(ms));
+        }
+        let init = &f["init"];
+        let url = format!(
+            "{}/s/{id}/{}{}",
+            origins[f["target"].as_str().unwrap_or("B")],
+            f["hop"].as_u64().unwrap_or(0),
+            f["query"].as_str().unwrap_or("")
+        );
+        let mut args: Vec<String> = vec![
+            "check".into(),
+            url,
+            "--origin".into(),
+            origins["A"].clone(),
+            "--json".into(),
+            "--browser".into(),
+            browser.into(),
+            "--preflight-cache".into(),
+            cache.display().to_string(),
+        ];
+        if let Some(m) = init["method"].as_str() {
+            args.extend(["--method".into(), m.into()]);
+        }
+        for h in init["headers"].as_array().into_iter().flatten() {
+            args.extend(["--header".into(), format!("{}:{}", s(&h[0]), s(&h[1]))]);
+        }
+        if let Some(kind) = init["bodyKind"].as_str() {
+            let data = match kind {
+                "params" => "a=1",
+                "bytes" => "\u{1}\u{2}\u{3}",
+                _ => "hello",
+            };
+            args.extend(["--body".into(), kind.into(), "--data".into(), data.into()]);
+        }
+        for key in ["mode", "credentials", "redirect"] {
+            if let Some(v) = init[key].as_str() {
+                args.extend([format!("--{key}"), v.into()]);
+            }
+        }
+        let output = Command::new(env!("CARGO_BIN_EXE_cors"))
+            .args(&args)
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy")
+            .env_remove("ALL_PROXY")
+            .env_remove("all_proxy")
+            .output()
+            .expect("run cors");
+        let v: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{id}: cors {args:?} printed no JSON ({e}): {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+        let script = script_headers(init);
+        let outcome = match s(&v["verdict"]) {
+            "allowed" => "ok",
+            "refused" => "refused",
+            "blocked" => "blocked",
+            other => other,
+        };
+        let requests = v["steps"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|st| {
+                let pairs: Vec<(String, String)> = st["request"]["headers"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|h| (s(&h[0]).to_string(), s(&h[1]).to_string()))
+                    .collect();
+                let url = url::Url::parse(s(&st["request"]["url"])).expect("step URL");
+                let preflight = s(&st["kind"]) == "preflight";
+                Sent {
+                    kind: s(&st["kind"]).to_string(),
+                    server: names.server_of(url.as_str()),
+                    hop: url
+                        .path_segments()
+                        .and_then(|mut p| p.nth(2))
+                        .and_then(|h| h.parse().ok())
+                        .unwrap_or(0),
+                    method: s(&st["request"]["method"]).to_string(),
+                    origin: get(&pairs, "origin").map(|o| names.apply(&o)),
+                    acrm: get(&pairs, "access-control-request-method"),
+                    acrh: get(&pairs, "access-control-request-headers"),
+                    // The page's cookie is host-only on 127.0.0.1 (origins A and B).
+                    cookie: st["request"]["credentials"] == true
+                        && url.host_str() == Some("127.0.0.1"),
+                    script_headers: if preflight {
+                        Vec::new()
+                    } else {
+                        arrived(&script, &pairs)
+                    },
+                }
+            })
+            .collect();
+        out.push(Observed {
+            outcome: outcome.into(),
+            status: v["status"].as_u64(),
+            response_type: v["response_type"].as_str().map(String::from),
+            readable: v["exposed_headers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|h| s(h).to_string())
+                .collect(),
+            cors_error: v["cors_error"].as_str().map(String::from),
+            failed_parameter: v["failed_parameter"].as_str().map(|p| names.apply(p)),
+            message: (outcome == "blocked")
+                .then(|| v["console"]["chromium"].as_str().map(|m| names.apply(m)))
+                .flatten(),
+            requests,
+        });
+    }
+    let _ = std::fs::remove_file(cache);
+    out
+}
+
+fn diff(a: &[Observed], b: &[Observed]) -> String {
+    let mut out = String::new();
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        if x != y {
+            out.push_str(&format!(
+                "    fetch {i}:\n      chromium:   {x:?}\n      cors check: {y:?}\n"
+            ));
+        }
+    }
+    if a.len() != b.len() {
+        out.push_str(&format!("    {} fetches vs {}\n", a.len(), b.len()));
+    }
+    out
+}
+
+#[test]
+fn cors_check_agrees_with_headless_chromium() {
+    let root = repo_root();
+    let scenarios = read_json(&root.join("browser-tests/scenarios/scenarios.json"));
+    let known = read_json(&root.join("browser-tests/known-differences.json"));
+    let results = chromium_results(&root);
+    let chromium_version = s(&results["chromium"]).to_string();
+    let chromium_origins: BTreeMap<String, String> = results["origins"]
+        .as_object()
+        .expect("origins")
+        .iter()
+        .map(|(k, v)| (k.clone(), s(v).to_string()))
+        .collect();
+    let chromium_names = Names::new(&chromium_origins);
+    let servers = start_servers(&scenarios);
+    let names = Names::new(&servers.origins);
+    let known: BTreeMap<String, String> = known["differences"]
+        .as_array()
+        .expect("known-differences.json: differences[]")
+        .iter()
+        .map(|d| (s(&d["id"]).to_string(), s(&d["reason"]).to_string()))
+        .collect();
+    let by_id: BTreeMap<&str, &Value> = results["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| (s(&r["id"]), r))
+        .collect();
+    let all = scenarios["scenarios"].as_array().expect("scenarios[]");
+    assert!(
+        all.len() >= 150,
+        "at least 150 scenarios, found {}",
+        all.len()
+    );
+
+    let started = std::time::Instant::now();
+    let tmp =
+        std::env::temp_dir().join(format!("cors-check-chromium-caches-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    // The two profiles run side by side (each scenario's fetches stay in order).
+    let run_profile = |browser: &'static str| {
+        let (origins, names, tmp) = (servers.origins.clone(), &names, tmp.clone());
+        move || -> BTreeMap<String, Vec<Observed>> {
+            all.iter()
+                .map(|sc| {
+                    let id = s(&sc["id"]).to_string();
+                    let cache = tmp.join(format!("{browser}-{id}.json"));
+                    (id, run_check(sc, &origins, names, browser, &cache))
+                })
+                .collect()
+        }
+    };
+    let (spec_runs, chromium_runs) = std::thread::scope(|scope| {
+        let spec = scope.spawn(run_profile("spec"));
+        let chromium = scope.spawn(run_profile("chromium"));
+        (
+            spec.join().expect("spec runs"),
+            chromium.join().expect("chromium runs"),
+        )
+    });
+    let _ = std::fs::remove_dir_all(&tmp);
+
+    let mut failures = Vec::new();
+    let (mut agree, mut listed) = (0, 0);
+    for scenario in all {
+        let id = s(&scenario["id"]);
+        let Some(result) = by_id.get(id) else {
+            failures.push(format!("{id}: no result from the browser harness"));
+            continue;
+        };
+        let chromium = observe_chromium(scenario, result, &chromium_names);
+        let spec = &spec_runs[id];
+        let chromium_profile = &chromium_runs[id];
+        match (chromium == *spec, known.get(id)) {
+            (true, None) => agree += 1,
+            (true, Some(_)) => failures.push(format!(
+                "{id}: listed in known-differences.json but `cors check --browser spec` agrees with Chromium"
+            )),
+            (false, Some(_)) => listed += 1,
+            (false, None) => failures.push(format!(
+                "{id} ({}): `cors check --browser spec` disagrees with {chromium_version}:\n{}",
+                s(&scenario["rule"]),
+                diff(&chromium, spec)
+            )),
+        }
+        if chromium != *chromium_profile {
+            failures.push(format!(
+                "{id} ({}): `cors check --browser chromium` does not reproduce {chromium_version}:\n{}",
+                s(&scenario["rule"]),
+                diff(&chromium, chromium_profile)
+            ));
+        }
+    }
+    eprintln!(
+        "{chromium_version}: {} scenarios through `cors check` in {:.1?}; spec agrees on {agree}, {listed} known differences; {} failures",
+        all.len(),
+        started.elapsed(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
