@@ -48,19 +48,12 @@ impl Response {
     /// `None` when the header is absent. Two `Access-Control-Allow-Origin` lines therefore read
     /// as one value that no origin equals, exactly as a browser reads them.
     pub fn get(&self, name: &str) -> Option<Vec<u8>> {
-        let mut out: Option<Vec<u8>> = None;
-        for (n, v) in &self.headers {
-            if n.as_str().eq_ignore_ascii_case(name) {
-                match &mut out {
-                    None => out = Some(v.as_bytes().to_vec()),
-                    Some(o) => {
-                        o.extend_from_slice(b", ");
-                        o.extend_from_slice(v.as_bytes());
-                    }
-                }
-            }
-        }
-        out
+        cors::vocab::grammar::header_list_get(
+            self.headers
+                .iter()
+                .map(|(n, v)| (n.as_str().as_bytes(), v.as_bytes())),
+            name.as_bytes(),
+        )
     }
 }
 

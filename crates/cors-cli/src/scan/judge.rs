@@ -76,10 +76,20 @@ pub fn allows_origin(x: &Exchange) -> bool {
     }
 }
 
-/// Whether a browser would pass the CORS check for the probe's origin without credentials
-/// (Fetch #cors-check steps 3–5): `*` or the exact origin.
+/// Whether a browser would pass the CORS check for the probe's origin without credentials:
+/// the user-agent engine's own check (Fetch #cors-check).
 fn passes_cors_check(x: &Exchange) -> bool {
-    acao(x).as_deref() == Some(b"*") || allows_origin(x)
+    let response = cors::agent::Response {
+        status: x.response.status.as_u16(),
+        headers: x
+            .response
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str().as_bytes().to_vec(), v.as_bytes().to_vec()))
+            .collect(),
+    };
+    let origin = x.probe.origin.as_deref().unwrap_or_default();
+    cors::agent::cors_check(origin, cors::agent::CredentialsMode::Omit, &response).is_ok()
 }
 
 /// An ok status, 200–299 (Fetch #ok-status), which a preflight needs to pass.
