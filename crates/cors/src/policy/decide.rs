@@ -206,6 +206,9 @@ pub struct Decision {
     requested_headers: bool,
     /// A status to answer with directly instead of calling the application.
     respond_with: Option<StatusCode>,
+    /// Only the origin check refused the request, for a well-formed origin that an external
+    /// verdict may still allow (see [`Decision::awaits_external_verdict`]).
+    awaits_external: bool,
 }
 
 impl Decision {
@@ -226,6 +229,24 @@ impl Decision {
     /// `true` for [`Outcome::Allowed`] and [`Outcome::PreflightAllowed`].
     pub fn is_allowed(&self) -> bool {
         matches!(self.outcome, Outcome::Allowed | Outcome::PreflightAllowed)
+    }
+    /// `true` when the request was refused only because no configured origin (nor the
+    /// predicate) matched a well-formed, non-`null` origin, and no external verdict was given:
+    /// an async origin lookup may then allow it, by deciding again with
+    /// [`Policy::decide_with`]`(req, Some(true))`. Everything else about the request was valid
+    /// as far as the decision got; the second decision validates the rest.
+    ///
+    /// ```
+    /// use cors::policy::Policy;
+    /// use http::Request;
+    /// let policy = Policy::builder().allow_origins(["https://foo.example"]).build().unwrap();
+    /// let tenant = Request::get("/").header("origin", "https://tenant.test").body(()).unwrap();
+    /// assert!(policy.decide_request(&tenant).awaits_external_verdict());
+    /// let null = Request::get("/").header("origin", "null").body(()).unwrap();
+    /// assert!(!policy.decide_request(&null).awaits_external_verdict());
+    /// ```
+    pub fn awaits_external_verdict(&self) -> bool {
+        self.awaits_external
     }
     /// One sentence for logs and debug output: the outcome and the reason.
     pub fn explain(&self) -> String {
@@ -277,16 +298,21 @@ impl Policy {
                 private_network: false,
                 requested_headers: false,
                 respond_with: None,
+                awaits_external: false,
             };
         };
         let origin_check = if origins.next().is_some() {
-            Err(Reason::MultipleOrigins)
+            Err((Reason::MultipleOrigins, false))
         } else {
             self.check_origin(origin_value, &req, external_origin_verdict)
         };
         let matched = match origin_check {
             Ok(m) => m,
-            Err(reason) => return p.refuse(is_preflight, reason),
+            Err((reason, awaits_external)) => {
+                let mut d = p.refuse(is_preflight, reason);
+                d.awaits_external = awaits_external;
+                return d;
+            }
         };
         if !is_preflight {
             return Decision {
@@ -296,6 +322,7 @@ impl Policy {
                 private_network: false,
                 requested_headers: false,
                 respond_with: None,
+                awaits_external: false,
             };
         }
         match p.check_preflight(req.headers) {
@@ -306,26 +333,29 @@ impl Policy {
                 private_network,
                 requested_headers,
                 respond_with: (!p.preflight_continue).then_some(p.preflight_status),
+                awaits_external: false,
             },
             Err(reason) => p.refuse(true, reason),
         }
     }
 
-    /// Is this `Origin` header value allowed? Never allocates on success.
+    /// Is this `Origin` header value allowed? Never allocates on success. On refusal, also says
+    /// whether an external verdict could still allow it.
     fn check_origin(
         &self,
         value: &HeaderValue,
         req: &RequestView<'_>,
         external: Option<bool>,
-    ) -> Result<OriginMatch, Reason> {
+    ) -> Result<OriginMatch, (Reason, bool)> {
         let p = &*self.inner;
         let parsed = HeaderOrigin::parse(value.as_bytes());
         if p.origins.any {
             // `*` answers every origin alike, even a malformed one.
             return Ok(OriginMatch::Any);
         }
-        let origin = parsed.map_err(|_| Reason::MalformedOrigin {
-            value: for_log(value.as_bytes()),
+        let origin = parsed.map_err(|_| {
+            let value = for_log(value.as_bytes());
+            (Reason::MalformedOrigin { value }, false)
         })?;
         if let Some(m) = p.origins.lookup(&origin) {
             return Ok(m);
@@ -341,9 +371,12 @@ impl Policy {
                 }
             }
         }
-        Err(Reason::OriginNotAllowed {
-            origin: for_log(value.as_bytes()),
-        })
+        Err((
+            Reason::OriginNotAllowed {
+                origin: for_log(value.as_bytes()),
+            },
+            external.is_none() && !origin.is_null(),
+        ))
     }
 
     /// Adds the decision's headers to a response's headers: the CORS headers when allowed, and
@@ -441,6 +474,7 @@ impl Inner {
             private_network: false,
             requested_headers: false,
             respond_with,
+            awaits_external: false,
         }
     }
 
