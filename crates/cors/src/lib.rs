@@ -6,12 +6,16 @@
 //!   forbidden names.
 //! - [`policy`]: the server side — a policy, validated once, that decides which CORS headers a
 //!   response carries.
+//! - [`tower`] (feature `tower`, on by default): the policy as a `tower::Layer` for axum, hyper
+//!   and tonic.
 //!
 //! Nothing in this crate opens a socket, spawns a task or reads a clock.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod policy;
+#[cfg(feature = "tower")]
+pub mod tower;
 pub mod vocab;
 
 pub use policy::{Decision, Outcome, Policy, PolicyConfig};
