@@ -348,12 +348,15 @@ impl Policy {
         external: Option<bool>,
     ) -> Result<OriginMatch, (Reason, bool)> {
         let p = &*self.inner;
-        let parsed = HeaderOrigin::parse(value.as_bytes());
         if p.origins.any {
             // `*` answers every origin alike, even a malformed one.
             return Ok(OriginMatch::Any);
         }
-        let origin = parsed.map_err(|_| {
+        // Fast path, no parsing: the value is one of the exact origins, byte for byte.
+        if p.origins.contains_exact(value.as_bytes()) {
+            return Ok(OriginMatch::Exact);
+        }
+        let origin = HeaderOrigin::parse(value.as_bytes()).map_err(|_| {
             let value = for_log(value.as_bytes());
             (Reason::MalformedOrigin { value }, false)
         })?;
@@ -401,48 +404,79 @@ impl Policy {
             None
         };
         let cors = acao.is_some();
-        set_or_remove(headers, header::ACCESS_CONTROL_ALLOW_ORIGIN, acao);
-        set_or_remove(
-            headers,
-            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-            (allowed && p.credentials).then(|| HeaderValue::from_static("true")),
-        );
-        if d.outcome.is_preflight() {
-            let ok = d.outcome == Outcome::PreflightAllowed;
-            set_or_remove(
-                headers,
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                p.allow_methods_value.clone().filter(|_| ok),
-            );
-            set_or_remove(
-                headers,
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
+        let acac = (allowed && p.credentials).then(|| HeaderValue::from_static("true"));
+        let preflight = d.outcome.is_preflight();
+        let ok = d.outcome == Outcome::PreflightAllowed;
+        // The headers the policy owns on this response, each with its value or `None` when it
+        // must be absent. Access-Control-Expose-Headers belongs on actual responses only; the
+        // preflight-only ones are left alone on actual responses, where browsers ignore them.
+        let aceh = p.expose_headers_value.as_ref().filter(|_| cors && !preflight);
+        let (acam, acah, acma, acapn) = if preflight {
+            (
+                p.allow_methods_value.as_ref().filter(|_| ok),
                 p.allow_headers_value
-                    .clone()
+                    .as_ref()
                     .filter(|_| ok && d.requested_headers),
-            );
-            set_or_remove(
-                headers,
-                header::ACCESS_CONTROL_MAX_AGE,
-                p.max_age_value.clone().filter(|_| ok),
-            );
-            set_or_remove(
-                headers,
-                ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-                (ok && d.private_network).then(|| HeaderValue::from_static("true")),
-            );
-            headers.remove(header::ACCESS_CONTROL_EXPOSE_HEADERS);
-            merge_vary(headers, &p.preflight_vary_value, &p.preflight_vary);
+                p.max_age_value.as_ref().filter(|_| ok),
+                ok && d.private_network,
+            )
         } else {
-            // Access-Control-Expose-Headers belongs on actual responses only.
-            set_or_remove(
-                headers,
-                header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                p.expose_headers_value.clone().filter(|_| cors),
-            );
-            if p.vary_origin {
-                merge_vary(headers, &HeaderValue::from_static("Origin"), &["Origin"]);
+            (None, None, None, false)
+        };
+        // Removals first: on a fresh response (the common case) there is nothing to remove.
+        if !headers.is_empty() {
+            if acao.is_none() {
+                headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
             }
+            if acac.is_none() {
+                headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
+            }
+            if aceh.is_none() {
+                headers.remove(header::ACCESS_CONTROL_EXPOSE_HEADERS);
+            }
+            if preflight {
+                if acam.is_none() {
+                    headers.remove(header::ACCESS_CONTROL_ALLOW_METHODS);
+                }
+                if acah.is_none() {
+                    headers.remove(header::ACCESS_CONTROL_ALLOW_HEADERS);
+                }
+                if acma.is_none() {
+                    headers.remove(header::ACCESS_CONTROL_MAX_AGE);
+                }
+                if !acapn {
+                    headers.remove(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK);
+                }
+            }
+        }
+        if let Some(v) = acao {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        }
+        if let Some(v) = acac {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, v);
+        }
+        if let Some(v) = aceh {
+            headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, v.clone());
+        }
+        if let Some(v) = acam {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, v.clone());
+        }
+        if let Some(v) = acah {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
+        }
+        if let Some(v) = acma {
+            headers.insert(header::ACCESS_CONTROL_MAX_AGE, v.clone());
+        }
+        if acapn {
+            headers.insert(
+                ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+                HeaderValue::from_static("true"),
+            );
+        }
+        if preflight {
+            merge_vary(headers, &p.preflight_vary_value, &p.preflight_vary);
+        } else if p.vary_origin {
+            merge_vary(headers, &HeaderValue::from_static("Origin"), &["Origin"]);
         }
     }
 
@@ -558,16 +592,6 @@ impl Inner {
     }
 }
 
-fn set_or_remove(headers: &mut HeaderMap, name: HeaderName, value: Option<HeaderValue>) {
-    match value {
-        Some(v) => {
-            headers.insert(name, v);
-        }
-        None => {
-            headers.remove(name);
-        }
-    }
-}
 
 /// Adds `names` to the response's `Vary`, once each: inserts `value` (the names joined) when
 /// there is no `Vary`, leaves `Vary: *` alone, and otherwise appends only the missing names to
@@ -582,12 +606,12 @@ fn set_or_remove(headers: &mut HeaderMap, name: HeaderName, value: Option<Header
 /// assert_eq!(h["vary"], "Accept-Encoding, origin, Access-Control-Request-Method");
 /// ```
 pub fn merge_vary(headers: &mut HeaderMap, value: &HeaderValue, names: &[&str]) {
-    let existing = headers.get_all(header::VARY);
-    let mut lines = existing.iter().peekable();
-    if lines.peek().is_none() {
+    // No Vary yet (the common case): insert the joined value.
+    if !headers.contains_key(header::VARY) {
         headers.insert(header::VARY, value.clone());
         return;
     }
+    let existing = headers.get_all(header::VARY);
     let present = |name: &str| {
         existing.iter().any(|line| {
             crate::vocab::grammar::split_list(line.as_bytes())
