@@ -11,6 +11,7 @@ use crate::vocab::safelist::{
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode, Uri};
 use std::fmt;
+use std::sync::OnceLock;
 
 /// `Access-Control-Request-Private-Network` (WICG Private Network Access).
 pub const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
@@ -194,10 +195,10 @@ impl fmt::Display for Reason {
 
 /// The policy's answer to one request. It borrows nothing: a middleware computes it before
 /// handing the request on, and applies it to the response with [`Policy::apply`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Decision {
     outcome: Outcome,
-    reason: Reason,
+    reason: ReasonSlot,
     /// The request's `Origin` value, echoed in `Access-Control-Allow-Origin` when allowed.
     origin: Option<HeaderValue>,
     /// Answer with `Access-Control-Allow-Private-Network: true`.
@@ -218,7 +219,7 @@ impl Decision {
     }
     /// Why.
     pub fn reason(&self) -> &Reason {
-        &self.reason
+        self.reason.get()
     }
     /// `Some(status)` when the middleware must answer itself (a preflight it handles, a rejected
     /// preflight, or a disallowed origin with `reject_disallowed_origins`); `None` when the
@@ -250,7 +251,77 @@ impl Decision {
     }
     /// One sentence for logs and debug output: the outcome and the reason.
     pub fn explain(&self) -> String {
-        format!("{}: {}", self.outcome.as_str(), self.reason)
+        format!("{}: {}", self.outcome.as_str(), self.reason())
+    }
+}
+
+impl PartialEq for Decision {
+    fn eq(&self, other: &Self) -> bool {
+        self.outcome == other.outcome
+            && self.reason() == other.reason()
+            && self.origin == other.origin
+            && self.private_network == other.private_network
+            && self.requested_headers == other.requested_headers
+            && self.respond_with == other.respond_with
+            && self.awaits_external == other.awaits_external
+    }
+}
+
+impl Eq for Decision {}
+
+impl fmt::Debug for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decision")
+            .field("outcome", &self.outcome)
+            .field("reason", self.reason())
+            .field("origin", &self.origin)
+            .field("private_network", &self.private_network)
+            .field("requested_headers", &self.requested_headers)
+            .field("respond_with", &self.respond_with)
+            .field("awaits_external", &self.awaits_external)
+            .finish()
+    }
+}
+
+/// The reason of a decision. Refusing an origin is a hot path (every request from a page the
+/// policy does not allow), so its reason keeps the header value (a reference count) and writes
+/// the log string only when someone reads it.
+#[derive(Clone)]
+enum ReasonSlot {
+    Ready(Reason),
+    Lazy {
+        kind: LazyReason,
+        value: HeaderValue,
+        cell: OnceLock<Reason>,
+    },
+}
+
+#[derive(Clone, Copy)]
+enum LazyReason {
+    OriginNotAllowed,
+    MalformedOrigin,
+}
+
+impl ReasonSlot {
+    fn lazy(kind: LazyReason, value: &HeaderValue) -> ReasonSlot {
+        ReasonSlot::Lazy {
+            kind,
+            value: value.clone(),
+            cell: OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &Reason {
+        match self {
+            ReasonSlot::Ready(r) => r,
+            ReasonSlot::Lazy { kind, value, cell } => cell.get_or_init(|| {
+                let v = for_log(value.as_bytes());
+                match kind {
+                    LazyReason::OriginNotAllowed => Reason::OriginNotAllowed { origin: v },
+                    LazyReason::MalformedOrigin => Reason::MalformedOrigin { value: v },
+                }
+            }),
+        }
     }
 }
 
@@ -293,7 +364,7 @@ impl Policy {
             // Fetch #http-requests: a request without `Origin` is not a CORS request.
             return Decision {
                 outcome: Outcome::NotCors,
-                reason: Reason::NoOrigin,
+                reason: ReasonSlot::Ready(Reason::NoOrigin),
                 origin: None,
                 private_network: false,
                 requested_headers: false,
@@ -302,7 +373,7 @@ impl Policy {
             };
         };
         let origin_check = if origins.next().is_some() {
-            Err((Reason::MultipleOrigins, false))
+            Err((ReasonSlot::Ready(Reason::MultipleOrigins), false))
         } else {
             self.check_origin(origin_value, &req, external_origin_verdict)
         };
@@ -317,7 +388,7 @@ impl Policy {
         if !is_preflight {
             return Decision {
                 outcome: Outcome::Allowed,
-                reason: Reason::OriginAllowed(matched),
+                reason: ReasonSlot::Ready(Reason::OriginAllowed(matched)),
                 origin: Some(origin_value.clone()),
                 private_network: false,
                 requested_headers: false,
@@ -328,14 +399,14 @@ impl Policy {
         match p.check_preflight(req.headers) {
             Ok((requested_headers, private_network)) => Decision {
                 outcome: Outcome::PreflightAllowed,
-                reason: Reason::OriginAllowed(matched),
+                reason: ReasonSlot::Ready(Reason::OriginAllowed(matched)),
                 origin: Some(origin_value.clone()),
                 private_network,
                 requested_headers,
                 respond_with: (!p.preflight_continue).then_some(p.preflight_status),
                 awaits_external: false,
             },
-            Err(reason) => p.refuse(true, reason),
+            Err(reason) => p.refuse(true, ReasonSlot::Ready(reason)),
         }
     }
 
@@ -346,7 +417,7 @@ impl Policy {
         value: &HeaderValue,
         req: &RequestView<'_>,
         external: Option<bool>,
-    ) -> Result<OriginMatch, (Reason, bool)> {
+    ) -> Result<OriginMatch, (ReasonSlot, bool)> {
         let p = &*self.inner;
         if p.origins.any {
             // `*` answers every origin alike, even a malformed one.
@@ -356,10 +427,8 @@ impl Policy {
         if p.origins.contains_exact(value.as_bytes()) {
             return Ok(OriginMatch::Exact);
         }
-        let origin = HeaderOrigin::parse(value.as_bytes()).map_err(|_| {
-            let value = for_log(value.as_bytes());
-            (Reason::MalformedOrigin { value }, false)
-        })?;
+        let origin = HeaderOrigin::parse(value.as_bytes())
+            .map_err(|_| (ReasonSlot::lazy(LazyReason::MalformedOrigin, value), false))?;
         if let Some(m) = p.origins.lookup(&origin) {
             return Ok(m);
         }
@@ -375,9 +444,7 @@ impl Policy {
             }
         }
         Err((
-            Reason::OriginNotAllowed {
-                origin: for_log(value.as_bytes()),
-            },
+            ReasonSlot::lazy(LazyReason::OriginNotAllowed, value),
             external.is_none() && !origin.is_null(),
         ))
     }
@@ -487,7 +554,7 @@ impl Policy {
 }
 
 impl Inner {
-    fn refuse(&self, preflight: bool, reason: Reason) -> Decision {
+    fn refuse(&self, preflight: bool, reason: ReasonSlot) -> Decision {
         let (outcome, respond_with) = if preflight {
             // A refused preflight is answered by the policy (unless the application handles
             // preflights itself), without CORS headers: the browser then fails the preflight.
