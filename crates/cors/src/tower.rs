@@ -310,11 +310,13 @@ where
                 let service = std::mem::replace(&mut self.inner, clone);
                 return ResponseFuture {
                     state: State::Lookup {
-                        verdict,
-                        service: Some(service),
-                        request: Some(req),
-                        policy: Some(policy),
-                        debug: self.layer.debug,
+                        pending: Box::new(Some(Pending {
+                            verdict,
+                            service,
+                            request: req,
+                            policy,
+                            debug: self.layer.debug,
+                        })),
                     },
                 };
             }
@@ -354,19 +356,24 @@ pin_project! {
             future: S::Future,
             apply: Option<(Policy, Decision)>,
         },
-        // The async origin lookup runs; the request waits with the service that was ready.
+        // The async origin lookup runs; the request waits with the service that was ready
+        // (boxed: the common paths keep a small future).
         Lookup {
-            verdict: LookupFuture,
-            service: Option<S>,
-            request: Option<Request<B>>,
-            policy: Option<Policy>,
-            debug: bool,
+            pending: Box<Option<Pending<S, B>>>,
         },
         // The layer answers itself.
         Respond {
             response: Option<S::Response>,
         },
     }
+}
+
+struct Pending<S, B> {
+    verdict: LookupFuture,
+    service: S,
+    request: Request<B>,
+    policy: Policy,
+    debug: bool,
 }
 
 impl<S: Service<Request<B>>, B> ResponseFuture<S, B> {
@@ -417,21 +424,23 @@ where
                         .expect("cors::tower::ResponseFuture polled after completion");
                     return Poll::Ready(Ok(res));
                 }
-                StateProj::Lookup {
-                    verdict,
-                    service,
-                    request,
-                    policy,
-                    debug,
-                } => {
-                    let allowed = ready!(verdict.as_mut().poll(cx));
-                    let (Some(mut service), Some(req), Some(policy)) =
-                        (service.take(), request.take(), policy.take())
-                    else {
+                StateProj::Lookup { pending } => {
+                    let Some(p) = pending.as_mut() else {
                         panic!("cors::tower::ResponseFuture polled after completion");
                     };
+                    let allowed = ready!(p.verdict.as_mut().poll(cx));
+                    let Some(Pending {
+                        mut service,
+                        request: req,
+                        policy,
+                        debug,
+                        ..
+                    }) = pending.take()
+                    else {
+                        unreachable!("checked above");
+                    };
                     let d = policy.decide_with((&req).into(), Some(allowed));
-                    log_refusal(*debug, &d, (&req).into());
+                    log_refusal(debug, &d, (&req).into());
                     let next = match d.respond_with() {
                         Some(status) => State::Respond {
                             response: Some(answer(&policy, &d, status)),

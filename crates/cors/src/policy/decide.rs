@@ -477,7 +477,10 @@ impl Policy {
         // The headers the policy owns on this response, each with its value or `None` when it
         // must be absent. Access-Control-Expose-Headers belongs on actual responses only; the
         // preflight-only ones are left alone on actual responses, where browsers ignore them.
-        let aceh = p.expose_headers_value.as_ref().filter(|_| cors && !preflight);
+        let aceh = p
+            .expose_headers_value
+            .as_ref()
+            .filter(|_| cors && !preflight);
         let (acam, acah, acma, acapn) = if preflight {
             (
                 p.allow_methods_value.as_ref().filter(|_| ok),
@@ -658,7 +661,6 @@ impl Inner {
         })
     }
 }
-
 
 /// The first `Access-Control-Request-Private-Network` value. A custom name hashes byte by byte
 /// (38 of them), so scanning the request's few names, lengths compared first, costs less than a
