@@ -5,7 +5,6 @@
 //! storage. One test in this binary, so no other test thread allocates while we count.
 #![cfg(feature = "tower")]
 
-#[allow(dead_code)]
 #[path = "../benches/vs/mod.rs"]
 mod vs;
 
