@@ -255,6 +255,21 @@ impl Decision {
     }
 }
 
+impl Decision {
+    /// An accepted preflight without origin, to compile the headers every such answer shares.
+    pub(crate) fn preflight_template(requested_headers: bool, private_network: bool) -> Decision {
+        Decision {
+            outcome: Outcome::PreflightAllowed,
+            reason: ReasonSlot::Ready(Reason::OriginAllowed(OriginMatch::Exact)),
+            origin: None,
+            private_network,
+            requested_headers,
+            respond_with: None,
+            awaits_external: false,
+        }
+    }
+}
+
 impl PartialEq for Decision {
     fn eq(&self, other: &Self) -> bool {
         self.outcome == other.outcome
@@ -458,18 +473,49 @@ impl Policy {
     /// response never carries two `Access-Control-Allow-Origin` values.
     pub fn apply(&self, d: &Decision, headers: &mut HeaderMap) {
         let p = &*self.inner;
+        if d.outcome == Outcome::PreflightAllowed && headers.is_empty() {
+            // A fresh answer to an accepted preflight (the middleware's own response): the
+            // headers the general path produced at compile time for this shape of decision,
+            // with the request's origin in place of the placeholder.
+            *headers = p.preflight_answers[usize::from(d.requested_headers)]
+                [usize::from(d.private_network)]
+            .clone();
+            match p.allow_origin(d) {
+                Some(acao) => headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, acao),
+                None => headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+            };
+            return;
+        }
+        p.apply_general(d, headers);
+    }
+
+    /// `true` when preflights go on to the application after the policy's headers are added.
+    pub fn preflight_continues(&self) -> bool {
+        self.inner.preflight_continue
+    }
+}
+
+impl Inner {
+    /// Access-Control-Allow-Origin: the exact origin, or `*` (Fetch #http-access-control-allow-origin).
+    fn allow_origin(&self, d: &Decision) -> Option<HeaderValue> {
         let allowed = d.is_allowed();
-        // Access-Control-Allow-Origin: the exact origin, or `*` (Fetch #http-access-control-allow-origin).
-        let acao = if allowed && p.origins.any && !p.credentials {
+        if allowed && self.origins.any && !self.credentials {
             Some(HeaderValue::from_static("*"))
         } else if allowed {
             d.origin.clone()
-        } else if d.outcome == Outcome::NotCors && p.origins.any && !p.credentials {
+        } else if d.outcome == Outcome::NotCors && self.origins.any && !self.credentials {
             // Fetch #cors-protocol-and-http-caches: a static `*` goes on every response.
             Some(HeaderValue::from_static("*"))
         } else {
             None
-        };
+        }
+    }
+
+    /// [`Policy::apply`] for any decision and any response.
+    pub(crate) fn apply_general(&self, d: &Decision, headers: &mut HeaderMap) {
+        let p = self;
+        let allowed = d.is_allowed();
+        let acao = p.allow_origin(d);
         let cors = acao.is_some();
         let acac = (allowed && p.credentials).then(|| HeaderValue::from_static("true"));
         let preflight = d.outcome.is_preflight();
@@ -550,13 +596,6 @@ impl Policy {
         }
     }
 
-    /// `true` when preflights go on to the application after the policy's headers are added.
-    pub fn preflight_continues(&self) -> bool {
-        self.inner.preflight_continue
-    }
-}
-
-impl Inner {
     fn refuse(&self, preflight: bool, reason: ReasonSlot) -> Decision {
         let (outcome, respond_with) = if preflight {
             // A refused preflight is answered by the policy (unless the application handles
