@@ -680,7 +680,11 @@ impl Inner {
     /// Fetch #cors-preflight-fetch steps 7.6–7.7 seen from the server: names compare
     /// case-insensitively; `*` covers every name but `Authorization`.
     fn check_header(&self, name: &[u8]) -> Result<(), Reason> {
-        if self.headers.iter().any(|h| eq_ignore_case(h, name)) {
+        // Browsers send the names lowercase (Fetch #cors-unsafe-request-header-names), as they
+        // are stored: a plain comparison first, the case-insensitive one only when it misses.
+        if self.headers.iter().any(|h| **h == *name)
+            || self.headers.iter().any(|h| eq_ignore_case(h, name))
+        {
             return Ok(());
         }
         if is_cors_non_wildcard_request_header_name(name) {
