@@ -248,6 +248,11 @@ impl Decision {
     /// ```
     pub fn awaits_external_verdict(&self) -> bool {
         self.awaits_external
+            && match self.reason.unparsed_origin() {
+                // Refused without parsing: the question is settled here, off the hot path.
+                Some(v) => HeaderOrigin::parse(v.as_bytes()).is_ok_and(|o| !o.is_null()),
+                None => true,
+            }
     }
     /// One sentence for logs and debug output: the outcome and the reason.
     pub fn explain(&self) -> String {
@@ -278,7 +283,7 @@ impl PartialEq for Decision {
             && self.private_network == other.private_network
             && self.requested_headers == other.requested_headers
             && self.respond_with == other.respond_with
-            && self.awaits_external == other.awaits_external
+            && self.awaits_external_verdict() == other.awaits_external_verdict()
     }
 }
 
@@ -293,7 +298,7 @@ impl fmt::Debug for Decision {
             .field("private_network", &self.private_network)
             .field("requested_headers", &self.requested_headers)
             .field("respond_with", &self.respond_with)
-            .field("awaits_external", &self.awaits_external)
+            .field("awaits_external", &self.awaits_external_verdict())
             .finish()
     }
 }
@@ -315,6 +320,9 @@ enum ReasonSlot {
 enum LazyReason {
     OriginNotAllowed,
     MalformedOrigin,
+    /// Refused without parsing (nothing but the exact origins could have matched): malformed
+    /// or not allowed, whichever parsing says when the reason is read.
+    Unparsed,
 }
 
 impl ReasonSlot {
@@ -326,6 +334,18 @@ impl ReasonSlot {
         }
     }
 
+    /// The origin of a refusal made without parsing it.
+    fn unparsed_origin(&self) -> Option<&HeaderValue> {
+        match self {
+            ReasonSlot::Lazy {
+                kind: LazyReason::Unparsed,
+                value,
+                ..
+            } => Some(value),
+            _ => None,
+        }
+    }
+
     fn get(&self) -> &Reason {
         match self {
             ReasonSlot::Ready(r) => r,
@@ -334,6 +354,10 @@ impl ReasonSlot {
                 match kind {
                     LazyReason::OriginNotAllowed => Reason::OriginNotAllowed { origin: v },
                     LazyReason::MalformedOrigin => Reason::MalformedOrigin { value: v },
+                    LazyReason::Unparsed => match HeaderOrigin::parse(value.as_bytes()) {
+                        Ok(_) => Reason::OriginNotAllowed { origin: v },
+                        Err(_) => Reason::MalformedOrigin { value: v },
+                    },
                 }
             }),
         }
@@ -441,6 +465,15 @@ impl Policy {
         // Fast path, no parsing: the value is one of the exact origins, byte for byte.
         if p.origins.contains_exact(value.as_bytes()) {
             return Ok(OriginMatch::Exact);
+        }
+        // Nothing else could match (no pattern, no `null`, no predicate, no external verdict
+        // allowing): refuse without parsing; the reason and whether an external verdict could
+        // change it are worked out only if someone asks.
+        if !p.origins.has_patterns() && p.predicate.is_none() && external != Some(true) {
+            return Err((
+                ReasonSlot::lazy(LazyReason::Unparsed, value),
+                external.is_none(),
+            ));
         }
         let origin = HeaderOrigin::parse(value.as_bytes())
             .map_err(|_| (ReasonSlot::lazy(LazyReason::MalformedOrigin, value), false))?;

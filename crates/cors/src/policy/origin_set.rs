@@ -240,6 +240,12 @@ impl OriginSet {
         !self.exact.is_empty() && self.exact.contains(raw)
     }
 
+    /// `true` when something beyond the exact origins can match: patterns or `null`.
+    #[inline]
+    pub(crate) fn has_patterns(&self) -> bool {
+        self.null || !self.subdomains.is_empty() || !self.any_port.is_empty()
+    }
+
     pub(crate) fn is_wildcard_only(&self) -> bool {
         self.any
     }
