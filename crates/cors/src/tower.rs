@@ -296,7 +296,12 @@ where
             },
         };
         let d = policy.decide((&req).into());
-        if let (true, Some(lookup)) = (d.awaits_external_verdict(), &self.layer.lookup) {
+        let lookup = self
+            .layer
+            .lookup
+            .as_ref()
+            .filter(|_| d.awaits_external_verdict());
+        if let Some(lookup) = lookup {
             // The engine refused only the origin, a well-formed one: ask the lookup.
             let origin = req
                 .headers()
