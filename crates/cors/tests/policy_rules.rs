@@ -107,6 +107,17 @@ fn external_origin_verdict_for_async_lookups() {
         policy.decide_with((&req).into(), Some(false)).outcome(),
         Outcome::Disallowed
     );
+    // Only a well-formed, non-null origin awaits an external verdict.
+    for (origin, awaits) in [
+        (&b"https://tenant.test"[..], true),
+        (b"null", false),
+        (b"https://Tenant.test", false),
+        (b"https://foo.example", false),
+    ] {
+        let req = request("GET", &[("origin", origin)]);
+        let d = policy.decide((&req).into());
+        assert_eq!(d.awaits_external_verdict(), awaits, "{d:?}");
+    }
     // An external verdict never makes `null` or a malformed origin acceptable.
     let req = request("GET", &[("origin", b"null")]);
     assert_eq!(

@@ -78,6 +78,14 @@ pub fn status_200_policy() -> Policy {
         .unwrap()
 }
 
+/// Nothing but exact origins: refusals take the path that does not parse the origin.
+pub fn exact_only_policy() -> Policy {
+    Policy::builder()
+        .allow_origins(["https://foo.example", "https://bar.example"])
+        .build()
+        .unwrap()
+}
+
 pub fn predicate_policy() -> Policy {
     Policy::builder()
         .allow_origins(["https://foo.example"])
@@ -236,6 +244,18 @@ pub const ROWS: &[Row] = &[
         policy: status_200_policy, method: "OPTIONS", headers: &[("origin", b"https://foo.example"), ("access-control-request-method", b"GET")],
         outcome: Outcome::PreflightAllowed, reason: "origin-allowed", respond_with: Some(200),
         lines: &["access-control-allow-methods: GET, HEAD, POST", "access-control-allow-origin: https://foo.example", PF] },
+    Row { rule: "exact origins only: a listed origin is allowed without parsing",
+        policy: exact_only_policy, method: "GET", headers: &[("origin", b"https://bar.example")], outcome: Outcome::Allowed, reason: "origin-allowed", respond_with: None,
+        lines: &["access-control-allow-origin: https://bar.example", "vary: Origin"] },
+    Row { rule: "exact origins only: another well-formed origin is refused as not allowed",
+        policy: exact_only_policy, method: "GET", headers: &[("origin", b"https://evil.test")], outcome: Outcome::Disallowed, reason: "origin-not-allowed", respond_with: None,
+        lines: &["vary: Origin"] },
+    Row { rule: "exact origins only, #origin-header: a malformed origin is refused as malformed",
+        policy: exact_only_policy, method: "GET", headers: &[("origin", b"https://foo.example/")], outcome: Outcome::Disallowed, reason: "malformed-origin", respond_with: None,
+        lines: &["vary: Origin"] },
+    Row { rule: "exact origins only, #origin-header origin-or-null: `null` is not allowed",
+        policy: exact_only_policy, method: "OPTIONS", headers: &[("origin", b"null"), ("access-control-request-method", b"PUT")], outcome: Outcome::PreflightRejected, reason: "origin-not-allowed", respond_with: Some(403),
+        lines: &[PF] },
     Row { rule: "runtime predicate: an origin no list expresses",
         policy: predicate_policy, method: "GET", headers: &[("origin", b"https://acme.tenants.test")], outcome: Outcome::Allowed, reason: "origin-allowed", respond_with: None,
         lines: &["access-control-allow-origin: https://acme.tenants.test", "vary: Origin"] },
