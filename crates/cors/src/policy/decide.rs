@@ -703,6 +703,11 @@ impl Inner {
         if self.any_method || is_cors_safelisted_method(method) {
             return true;
         }
+        // Byte-equal to a listed method: allowed either way (the common case, as browsers send
+        // the six normalized methods uppercase, as they are stored).
+        if self.methods.iter().any(|m| **m == *method) {
+            return true;
+        }
         if is_normalized_method_name(method) {
             self.methods.iter().any(|m| eq_ignore_case(m, method))
         } else {
