@@ -5,7 +5,7 @@
 use axum::Router;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, Response};
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Empty, Full};
 use hyper_util::rt::TokioIo;
 use std::io;
 use std::net::SocketAddr;
@@ -46,6 +46,31 @@ pub async fn send(
     }
     let res = sender
         .send_request(req.body(Empty::<Bytes>::new()).unwrap())
+        .await
+        .expect("response");
+    let (parts, body) = res.into_parts();
+    let body = body.collect().await.expect("body").to_bytes();
+    Response::from_parts(parts, body)
+}
+
+/// Sends a POST with a body over a fresh HTTP/1.1 connection.
+pub async fn send_body(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &[u8])],
+    body: &'static [u8],
+) -> Response<Bytes> {
+    let stream = TcpStream::connect(addr).await.expect("connect");
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("handshake");
+    tokio::spawn(conn);
+    let mut req = Request::post(path).header("host", addr.to_string());
+    for (n, v) in headers {
+        req = req.header(*n, HeaderValue::from_bytes(v).unwrap());
+    }
+    let res = sender
+        .send_request(req.body(Full::new(Bytes::from_static(body))).unwrap())
         .await
         .expect("response");
     let (parts, body) = res.into_parts();
