@@ -1,6 +1,6 @@
-//! gRPC-web with tonic (`examples/tonic_grpc_web.rs`): `Server::builder().accept_http1(true)
-//! .layer(CorsLayer).layer(GrpcWebLayer)`, a gRPC service behind them, served on 127.0.0.1 and driven with hyper's HTTP/1.1 client as a
-//! browser's gRPC-web client would: the preflight is answered by our layer; the call goes through
+//! gRPC-web with tonic (`examples/tonic_grpc_web.rs`): tonic's server with HTTP/1.1 accepted,
+//! our layer outermost, tonic-web's translation inside it, a gRPC service behind them; served on
+//! 127.0.0.1 and driven with hyper's HTTP/1.1 client as a browser's gRPC-web client would: the preflight is answered by our layer; the call goes through
 //! tonic-web's translation to the service and back, and its response carries the CORS headers
 //! and exposes `grpc-status` / `grpc-message` to script.
 #![cfg(feature = "tower")]
