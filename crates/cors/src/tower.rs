@@ -23,6 +23,11 @@
 //! # Ok::<(), cors::policy::ConfigErrors>(())
 //! ```
 //!
+//! The inner service must be `Clone` (axum routers, tonic servers and `tower::service_fn` are):
+//! a request waiting for an async origin lookup keeps the clone that was polled ready.
+//! Coming from `tower_http::cors::CorsLayer`? `docs/migrating-from-tower-http.md` maps each of
+//! its builder methods to the policy's, and lists where the behaviour differs on purpose.
+//!
 //! # Headers the application already set
 //!
 //! The policy wins: on every response that passes through the layer, `Access-Control-Allow-Origin`,
