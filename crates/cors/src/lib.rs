@@ -8,6 +8,8 @@
 //!   by step, with the browser's own error names and messages.
 //! - [`policy`]: the server side — a policy, validated once, that decides which CORS headers a
 //!   response carries.
+//! - [`tower`] (feature `tower`, on by default): the policy as a `tower::Layer` for axum, hyper
+//!   and tonic.
 //!
 //! Nothing in this crate opens a socket, spawns a task or reads a clock.
 #![forbid(unsafe_code)]
@@ -15,6 +17,8 @@
 
 pub mod agent;
 pub mod policy;
+#[cfg(feature = "tower")]
+pub mod tower;
 pub mod vocab;
 
 /// The README's examples, compiled and run as doctests.

@@ -7,14 +7,14 @@ use super::error::{
     Location,
 };
 use super::origin_set::{OriginPattern, OriginSet, PatternError};
-use super::{ConfigErrors, Inner, Policy};
+use super::{ConfigErrors, Decision, Inner, Policy};
 use crate::vocab::grammar::is_token;
 use crate::vocab::origin::is_http_scheme;
 use crate::vocab::safelist::{
     CORS_NON_WILDCARD_REQUEST_HEADER_NAME, is_forbidden_method, is_forbidden_request_header_name,
     is_forbidden_response_header_name, is_normalized_method_name, normalize_method,
 };
-use http::{HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 use std::sync::Arc;
 
 /// Chromium's cap on `Access-Control-Max-Age` (the lowest of the big two engines' caps).
@@ -367,7 +367,15 @@ pub(crate) fn compile(
         }
         v
     };
-    let inner = Inner {
+    let joined_vary = preflight_vary.join(", ");
+    // Static when it is one of the usual four, so answering costs no reference count.
+    let preflight_vary_value = PREFLIGHT_VARY_VALUES
+        .iter()
+        .find(|v| **v == joined_vary)
+        .map(|v| HeaderValue::from_static(v))
+        .or_else(|| HeaderValue::from_str(&joined_vary).ok())
+        .unwrap_or(HeaderValue::from_static("Origin"));
+    let mut inner = Inner {
         origins: c.origins,
         predicate,
         credentials: config.allow_credentials,
@@ -385,13 +393,34 @@ pub(crate) fn compile(
         private_network: pna,
         reject_disallowed: config.reject_disallowed_origins,
         vary_origin,
-        preflight_vary_value: HeaderValue::from_str(&preflight_vary.join(", "))
-            .unwrap_or(HeaderValue::from_static("Origin")),
+        preflight_vary_value,
         preflight_vary,
+        preflight_answers: Default::default(),
         warnings: report.warnings,
         config,
     };
+    let mut answers: [[HeaderMap; 2]; 2] = Default::default();
+    for (requested_headers, row) in answers.iter_mut().enumerate() {
+        for (private_network, h) in row.iter_mut().enumerate() {
+            let d = Decision::preflight_template(requested_headers == 1, private_network == 1);
+            inner.apply_general(&d, h);
+            // A placeholder the request's origin replaces in place (a clone has no spare room).
+            h.insert(
+                http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            );
+        }
+    }
+    inner.preflight_answers = answers;
     Ok(Policy {
         inner: Arc::new(inner),
     })
 }
+
+/// The preflight `Vary` values a policy can have, as static strings.
+const PREFLIGHT_VARY_VALUES: [&str; 4] = [
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+    "Access-Control-Request-Method, Access-Control-Request-Headers",
+    "Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+];

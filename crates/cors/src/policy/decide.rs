@@ -11,6 +11,7 @@ use crate::vocab::safelist::{
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode, Uri};
 use std::fmt;
+use std::sync::OnceLock;
 
 /// `Access-Control-Request-Private-Network` (WICG Private Network Access).
 pub const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
@@ -194,10 +195,10 @@ impl fmt::Display for Reason {
 
 /// The policy's answer to one request. It borrows nothing: a middleware computes it before
 /// handing the request on, and applies it to the response with [`Policy::apply`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Decision {
     outcome: Outcome,
-    reason: Reason,
+    reason: ReasonSlot,
     /// The request's `Origin` value, echoed in `Access-Control-Allow-Origin` when allowed.
     origin: Option<HeaderValue>,
     /// Answer with `Access-Control-Allow-Private-Network: true`.
@@ -206,6 +207,9 @@ pub struct Decision {
     requested_headers: bool,
     /// A status to answer with directly instead of calling the application.
     respond_with: Option<StatusCode>,
+    /// Only the origin check refused the request, for a well-formed origin that an external
+    /// verdict may still allow (see [`Decision::awaits_external_verdict`]).
+    awaits_external: bool,
 }
 
 impl Decision {
@@ -215,7 +219,7 @@ impl Decision {
     }
     /// Why.
     pub fn reason(&self) -> &Reason {
-        &self.reason
+        self.reason.get()
     }
     /// `Some(status)` when the middleware must answer itself (a preflight it handles, a rejected
     /// preflight, or a disallowed origin with `reject_disallowed_origins`); `None` when the
@@ -227,9 +231,136 @@ impl Decision {
     pub fn is_allowed(&self) -> bool {
         matches!(self.outcome, Outcome::Allowed | Outcome::PreflightAllowed)
     }
+    /// `true` when the request was refused only because no configured origin (nor the
+    /// predicate) matched a well-formed, non-`null` origin, and no external verdict was given:
+    /// an async origin lookup may then allow it, by deciding again with
+    /// [`Policy::decide_with`]`(req, Some(true))`. Everything else about the request was valid
+    /// as far as the decision got; the second decision validates the rest.
+    ///
+    /// ```
+    /// use cors::policy::Policy;
+    /// use http::Request;
+    /// let policy = Policy::builder().allow_origins(["https://foo.example"]).build().unwrap();
+    /// let tenant = Request::get("/").header("origin", "https://tenant.test").body(()).unwrap();
+    /// assert!(policy.decide_request(&tenant).awaits_external_verdict());
+    /// let null = Request::get("/").header("origin", "null").body(()).unwrap();
+    /// assert!(!policy.decide_request(&null).awaits_external_verdict());
+    /// ```
+    pub fn awaits_external_verdict(&self) -> bool {
+        self.awaits_external
+            && match self.reason.unparsed_origin() {
+                // Refused without parsing: the question is settled here, off the hot path.
+                Some(v) => HeaderOrigin::parse(v.as_bytes()).is_ok_and(|o| !o.is_null()),
+                None => true,
+            }
+    }
     /// One sentence for logs and debug output: the outcome and the reason.
     pub fn explain(&self) -> String {
-        format!("{}: {}", self.outcome.as_str(), self.reason)
+        format!("{}: {}", self.outcome.as_str(), self.reason())
+    }
+}
+
+impl Decision {
+    /// An accepted preflight without origin, to compile the headers every such answer shares.
+    pub(crate) fn preflight_template(requested_headers: bool, private_network: bool) -> Decision {
+        Decision {
+            outcome: Outcome::PreflightAllowed,
+            reason: ReasonSlot::Ready(Reason::OriginAllowed(OriginMatch::Exact)),
+            origin: None,
+            private_network,
+            requested_headers,
+            respond_with: None,
+            awaits_external: false,
+        }
+    }
+}
+
+impl PartialEq for Decision {
+    fn eq(&self, other: &Self) -> bool {
+        self.outcome == other.outcome
+            && self.reason() == other.reason()
+            && self.origin == other.origin
+            && self.private_network == other.private_network
+            && self.requested_headers == other.requested_headers
+            && self.respond_with == other.respond_with
+            && self.awaits_external_verdict() == other.awaits_external_verdict()
+    }
+}
+
+impl Eq for Decision {}
+
+impl fmt::Debug for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decision")
+            .field("outcome", &self.outcome)
+            .field("reason", self.reason())
+            .field("origin", &self.origin)
+            .field("private_network", &self.private_network)
+            .field("requested_headers", &self.requested_headers)
+            .field("respond_with", &self.respond_with)
+            .field("awaits_external", &self.awaits_external_verdict())
+            .finish()
+    }
+}
+
+/// The reason of a decision. Refusing an origin is a hot path (every request from a page the
+/// policy does not allow), so its reason keeps the header value (a reference count) and writes
+/// the log string only when someone reads it.
+#[derive(Clone)]
+enum ReasonSlot {
+    Ready(Reason),
+    Lazy {
+        kind: LazyReason,
+        value: HeaderValue,
+        cell: OnceLock<Reason>,
+    },
+}
+
+#[derive(Clone, Copy)]
+enum LazyReason {
+    OriginNotAllowed,
+    MalformedOrigin,
+    /// Refused without parsing (nothing but the exact origins could have matched): malformed
+    /// or not allowed, whichever parsing says when the reason is read.
+    Unparsed,
+}
+
+impl ReasonSlot {
+    fn lazy(kind: LazyReason, value: &HeaderValue) -> ReasonSlot {
+        ReasonSlot::Lazy {
+            kind,
+            value: value.clone(),
+            cell: OnceLock::new(),
+        }
+    }
+
+    /// The origin of a refusal made without parsing it.
+    fn unparsed_origin(&self) -> Option<&HeaderValue> {
+        match self {
+            ReasonSlot::Lazy {
+                kind: LazyReason::Unparsed,
+                value,
+                ..
+            } => Some(value),
+            _ => None,
+        }
+    }
+
+    fn get(&self) -> &Reason {
+        match self {
+            ReasonSlot::Ready(r) => r,
+            ReasonSlot::Lazy { kind, value, cell } => cell.get_or_init(|| {
+                let v = for_log(value.as_bytes());
+                match kind {
+                    LazyReason::OriginNotAllowed => Reason::OriginNotAllowed { origin: v },
+                    LazyReason::MalformedOrigin => Reason::MalformedOrigin { value: v },
+                    LazyReason::Unparsed => match HeaderOrigin::parse(value.as_bytes()) {
+                        Ok(_) => Reason::OriginNotAllowed { origin: v },
+                        Err(_) => Reason::MalformedOrigin { value: v },
+                    },
+                }
+            }),
+        }
     }
 }
 
@@ -272,61 +403,80 @@ impl Policy {
             // Fetch #http-requests: a request without `Origin` is not a CORS request.
             return Decision {
                 outcome: Outcome::NotCors,
-                reason: Reason::NoOrigin,
+                reason: ReasonSlot::Ready(Reason::NoOrigin),
                 origin: None,
                 private_network: false,
                 requested_headers: false,
                 respond_with: None,
+                awaits_external: false,
             };
         };
         let origin_check = if origins.next().is_some() {
-            Err(Reason::MultipleOrigins)
+            Err((ReasonSlot::Ready(Reason::MultipleOrigins), false))
         } else {
             self.check_origin(origin_value, &req, external_origin_verdict)
         };
         let matched = match origin_check {
             Ok(m) => m,
-            Err(reason) => return p.refuse(is_preflight, reason),
+            Err((reason, awaits_external)) => {
+                let mut d = p.refuse(is_preflight, reason);
+                d.awaits_external = awaits_external;
+                return d;
+            }
         };
         if !is_preflight {
             return Decision {
                 outcome: Outcome::Allowed,
-                reason: Reason::OriginAllowed(matched),
+                reason: ReasonSlot::Ready(Reason::OriginAllowed(matched)),
                 origin: Some(origin_value.clone()),
                 private_network: false,
                 requested_headers: false,
                 respond_with: None,
+                awaits_external: false,
             };
         }
         match p.check_preflight(req.headers) {
             Ok((requested_headers, private_network)) => Decision {
                 outcome: Outcome::PreflightAllowed,
-                reason: Reason::OriginAllowed(matched),
+                reason: ReasonSlot::Ready(Reason::OriginAllowed(matched)),
                 origin: Some(origin_value.clone()),
                 private_network,
                 requested_headers,
                 respond_with: (!p.preflight_continue).then_some(p.preflight_status),
+                awaits_external: false,
             },
-            Err(reason) => p.refuse(true, reason),
+            Err(reason) => p.refuse(true, ReasonSlot::Ready(reason)),
         }
     }
 
-    /// Is this `Origin` header value allowed? Never allocates on success.
+    /// Is this `Origin` header value allowed? Never allocates on success. On refusal, also says
+    /// whether an external verdict could still allow it.
     fn check_origin(
         &self,
         value: &HeaderValue,
         req: &RequestView<'_>,
         external: Option<bool>,
-    ) -> Result<OriginMatch, Reason> {
+    ) -> Result<OriginMatch, (ReasonSlot, bool)> {
         let p = &*self.inner;
-        let parsed = HeaderOrigin::parse(value.as_bytes());
         if p.origins.any {
             // `*` answers every origin alike, even a malformed one.
             return Ok(OriginMatch::Any);
         }
-        let origin = parsed.map_err(|_| Reason::MalformedOrigin {
-            value: for_log(value.as_bytes()),
-        })?;
+        // Fast path, no parsing: the value is one of the exact origins, byte for byte.
+        if p.origins.contains_exact(value.as_bytes()) {
+            return Ok(OriginMatch::Exact);
+        }
+        // Nothing else could match (no pattern, no `null`, no predicate, no external verdict
+        // allowing): refuse without parsing; the reason and whether an external verdict could
+        // change it are worked out only if someone asks.
+        if !p.origins.has_patterns() && p.predicate.is_none() && external != Some(true) {
+            return Err((
+                ReasonSlot::lazy(LazyReason::Unparsed, value),
+                external.is_none(),
+            ));
+        }
+        let origin = HeaderOrigin::parse(value.as_bytes())
+            .map_err(|_| (ReasonSlot::lazy(LazyReason::MalformedOrigin, value), false))?;
         if let Some(m) = p.origins.lookup(&origin) {
             return Ok(m);
         }
@@ -341,9 +491,10 @@ impl Policy {
                 }
             }
         }
-        Err(Reason::OriginNotAllowed {
-            origin: for_log(value.as_bytes()),
-        })
+        Err((
+            ReasonSlot::lazy(LazyReason::OriginNotAllowed, value),
+            external.is_none() && !origin.is_null(),
+        ))
     }
 
     /// Adds the decision's headers to a response's headers: the CORS headers when allowed, and
@@ -355,62 +506,20 @@ impl Policy {
     /// response never carries two `Access-Control-Allow-Origin` values.
     pub fn apply(&self, d: &Decision, headers: &mut HeaderMap) {
         let p = &*self.inner;
-        let allowed = d.is_allowed();
-        // Access-Control-Allow-Origin: the exact origin, or `*` (Fetch #http-access-control-allow-origin).
-        let acao = if allowed && p.origins.any && !p.credentials {
-            Some(HeaderValue::from_static("*"))
-        } else if allowed {
-            d.origin.clone()
-        } else if d.outcome == Outcome::NotCors && p.origins.any && !p.credentials {
-            // Fetch #cors-protocol-and-http-caches: a static `*` goes on every response.
-            Some(HeaderValue::from_static("*"))
-        } else {
-            None
-        };
-        let cors = acao.is_some();
-        set_or_remove(headers, header::ACCESS_CONTROL_ALLOW_ORIGIN, acao);
-        set_or_remove(
-            headers,
-            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-            (allowed && p.credentials).then(|| HeaderValue::from_static("true")),
-        );
-        if d.outcome.is_preflight() {
-            let ok = d.outcome == Outcome::PreflightAllowed;
-            set_or_remove(
-                headers,
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                p.allow_methods_value.clone().filter(|_| ok),
-            );
-            set_or_remove(
-                headers,
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                p.allow_headers_value
-                    .clone()
-                    .filter(|_| ok && d.requested_headers),
-            );
-            set_or_remove(
-                headers,
-                header::ACCESS_CONTROL_MAX_AGE,
-                p.max_age_value.clone().filter(|_| ok),
-            );
-            set_or_remove(
-                headers,
-                ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-                (ok && d.private_network).then(|| HeaderValue::from_static("true")),
-            );
-            headers.remove(header::ACCESS_CONTROL_EXPOSE_HEADERS);
-            merge_vary(headers, &p.preflight_vary_value, &p.preflight_vary);
-        } else {
-            // Access-Control-Expose-Headers belongs on actual responses only.
-            set_or_remove(
-                headers,
-                header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                p.expose_headers_value.clone().filter(|_| cors),
-            );
-            if p.vary_origin {
-                merge_vary(headers, &HeaderValue::from_static("Origin"), &["Origin"]);
-            }
+        if d.outcome == Outcome::PreflightAllowed && headers.is_empty() {
+            // A fresh answer to an accepted preflight (the middleware's own response): the
+            // headers the general path produced at compile time for this shape of decision,
+            // with the request's origin in place of the placeholder.
+            *headers = p.preflight_answers[usize::from(d.requested_headers)]
+                [usize::from(d.private_network)]
+            .clone();
+            match p.allow_origin(d) {
+                Some(acao) => headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, acao),
+                None => headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+            };
+            return;
         }
+        p.apply_general(d, headers);
     }
 
     /// `true` when preflights go on to the application after the policy's headers are added.
@@ -420,7 +529,107 @@ impl Policy {
 }
 
 impl Inner {
-    fn refuse(&self, preflight: bool, reason: Reason) -> Decision {
+    /// Access-Control-Allow-Origin: the exact origin, or `*` (Fetch #http-access-control-allow-origin).
+    fn allow_origin(&self, d: &Decision) -> Option<HeaderValue> {
+        let allowed = d.is_allowed();
+        if allowed && self.origins.any && !self.credentials {
+            Some(HeaderValue::from_static("*"))
+        } else if allowed {
+            d.origin.clone()
+        } else if d.outcome == Outcome::NotCors && self.origins.any && !self.credentials {
+            // Fetch #cors-protocol-and-http-caches: a static `*` goes on every response.
+            Some(HeaderValue::from_static("*"))
+        } else {
+            None
+        }
+    }
+
+    /// [`Policy::apply`] for any decision and any response.
+    pub(crate) fn apply_general(&self, d: &Decision, headers: &mut HeaderMap) {
+        let p = self;
+        let allowed = d.is_allowed();
+        let acao = p.allow_origin(d);
+        let cors = acao.is_some();
+        let acac = (allowed && p.credentials).then(|| HeaderValue::from_static("true"));
+        let preflight = d.outcome.is_preflight();
+        let ok = d.outcome == Outcome::PreflightAllowed;
+        // The headers the policy owns on this response, each with its value or `None` when it
+        // must be absent. Access-Control-Expose-Headers belongs on actual responses only; the
+        // preflight-only ones are left alone on actual responses, where browsers ignore them.
+        let aceh = p
+            .expose_headers_value
+            .as_ref()
+            .filter(|_| cors && !preflight);
+        let (acam, acah, acma, acapn) = if preflight {
+            (
+                p.allow_methods_value.as_ref().filter(|_| ok),
+                p.allow_headers_value
+                    .as_ref()
+                    .filter(|_| ok && d.requested_headers),
+                p.max_age_value.as_ref().filter(|_| ok),
+                ok && d.private_network,
+            )
+        } else {
+            (None, None, None, false)
+        };
+        // Removals first: on a fresh response (the common case) there is nothing to remove.
+        if !headers.is_empty() {
+            if acao.is_none() {
+                headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+            }
+            if acac.is_none() {
+                headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
+            }
+            if aceh.is_none() {
+                headers.remove(header::ACCESS_CONTROL_EXPOSE_HEADERS);
+            }
+            if preflight {
+                if acam.is_none() {
+                    headers.remove(header::ACCESS_CONTROL_ALLOW_METHODS);
+                }
+                if acah.is_none() {
+                    headers.remove(header::ACCESS_CONTROL_ALLOW_HEADERS);
+                }
+                if acma.is_none() {
+                    headers.remove(header::ACCESS_CONTROL_MAX_AGE);
+                }
+                if !acapn {
+                    headers.remove(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK);
+                }
+            }
+        }
+        if let Some(v) = acao {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        }
+        if let Some(v) = acac {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, v);
+        }
+        if let Some(v) = aceh {
+            headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, v.clone());
+        }
+        if let Some(v) = acam {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, v.clone());
+        }
+        if let Some(v) = acah {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
+        }
+        if let Some(v) = acma {
+            headers.insert(header::ACCESS_CONTROL_MAX_AGE, v.clone());
+        }
+        if acapn {
+            headers.insert(
+                ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+                HeaderValue::from_static("true"),
+            );
+        }
+        if preflight {
+            merge_vary(headers, &p.preflight_vary_value, &p.preflight_vary);
+        } else if p.vary_origin {
+            merge_vary(headers, &HeaderValue::from_static("Origin"), &["Origin"]);
+        }
+    }
+
+    fn refuse(&self, preflight: bool, reason: ReasonSlot) -> Decision {
         let (outcome, respond_with) = if preflight {
             // A refused preflight is answered by the policy (unless the application handles
             // preflights itself), without CORS headers: the browser then fails the preflight.
@@ -441,6 +650,7 @@ impl Inner {
             private_network: false,
             requested_headers: false,
             respond_with,
+            awaits_external: false,
         }
     }
 
@@ -474,7 +684,7 @@ impl Inner {
                 self.check_header(name)?;
             }
         }
-        let pna = match headers.get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK) {
+        let pna = match requested_private_network(headers) {
             Some(v) if v.as_bytes() == b"true" => {
                 if !self.private_network {
                     return Err(Reason::PrivateNetworkNotAllowed);
@@ -493,6 +703,11 @@ impl Inner {
         if self.any_method || is_cors_safelisted_method(method) {
             return true;
         }
+        // Byte-equal to a listed method: allowed either way (the common case, as browsers send
+        // the six normalized methods uppercase, as they are stored).
+        if self.methods.iter().any(|m| **m == *method) {
+            return true;
+        }
         if is_normalized_method_name(method) {
             self.methods.iter().any(|m| eq_ignore_case(m, method))
         } else {
@@ -503,7 +718,11 @@ impl Inner {
     /// Fetch #cors-preflight-fetch steps 7.6–7.7 seen from the server: names compare
     /// case-insensitively; `*` covers every name but `Authorization`.
     fn check_header(&self, name: &[u8]) -> Result<(), Reason> {
-        if self.headers.iter().any(|h| eq_ignore_case(h, name)) {
+        // Browsers send the names lowercase (Fetch #cors-unsafe-request-header-names), as they
+        // are stored: a plain comparison first, the case-insensitive one only when it misses.
+        if self.headers.iter().any(|h| **h == *name)
+            || self.headers.iter().any(|h| eq_ignore_case(h, name))
+        {
             return Ok(());
         }
         if is_cors_non_wildcard_request_header_name(name) {
@@ -524,15 +743,16 @@ impl Inner {
     }
 }
 
-fn set_or_remove(headers: &mut HeaderMap, name: HeaderName, value: Option<HeaderValue>) {
-    match value {
-        Some(v) => {
-            headers.insert(name, v);
-        }
-        None => {
-            headers.remove(name);
-        }
-    }
+/// The first `Access-Control-Request-Private-Network` value. A custom name hashes byte by byte
+/// (38 of them), so scanning the request's few names, lengths compared first, costs less than a
+/// lookup; the scan is bounded by the number of headers the server accepted.
+fn requested_private_network(headers: &HeaderMap) -> Option<&HeaderValue> {
+    let name = ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
+    let wanted = name.as_str();
+    headers
+        .iter()
+        .find(|(name, _)| name.as_str().len() == wanted.len() && name.as_str() == wanted)
+        .map(|(_, value)| value)
 }
 
 /// Adds `names` to the response's `Vary`, once each: inserts `value` (the names joined) when
@@ -548,12 +768,12 @@ fn set_or_remove(headers: &mut HeaderMap, name: HeaderName, value: Option<Header
 /// assert_eq!(h["vary"], "Accept-Encoding, origin, Access-Control-Request-Method");
 /// ```
 pub fn merge_vary(headers: &mut HeaderMap, value: &HeaderValue, names: &[&str]) {
-    let existing = headers.get_all(header::VARY);
-    let mut lines = existing.iter().peekable();
-    if lines.peek().is_none() {
+    // No Vary yet (the common case): insert the joined value.
+    if !headers.contains_key(header::VARY) {
         headers.insert(header::VARY, value.clone());
         return;
     }
+    let existing = headers.get_all(header::VARY);
     let present = |name: &str| {
         existing.iter().any(|line| {
             crate::vocab::grammar::split_list(line.as_bytes())

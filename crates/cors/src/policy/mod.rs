@@ -48,7 +48,7 @@ pub use error::{
 };
 pub use origin_set::OriginMatch;
 
-use http::{HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 use std::fmt;
 use std::sync::Arc;
 
@@ -81,6 +81,9 @@ pub(crate) struct Inner {
     pub(crate) vary_origin: bool,
     pub(crate) preflight_vary: Vec<&'static str>,
     pub(crate) preflight_vary_value: HeaderValue,
+    /// The headers of an accepted preflight's answer, by [requested headers][private network],
+    /// compiled once by the general path; `Access-Control-Allow-Origin` is a placeholder.
+    pub(crate) preflight_answers: [[HeaderMap; 2]; 2],
     pub(crate) warnings: Vec<ConfigWarning>,
     pub(crate) config: PolicyConfig,
 }

@@ -170,7 +170,8 @@ type SchemePort = (Box<str>, PortSpec);
 pub(crate) struct OriginSet {
     pub(crate) any: bool,
     pub(crate) null: bool,
-    exact: HashSet<Box<str>, FixedState>,
+    /// Exact origins, serialized as browsers send them.
+    exact: HashSet<Box<[u8]>, FixedState>,
     /// base domain → (scheme, port) variants.
     subdomains: HashMap<Box<str>, Vec<SchemePort>, FixedState>,
     /// host → schemes.
@@ -182,7 +183,7 @@ impl OriginSet {
         match p {
             OriginPattern::Any => self.any = true,
             OriginPattern::Exact(o) => {
-                self.exact.insert(o.as_str().into());
+                self.exact.insert(o.as_str().as_bytes().into());
             }
             OriginPattern::Subdomains { scheme, base, port } => self
                 .subdomains
@@ -202,7 +203,7 @@ impl OriginSet {
         if origin.is_null() {
             return self.null.then_some(OriginMatch::Null);
         }
-        if self.exact.contains(origin.as_str()) {
+        if self.contains_exact(origin.as_str().as_bytes()) {
             return Some(OriginMatch::Exact);
         }
         let (scheme, host, port) = (origin.scheme(), origin.host(), origin.port());
@@ -232,6 +233,19 @@ impl OriginSet {
     }
 
     /// `true` when the set can only ever answer `*` (the answer does not depend on the origin).
+    /// Is this `Origin` header value, byte for byte, one of the exact origins? Entries are
+    /// serialized origins, so a byte-equal value is well-formed and needs no parsing.
+    #[inline]
+    pub(crate) fn contains_exact(&self, raw: &[u8]) -> bool {
+        !self.exact.is_empty() && self.exact.contains(raw)
+    }
+
+    /// `true` when something beyond the exact origins can match: patterns or `null`.
+    #[inline]
+    pub(crate) fn has_patterns(&self) -> bool {
+        self.null || !self.subdomains.is_empty() || !self.any_port.is_empty()
+    }
+
     pub(crate) fn is_wildcard_only(&self) -> bool {
         self.any
     }

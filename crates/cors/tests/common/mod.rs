@@ -4,6 +4,8 @@
 use cors::policy::{Decision, Policy};
 use http::{HeaderMap, HeaderValue, Method, Request};
 
+pub mod rules;
+
 /// A request with raw header bytes (duplicates kept in order).
 pub fn request(method: &str, headers: &[(&str, &[u8])]) -> Request<()> {
     let mut r = Request::builder()

@@ -1,0 +1,208 @@
+//! Headless Chromium against the tower layer: a page served from one origin calls the MDN
+//! article's server (`examples/mdn_article.rs`) on other origins (other ports of 127.0.0.1) and
+//! the test asserts what the browser let script read and what it blocked, with the DevTools
+//! Protocol's `Network.loadingFailed` `corsErrorStatus` for the blocked ones.
+//!
+//! Needs chromium and the npm packages of `browser-tests/tower` (playwright-core):
+//! `scripts/install-test-deps`, or `apt-get install -y chromium` and
+//! `npm ci --prefix browser-tests/tower`. Missing either is a failure, never a skip.
+#![cfg(feature = "tower")]
+
+mod tower_support;
+
+#[allow(dead_code)]
+#[path = "../examples/mdn_article.rs"]
+mod mdn_article;
+
+use axum::{Router, response::Html, routing::get};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::time::Duration;
+use tower_support::serve;
+
+fn harness_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../browser-tests/tower")
+}
+
+/// Fails with the install command when a prerequisite is missing.
+fn require_prerequisites() {
+    let chromium = std::env::var_os("CHROMIUM").map(PathBuf::from).or_else(|| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join("chromium"))
+                .find(|p| p.is_file())
+        })
+    });
+    assert!(
+        chromium.is_some(),
+        "chromium not found on PATH: run scripts/install-test-deps (apt-get install -y chromium)"
+    );
+    assert!(
+        harness_dir().join("node_modules/playwright-core").is_dir(),
+        "playwright-core is not installed: run scripts/install-test-deps \
+         (npm ci --prefix browser-tests/tower)"
+    );
+}
+
+/// One row: what the page does, and what the browser must decide.
+struct Scenario {
+    id: &'static str,
+    /// Which server: the one allowing the page's origin, or the one allowing only foo.example.
+    server: Server,
+    path: &'static str,
+    init: fn() -> Value,
+    cookie: Option<&'static str>,
+    /// `Ok(body)`: script reads the response; `Err(corsError)`: the browser blocks it.
+    expect: Result<&'static str, &'static str>,
+}
+
+#[derive(Clone, Copy)]
+enum Server {
+    AllowsPage,
+    AllowsFooExampleOnly,
+}
+
+const SCENARIOS: &[Scenario] = &[
+    // MDN "Simple requests": GET answered with `Access-Control-Allow-Origin: *`.
+    Scenario {
+        id: "article_simple_get",
+        server: Server::AllowsPage,
+        path: "/resources/public-data/",
+        init: || json!({}),
+        cookie: None,
+        expect: Ok("<public>data</public>"),
+    },
+    // MDN "Preflighted requests": POST with X-PINGOTHER and an XML body, after a preflight.
+    Scenario {
+        id: "article_preflighted_post",
+        server: Server::AllowsPage,
+        path: "/doc",
+        init: || {
+            json!({"method": "POST",
+                   "headers": {"X-PINGOTHER": "pingpong", "Content-Type": "text/xml"},
+                   "body": "<person><name>Arun</name></person>"})
+        },
+        cookie: None,
+        expect: Ok("doc received"),
+    },
+    // MDN "Requests with credentials": the cookie goes, the answer is readable.
+    Scenario {
+        id: "article_credentialed_get",
+        server: Server::AllowsPage,
+        path: "/resources/credentialed-content/",
+        init: || json!({"credentials": "include"}),
+        cookie: Some("pageAccess=2"),
+        expect: Ok("visit 3"),
+    },
+    // The page's origin is not allowed: the response carries no Access-Control-Allow-Origin.
+    Scenario {
+        id: "disallowed_origin",
+        server: Server::AllowsFooExampleOnly,
+        path: "/resources/credentialed-content/",
+        init: || json!({}),
+        cookie: None,
+        expect: Err("MissingAllowOriginHeader"),
+    },
+    // A request header the policy does not allow: the layer rejects the preflight (403, no
+    // CORS headers), so the browser never sends the POST.
+    Scenario {
+        id: "disallowed_header",
+        server: Server::AllowsPage,
+        path: "/doc",
+        init: || {
+            json!({"method": "POST",
+                   "headers": {"X-PINGOTHER": "pingpong", "X-Evil": "1"},
+                   "body": "x"})
+        },
+        cookie: None,
+        expect: Err("PreflightMissingAllowOriginHeader"),
+    },
+    // A credentialed request answered with `*` (the public-data policy has no credentials).
+    Scenario {
+        id: "credentialed_wildcard",
+        server: Server::AllowsPage,
+        path: "/resources/public-data/",
+        init: || json!({"credentials": "include"}),
+        cookie: None,
+        expect: Err("WildcardOriginNotAllowed"),
+    },
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_enforces_what_the_layer_answers() {
+    require_prerequisites();
+    let page = serve(Router::new().route(
+        "/",
+        get(|| async { Html("<!doctype html><title>foo.example stand-in</title>") }),
+    ))
+    .await;
+    let page_origin = format!("http://127.0.0.1:{}", page.port());
+    let allows_page = serve(mdn_article::app(&page_origin)).await;
+    let allows_foo = serve(mdn_article::app("https://foo.example")).await;
+
+    let scenarios: Vec<Value> = SCENARIOS
+        .iter()
+        .map(|s| {
+            let addr = match s.server {
+                Server::AllowsPage => allows_page,
+                Server::AllowsFooExampleOnly => allows_foo,
+            };
+            // A distinct query per scenario ties DevTools events to it.
+            json!({"id": s.id, "url": format!("http://{addr}{}?scenario={}", s.path, s.id),
+                   "init": (s.init)(), "cookie": s.cookie})
+        })
+        .collect();
+    let config = json!({"page": format!("{page_origin}/"), "scenarios": scenarios});
+
+    let run = tokio::process::Command::new("node")
+        .arg(harness_dir().join("run.mjs"))
+        .arg(config.to_string())
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(120), run)
+        .await
+        .expect("the Chromium run finished within 120 s")
+        .expect("node runs (install Node.js: scripts/install-test-deps)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "run.mjs failed: {stderr}\n{stdout}");
+    let results: Vec<Value> = serde_json::from_str(stdout.lines().last().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("run.mjs output is not JSON ({e}): {stdout}\n{stderr}"));
+    println!("{stdout}");
+    assert_eq!(results.len(), SCENARIOS.len(), "{stdout}");
+
+    for (s, r) in SCENARIOS.iter().zip(&results) {
+        assert_eq!(r["id"], s.id);
+        let fetched = &r["fetch"];
+        let cors_errors: Vec<&str> = r["failures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["corsError"].as_str())
+            .collect();
+        match s.expect {
+            Ok(body) => {
+                assert_eq!(fetched["ok"], true, "{}: the browser blocked it: {r}", s.id);
+                assert_eq!(fetched["status"], 200, "{}: {r}", s.id);
+                assert_eq!(fetched["body"], body, "{}: {r}", s.id);
+                assert!(cors_errors.is_empty(), "{}: {r}", s.id);
+            }
+            Err(cors_error) => {
+                assert_eq!(fetched["ok"], false, "{}: script read it: {r}", s.id);
+                assert!(
+                    fetched["error"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("TypeError"),
+                    "{}: {r}",
+                    s.id
+                );
+                assert!(
+                    cors_errors.contains(&cors_error),
+                    "{}: expected corsError {cors_error}, DevTools reported {cors_errors:?}: {r}",
+                    s.id
+                );
+            }
+        }
+    }
+}
