@@ -5,10 +5,12 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod lint;
+mod serve;
 
 /// CORS, completely, on both sides of the wire.
 ///
-/// Lint a policy file before you deploy it, and more subcommands to come.
+/// Lint a policy file before you deploy it; serve a CORS gateway in front of any HTTP upstream
+/// (`cors serve` alone starts a live demo).
 #[derive(Parser, Debug)]
 #[command(name = "cors", version, about, long_about = None, propagate_version = true)]
 struct Cli {
@@ -19,11 +21,13 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Lint(lint::LintArgs),
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
