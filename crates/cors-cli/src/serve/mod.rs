@@ -209,6 +209,11 @@ async fn main(args: ServeArgs) -> ExitCode {
             if let Some(a) = admin.as_ref().and_then(|a| a.local_addr().ok()) {
                 banner.push_str(&format!("cors serve: metrics on http://{a}/metrics\n"));
             }
+            banner.push_str(&format!(
+                "cors serve: ready ({} routes; SIGHUP reloads {})\n",
+                loaded.config.routes.len(),
+                path.display()
+            ));
             (runtime, bound, admin, None, banner)
         }
         None => match demo::start(args.port, &metrics).await {
