@@ -324,7 +324,7 @@ pub async fn handle(
 ) -> Result<Response<ProxyBody>, std::convert::Infallible> {
     let start = Instant::now();
     let rt = shared.current();
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let path = parts.uri.path();
 
     // Not an open proxy: CONNECT tunnels nowhere, and only the path picks the upstream (an
@@ -352,6 +352,7 @@ pub async fn handle(
     };
 
     let decision = route.policy.decide(RequestView::from(&parts));
+    let origin = parts.headers.get(header::ORIGIN).cloned();
     route.metrics.decision(decision.outcome());
     if matches!(
         decision.outcome(),
@@ -371,7 +372,7 @@ pub async fn handle(
         let mut resp = Response::new(ProxyBody::empty());
         *resp.status_mut() = status;
         route.policy.apply(&decision, resp.headers_mut());
-        return Ok(finish(&shared, route, &parts, &decision, resp, None, start));
+        return Ok(finish(&shared, route, &parts, origin, &decision, resp, None, start));
     }
     if decision.outcome().is_preflight() {
         route.metrics.preflight(AnsweredBy::Upstream);
@@ -379,13 +380,13 @@ pub async fn handle(
 
     let up = &route.upstream;
     let observed = shared.observer.as_ref().map(|_| parts.headers.clone());
-    let upstream_req = match forward_request(&parts, body, conn, up) {
+    let upstream_req = match forward_request(&mut parts, body, conn, up) {
         Ok(r) => r,
         Err(e) => {
             let mut resp = plain(StatusCode::BAD_REQUEST, format!("{e}\n"));
             route.policy.apply(&decision, resp.headers_mut());
             return Ok(finish(
-                &shared, route, &parts, &decision, resp, observed, start,
+                &shared, route, &parts, origin, &decision, resp, observed, start,
             ));
         }
     };
@@ -439,7 +440,7 @@ pub async fn handle(
         }
     };
     Ok(finish(
-        &shared, route, &parts, &decision, resp, observed, start,
+        &shared, route, &parts, origin, &decision, resp, observed, start,
     ))
 }
 
@@ -455,10 +456,12 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// Logs the request's line, records metrics and shows the exchange to the observer.
+#[allow(clippy::too_many_arguments)] // the exit paths of `handle` pass what they have
 fn finish(
     shared: &Shared,
     route: &Route,
     parts: &http::request::Parts,
+    origin: Option<HeaderValue>,
     decision: &Decision,
     resp: Response<ProxyBody>,
     observed: Option<HeaderMap>,
@@ -471,7 +474,7 @@ fn finish(
         route = %route.name,
         method = %parts.method,
         path = %parts.uri.path(),
-        origin = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("-"),
+        origin = origin.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("-"),
         decision = decision.outcome().as_str(),
         reason = decision.reason().code(),
         status = resp.status().as_u16(),
@@ -503,7 +506,7 @@ const FORWARDED: HeaderName = HeaderName::from_static("forwarded");
 /// removed, the original `Host` kept, and `X-Forwarded-For/-Proto/-Host`, `Forwarded` (RFC 7239)
 /// and `Via` (RFC 9110 §7.6.3) added.
 fn forward_request(
-    parts: &http::request::Parts,
+    parts: &mut http::request::Parts,
     body: Incoming,
     conn: ConnInfo,
     up: &Upstream,
@@ -518,9 +521,10 @@ fn forward_request(
         .path_and_query(pq)
         .build()
         .map_err(|e| format!("cannot build the upstream URI: {e}"))?;
-    let mut headers = parts.headers.clone();
+    // The headers move to the upstream request (no copy); the log line keeps the origin.
+    let mut headers = std::mem::take(&mut parts.headers);
     remove_hop_by_hop(&mut headers);
-    let host = parts.headers.get(header::HOST).cloned().or_else(|| {
+    let host = headers.get(header::HOST).cloned().or_else(|| {
         parts
             .uri
             .authority()
@@ -530,7 +534,7 @@ fn forward_request(
     let proto = if conn.tls { "https" } else { "http" };
     // X-Forwarded-For: the chain so far, then this client.
     let mut xff = String::new();
-    for v in parts.headers.get_all(&X_FORWARDED_FOR) {
+    for v in headers.get_all(&X_FORWARDED_FOR) {
         if let Ok(s) = v.to_str() {
             xff.push_str(s.trim());
             xff.push_str(", ");
@@ -548,7 +552,7 @@ fn forward_request(
         std::net::IpAddr::V6(v6) => format!("\"[{v6}]\""),
     };
     let mut fwd = String::new();
-    for v in parts.headers.get_all(&FORWARDED) {
+    for v in headers.get_all(&FORWARDED) {
         if let Ok(s) = v.to_str() {
             fwd.push_str(s.trim());
             fwd.push_str(", ");
@@ -575,7 +579,7 @@ fn forward_request(
         Version::HTTP_10 => "1.0",
         _ => "1.1",
     };
-    let via = match parts.headers.get(header::VIA).and_then(|v| v.to_str().ok()) {
+    let via = match headers.get(header::VIA).and_then(|v| v.to_str().ok()) {
         Some(prev) => format!("{prev}, {received} cors"),
         None => format!("{received} cors"),
     };
