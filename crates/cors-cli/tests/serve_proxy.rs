@@ -277,7 +277,8 @@ async fn max_connections_holds_further_clients_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upstream_connections_are_reused() {
     let up = upstream().await;
-    let gw = Gateway::start(&config(up.addr, "", APP_ROUTE), &[]);
+    // One worker thread: each worker keeps its own pool, so with N workers up to N connections.
+    let gw = Gateway::start(&config(up.addr, "", APP_ROUTE), &["--threads", "1"]);
     for _ in 0..20 {
         assert_eq!(get(gw.url(), &[ORIGIN]).await.status, 200);
     }

@@ -97,7 +97,8 @@ pub struct ServeArgs {
     /// Log level: off, error, warn, info (one line per request), debug.
     #[arg(long, default_value = "info")]
     pub log_level: tracing_subscriber::filter::LevelFilter,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core). Each runs its own event loop, like nginx's
+    /// worker processes.
     #[arg(long)]
     pub threads: Option<usize>,
 }
@@ -130,12 +131,12 @@ pub fn run(args: ServeArgs) -> ExitCode {
         LogFormat::Text => sub.init(),
         LogFormat::Json => sub.json().flatten_event(true).init(),
     }
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    builder.enable_all();
-    if let Some(n) = args.threads {
-        builder.worker_threads(n.max(1));
-    }
-    let rt = match builder.build() {
+    // The main thread runs signals, reloads, the admin listener (and the demo's servers); the
+    // proxy runs on worker threads, one current-thread runtime each (see `spawn_workers`).
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cors serve: cannot start the runtime: {e}");
@@ -147,6 +148,10 @@ pub fn run(args: ServeArgs) -> ExitCode {
 
 async fn main(args: ServeArgs) -> ExitCode {
     let metrics = Arc::new(Metrics::default());
+    let workers = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+        .max(1);
     // The configuration, its listeners (bound), and what to print.
     let (runtime, listeners, admin, observer, banner) = match &args.config {
         Some(path) => {
@@ -172,7 +177,7 @@ async fn main(args: ServeArgs) -> ExitCode {
             for w in &loaded.warnings {
                 tracing::warn!(target: "cors::config", line = w.line, column = w.column, code = %w.code, "{} ({})", w.message, w.fix);
             }
-            let runtime = match Runtime::build(&loaded.config, &metrics) {
+            let runtime = match Runtime::build(&loaded.config, &metrics, workers) {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("cors serve: {e}");
@@ -216,7 +221,7 @@ async fn main(args: ServeArgs) -> ExitCode {
             ));
             (runtime, bound, admin, None, banner)
         }
-        None => match demo::start(args.port, &metrics).await {
+        None => match demo::start(args.port, &metrics, workers).await {
             Ok(d) => (
                 d.runtime,
                 vec![d.gateway],
@@ -235,21 +240,38 @@ async fn main(args: ServeArgs) -> ExitCode {
     };
     let max_connections = runtime.limits.max_connections;
     let shutdown_timeout = runtime.limits.shutdown_timeout.0;
-    let shared = Arc::new(Shared::new(runtime, metrics, observer));
+    let shared = Arc::new(Shared::new(runtime, workers, metrics, observer));
     let graceful = Arc::new(GracefulShutdown::new());
     let (stop_tx, stop_rx) = watch::channel(false);
+    let (done_tx, done_rx) = watch::channel(false);
     let permits = Arc::new(Semaphore::new(max_connections));
-    let mut loops = Vec::new();
-    for (index, l) in listeners.into_iter().enumerate() {
-        loops.push(tokio::spawn(accept_loop(
-            l,
-            index,
-            shared.clone(),
-            permits.clone(),
-            graceful.clone(),
-            stop_rx.clone(),
-        )));
+    let mut std_listeners = Vec::new();
+    for l in listeners {
+        match l.into_std() {
+            Ok(l) => std_listeners.push(l),
+            Err(e) => {
+                eprintln!("cors serve: {e}");
+                return ExitCode::from(1);
+            }
+        }
     }
+    let threads = match spawn_workers(
+        workers,
+        &std_listeners,
+        &shared,
+        &permits,
+        &graceful,
+        &stop_rx,
+        &done_rx,
+    ) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cors serve: cannot start the worker threads: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    drop(std_listeners);
+    let mut loops = Vec::new();
     if let Some(a) = admin {
         loops.push(tokio::spawn(admin_loop(
             a,
@@ -276,19 +298,85 @@ async fn main(args: ServeArgs) -> ExitCode {
     if let Some(w) = watcher {
         w.abort();
     }
-    match Arc::try_unwrap(graceful) {
-        Ok(g) => {
-            if tokio::time::timeout(shutdown_timeout, g.shutdown())
-                .await
-                .is_err()
-            {
-                tracing::warn!(target: "cors::serve", "connections still open after {shutdown_timeout:?}; exiting anyway");
-            }
+    // The workers' accept loops end and let go of the shutdown handle.
+    for _ in 0..500 {
+        if Arc::strong_count(&graceful) == 1 {
+            break;
         }
-        Err(_) => tracing::warn!(target: "cors::serve", "could not wait for connections"),
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let drained = match Arc::try_unwrap(graceful) {
+        Ok(g) => tokio::time::timeout(shutdown_timeout, g.shutdown())
+            .await
+            .is_ok(),
+        Err(_) => false,
+    };
+    if drained {
+        let _ = done_tx.send(true);
+        for t in threads {
+            let _ = t.join();
+        }
+    } else {
+        tracing::warn!(target: "cors::serve", "connections still open after {shutdown_timeout:?}; exiting anyway");
     }
     tracing::info!(target: "cors::serve", "stopped");
     ExitCode::SUCCESS
+}
+
+/// Starts `n` worker threads, each with a current-thread runtime accepting on (a clone of)
+/// every listener: like nginx's worker processes, a connection, its requests and its upstream
+/// connections stay on one thread, with no work stealing and no cross-thread wake-ups.
+fn spawn_workers(
+    n: usize,
+    listeners: &[std::net::TcpListener],
+    shared: &Arc<Shared>,
+    permits: &Arc<Semaphore>,
+    graceful: &Arc<GracefulShutdown>,
+    stop: &watch::Receiver<bool>,
+    done: &watch::Receiver<bool>,
+) -> std::io::Result<Vec<std::thread::JoinHandle<()>>> {
+    let mut threads = Vec::with_capacity(n);
+    for w in 0..n {
+        let mine = listeners
+            .iter()
+            .map(std::net::TcpListener::try_clone)
+            .collect::<std::io::Result<Vec<_>>>()?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (shared, permits, graceful) = (shared.clone(), permits.clone(), graceful.clone());
+        let (stop, mut done) = (stop.clone(), done.clone());
+        threads.push(
+            std::thread::Builder::new()
+                .name(format!("cors-worker-{w}"))
+                .spawn(move || {
+                    proxy::set_worker(w);
+                    rt.block_on(async move {
+                        let mut loops = Vec::new();
+                        for (index, l) in mine.into_iter().enumerate() {
+                            match l.set_nonblocking(true).and_then(|()| TcpListener::from_std(l)) {
+                                Ok(l) => loops.push(tokio::spawn(accept_loop(
+                                    l,
+                                    index,
+                                    shared.clone(),
+                                    permits.clone(),
+                                    graceful.clone(),
+                                    stop.clone(),
+                                ))),
+                                Err(e) => tracing::error!(target: "cors::serve", "worker {w}: {e}"),
+                            }
+                        }
+                        for l in loops {
+                            let _ = l.await;
+                        }
+                        drop(graceful);
+                        // Connections on this thread keep being served until the drain ends.
+                        let _ = done.wait_for(|d| *d).await;
+                    });
+                })?,
+        );
+    }
+    Ok(threads)
 }
 
 async fn wait_for_shutdown() -> &'static str {

@@ -21,13 +21,30 @@ use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-/// One upstream: where it is and a pooled client (keep-alive connections are reused).
+/// One upstream: where it is and a pooled client per worker thread (keep-alive connections
+/// are reused, and a connection stays on the thread that opened it: no lock is shared).
 pub struct Upstream {
     /// The name in the configuration.
     pub name: String,
     authority: http::uri::Authority,
-    client: Client<HttpConnector, Incoming>,
+    clients: Vec<Client<HttpConnector, Incoming>>,
     response_timeout: Duration,
+}
+
+thread_local! {
+    static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Marks the current thread as worker `i` (each worker has its own upstream pools).
+pub fn set_worker(i: usize) {
+    WORKER.with(|w| w.set(i));
+}
+
+impl Upstream {
+    fn client(&self) -> &Client<HttpConnector, Incoming> {
+        let i = WORKER.with(std::cell::Cell::get);
+        &self.clients[i % self.clients.len()]
+    }
 }
 
 /// One compiled route.
@@ -61,8 +78,12 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// Compiles a configuration: policies, upstream clients, TLS acceptors.
-    pub fn build(config: &GatewayConfig, metrics: &Metrics) -> Result<Runtime, String> {
+    /// Compiles a configuration: policies, upstream clients (`workers` pools each), TLS acceptors.
+    pub fn build(
+        config: &GatewayConfig,
+        metrics: &Metrics,
+        workers: usize,
+    ) -> Result<Runtime, String> {
         let mut upstreams: HashMap<&str, Arc<Upstream>> = HashMap::new();
         for (name, u) in &config.upstreams {
             let uri: Uri = u
@@ -73,21 +94,25 @@ impl Runtime {
                 .authority()
                 .cloned()
                 .ok_or_else(|| format!("upstream {name}: the url has no host"))?;
-            let mut connector = HttpConnector::new();
-            connector.set_nodelay(true);
-            connector.set_connect_timeout(Some(u.connect_timeout.0));
-            let client = Client::builder(TokioExecutor::new())
-                .timer(TokioTimer::new())
-                .pool_timer(TokioTimer::new())
-                .pool_idle_timeout(u.pool_idle_timeout.0)
-                .pool_max_idle_per_host(u.pool_max_idle)
-                .build(connector);
+            let clients = (0..workers.max(1))
+                .map(|_| {
+                    let mut connector = HttpConnector::new();
+                    connector.set_nodelay(true);
+                    connector.set_connect_timeout(Some(u.connect_timeout.0));
+                    Client::builder(TokioExecutor::new())
+                        .timer(TokioTimer::new())
+                        .pool_timer(TokioTimer::new())
+                        .pool_idle_timeout(u.pool_idle_timeout.0)
+                        .pool_max_idle_per_host(u.pool_max_idle)
+                        .build(connector)
+                })
+                .collect();
             upstreams.insert(
                 name,
                 Arc::new(Upstream {
                     name: name.clone(),
                     authority,
-                    client,
+                    clients,
                     response_timeout: u.response_timeout.0,
                 }),
             );
@@ -190,6 +215,8 @@ pub trait Observer: Send + Sync {
 /// State shared by every connection: the current runtime (swapped on reload), the metrics.
 pub struct Shared {
     current: RwLock<Arc<Runtime>>,
+    /// Worker threads (each has its own upstream pools).
+    pub workers: usize,
     /// Counters.
     pub metrics: Arc<Metrics>,
     /// Sees every exchange, when set.
@@ -198,9 +225,15 @@ pub struct Shared {
 
 impl Shared {
     /// Starts with a runtime.
-    pub fn new(rt: Runtime, metrics: Arc<Metrics>, observer: Option<Arc<dyn Observer>>) -> Self {
+    pub fn new(
+        rt: Runtime,
+        workers: usize,
+        metrics: Arc<Metrics>,
+        observer: Option<Arc<dyn Observer>>,
+    ) -> Self {
         Shared {
             current: RwLock::new(Arc::new(rt)),
+            workers,
             metrics,
             observer,
         }
@@ -391,7 +424,7 @@ pub async fn handle(
         }
     };
     let limit = up.response_timeout.min(rt.limits.request_timeout.0);
-    let resp = match tokio::time::timeout(limit, up.client.request(upstream_req)).await {
+    let resp = match tokio::time::timeout(limit, up.client().request(upstream_req)).await {
         Ok(Ok(resp)) => {
             let (mut rp, rbody) = resp.into_parts();
             remove_hop_by_hop(&mut rp.headers);

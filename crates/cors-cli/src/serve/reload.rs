@@ -43,7 +43,7 @@ fn try_reload(path: &Path, shared: &Shared) -> Result<usize, String> {
     for w in &loaded.warnings {
         tracing::warn!(target: "cors::config", line = w.line, column = w.column, code = %w.code, "{} ({})", w.message, w.fix);
     }
-    let rt = Runtime::build(&loaded.config, &shared.metrics)?;
+    let rt = Runtime::build(&loaded.config, &shared.metrics, shared.workers)?;
     let old = shared.current();
     if old.listeners != rt.listeners || old.admin != rt.admin {
         tracing::warn!(target: "cors::reload", "listener addresses changed: they take effect on restart (TLS certificates, routes, policies, upstreams and limits apply now)");

@@ -56,7 +56,7 @@ pub fn gateway_toml(
 
 /// Binds the demo's listeners (four consecutive ports from `base`, or free ports for 0) and
 /// starts the application and the two page servers.
-pub async fn start(base: u16, metrics: &Metrics) -> Result<Demo, String> {
+pub async fn start(base: u16, metrics: &Metrics, workers: usize) -> Result<Demo, String> {
     if base != 0 && base > u16::MAX - 3 {
         return Err(format!(
             "--port {base} leaves no room for four consecutive ports"
@@ -86,7 +86,7 @@ pub async fn start(base: u16, metrics: &Metrics) -> Result<Demo, String> {
     let toml = gateway_toml(gateway_addr, admin_addr, upstream_addr, page_addr.port());
     let loaded = config::load(&toml, std::path::Path::new("."))
         .map_err(|d| crate::lint::render("demo gateway.toml", &toml, &d, false))?;
-    let runtime = Runtime::build(&loaded.config, metrics)?;
+    let runtime = Runtime::build(&loaded.config, metrics, workers)?;
     let log = Arc::new(ExchangeLog::default());
 
     tokio::spawn(http1_loop(upstream, |req| async move {
