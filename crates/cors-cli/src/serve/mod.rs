@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 /// Run the CORS gateway: a reverse proxy that answers for your upstream's CORS.
 ///
@@ -245,33 +245,26 @@ async fn main(args: ServeArgs) -> ExitCode {
     let (stop_tx, stop_rx) = watch::channel(false);
     let (done_tx, done_rx) = watch::channel(false);
     let permits = Arc::new(Semaphore::new(max_connections));
-    let mut std_listeners = Vec::new();
-    for l in listeners {
-        match l.into_std() {
-            Ok(l) => std_listeners.push(l),
-            Err(e) => {
-                eprintln!("cors serve: {e}");
-                return ExitCode::from(1);
-            }
-        }
-    }
-    let threads = match spawn_workers(
-        workers,
-        &std_listeners,
-        &shared,
-        &permits,
-        &graceful,
-        &stop_rx,
-        &done_rx,
-    ) {
+    let (senders, threads) = match spawn_workers(workers, &shared, &done_rx) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("cors serve: cannot start the worker threads: {e}");
             return ExitCode::from(1);
         }
     };
-    drop(std_listeners);
+    let senders: Arc<[mpsc::UnboundedSender<Job>]> = senders.into();
     let mut loops = Vec::new();
+    for (index, l) in listeners.into_iter().enumerate() {
+        loops.push(tokio::spawn(accept_loop(
+            l,
+            index,
+            senders.clone(),
+            permits.clone(),
+            graceful.clone(),
+            stop_rx.clone(),
+        )));
+    }
+    drop(senders);
     if let Some(a) = admin {
         loops.push(tokio::spawn(admin_loop(
             a,
@@ -298,13 +291,6 @@ async fn main(args: ServeArgs) -> ExitCode {
     if let Some(w) = watcher {
         w.abort();
     }
-    // The workers' accept loops end and let go of the shutdown handle.
-    for _ in 0..500 {
-        if Arc::strong_count(&graceful) == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
     let drained = match Arc::try_unwrap(graceful) {
         Ok(g) => tokio::time::timeout(shutdown_timeout, g.shutdown())
             .await
@@ -323,60 +309,54 @@ async fn main(args: ServeArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Starts `n` worker threads, each with a current-thread runtime accepting on (a clone of)
-/// every listener: like nginx's worker processes, a connection, its requests and its upstream
-/// connections stay on one thread, with no work stealing and no cross-thread wake-ups.
+/// A connection handed to a worker.
+struct Job {
+    stream: std::net::TcpStream,
+    peer: SocketAddr,
+    listener: usize,
+    permit: OwnedSemaphorePermit,
+    watcher: Watcher,
+}
+
+/// Starts `n` worker threads, each with its own current-thread runtime, fed connections by the
+/// acceptor in turn: like nginx's worker processes, a connection, its requests and its upstream
+/// connections stay on one thread — no work stealing, no cross-thread wake-ups — and the load
+/// is spread evenly even with few long-lived connections.
+#[allow(clippy::type_complexity)]
 fn spawn_workers(
     n: usize,
-    listeners: &[std::net::TcpListener],
     shared: &Arc<Shared>,
-    permits: &Arc<Semaphore>,
-    graceful: &Arc<GracefulShutdown>,
-    stop: &watch::Receiver<bool>,
     done: &watch::Receiver<bool>,
-) -> std::io::Result<Vec<std::thread::JoinHandle<()>>> {
+) -> std::io::Result<(
+    Vec<mpsc::UnboundedSender<Job>>,
+    Vec<std::thread::JoinHandle<()>>,
+)> {
+    let mut senders = Vec::with_capacity(n);
     let mut threads = Vec::with_capacity(n);
     for w in 0..n {
-        let mine = listeners
-            .iter()
-            .map(std::net::TcpListener::try_clone)
-            .collect::<std::io::Result<Vec<_>>>()?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let (shared, permits, graceful) = (shared.clone(), permits.clone(), graceful.clone());
-        let (stop, mut done) = (stop.clone(), done.clone());
+        let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
+        let shared = shared.clone();
+        let mut done = done.clone();
         threads.push(
             std::thread::Builder::new()
                 .name(format!("cors-worker-{w}"))
                 .spawn(move || {
                     proxy::set_worker(w);
                     rt.block_on(async move {
-                        let mut loops = Vec::new();
-                        for (index, l) in mine.into_iter().enumerate() {
-                            match l.set_nonblocking(true).and_then(|()| TcpListener::from_std(l)) {
-                                Ok(l) => loops.push(tokio::spawn(accept_loop(
-                                    l,
-                                    index,
-                                    shared.clone(),
-                                    permits.clone(),
-                                    graceful.clone(),
-                                    stop.clone(),
-                                ))),
-                                Err(e) => tracing::error!(target: "cors::serve", "worker {w}: {e}"),
-                            }
+                        while let Some(job) = rx.recv().await {
+                            tokio::spawn(connection(job, shared.clone()));
                         }
-                        for l in loops {
-                            let _ = l.await;
-                        }
-                        drop(graceful);
-                        // Connections on this thread keep being served until the drain ends.
+                        // No more connections: serve the open ones until the drain ends.
                         let _ = done.wait_for(|d| *d).await;
                     });
                 })?,
         );
+        senders.push(tx);
     }
-    Ok(threads)
+    Ok((senders, threads))
 }
 
 async fn wait_for_shutdown() -> &'static str {
@@ -397,11 +377,12 @@ async fn wait_for_shutdown() -> &'static str {
 async fn accept_loop(
     listener: TcpListener,
     index: usize,
-    shared: Arc<Shared>,
+    workers: Arc<[mpsc::UnboundedSender<Job>]>,
     permits: Arc<Semaphore>,
     graceful: Arc<GracefulShutdown>,
     mut stop: watch::Receiver<bool>,
 ) {
+    let mut next = index;
     loop {
         let permit = tokio::select! {
             p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
@@ -420,57 +401,61 @@ async fn accept_loop(
             _ = stop.changed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let rt = shared.current();
-        let tls = rt.tls.get(index).cloned().flatten();
-        let limits = rt.limits.clone();
-        drop(rt);
-        let watcher = graceful.watcher();
-        let shared = shared.clone();
-        tokio::spawn(async move {
-            let _permit = permit;
-            shared.metrics.connection(1);
-            match tls {
-                Some(acceptor) => {
-                    match tokio::time::timeout(
-                        limits.header_read_timeout.0,
-                        acceptor.accept(stream),
-                    )
-                    .await
-                    {
-                        Ok(Ok(s)) => {
-                            serve_connection(
-                                TokioIo::new(s),
-                                peer,
-                                true,
-                                &limits,
-                                shared.clone(),
-                                watcher,
-                            )
-                            .await
-                        }
-                        Ok(Err(e)) => {
-                            tracing::debug!(target: "cors::serve", %peer, "TLS handshake failed: {e}")
-                        }
-                        Err(_) => {
-                            tracing::debug!(target: "cors::serve", %peer, "TLS handshake timed out")
-                        }
-                    }
-                }
-                None => {
-                    serve_connection(
-                        TokioIo::new(stream),
-                        peer,
-                        false,
-                        &limits,
-                        shared.clone(),
-                        watcher,
-                    )
-                    .await
-                }
-            }
-            shared.metrics.connection(-1);
-        });
+        let Ok(stream) = stream.into_std() else {
+            continue;
+        };
+        let job = Job {
+            stream,
+            peer,
+            listener: index,
+            permit,
+            watcher: graceful.watcher(),
+        };
+        next = next.wrapping_add(1);
+        if workers[next % workers.len()].send(job).is_err() {
+            tracing::error!(target: "cors::serve", "a worker thread is gone");
+        }
     }
+}
+
+/// Serves one connection on a worker: TLS when the listener has it, then HTTP/1.1 or HTTP/2.
+async fn connection(job: Job, shared: Arc<Shared>) {
+    let Job {
+        stream,
+        peer,
+        listener,
+        permit,
+        watcher,
+    } = job;
+    let _permit = permit;
+    let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
+        return;
+    };
+    let rt = shared.current();
+    let tls = rt.tls.get(listener).cloned().flatten();
+    let limits = rt.limits.clone();
+    drop(rt);
+    shared.metrics.connection(1);
+    match tls {
+        Some(acceptor) => {
+            match tokio::time::timeout(limits.header_read_timeout.0, acceptor.accept(stream)).await
+            {
+                Ok(Ok(s)) => {
+                    serve_connection(TokioIo::new(s), peer, true, &limits, shared.clone(), watcher)
+                        .await
+                }
+                Ok(Err(e)) => {
+                    tracing::debug!(target: "cors::serve", %peer, "TLS handshake failed: {e}")
+                }
+                Err(_) => tracing::debug!(target: "cors::serve", %peer, "TLS handshake timed out"),
+            }
+        }
+        None => {
+            serve_connection(TokioIo::new(stream), peer, false, &limits, shared.clone(), watcher)
+                .await
+        }
+    }
+    shared.metrics.connection(-1);
 }
 
 async fn serve_connection<I>(
