@@ -34,7 +34,11 @@ fn start_demo() -> Demo {
     let out = BufReader::new(child.stdout.take().unwrap());
     let (mut page, mut other, mut gateway, mut metrics) = (None, None, None, None);
     let deadline = Instant::now() + Duration::from_secs(20);
-    let url = |l: &str| l.split_whitespace().find(|w| w.starts_with("http://")).map(str::to_string);
+    let url = |l: &str| {
+        l.split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .map(str::to_string)
+    };
     for line in out.lines().map_while(Result::ok) {
         let l = line.trim();
         if l.starts_with("Open the page:") {
@@ -51,7 +55,10 @@ fn start_demo() -> Demo {
     }
     Demo {
         child,
-        page: page.expect("the page URL is printed").trim_end_matches('/').to_string(),
+        page: page
+            .expect("the page URL is printed")
+            .trim_end_matches('/')
+            .to_string(),
         other: other.expect("the disallowed page URL is printed"),
         gateway: gateway.expect("the gateway URL is printed"),
         metrics: metrics.expect("the metrics URL is printed"),
@@ -68,13 +75,21 @@ async fn the_demo_runs_the_articles_exchanges() {
     let index = get(&format!("{page}/"), &[]).await;
     assert_eq!(index.status, 200);
     assert!(index.text().contains("<script src=\"/app.js\">"));
-    let cfg: serde_json::Value = serde_json::from_slice(&get(&format!("{page}/api/config"), &[]).await.body).unwrap();
+    let cfg: serde_json::Value =
+        serde_json::from_slice(&get(&format!("{page}/api/config"), &[]).await.body).unwrap();
     assert_eq!(format!("http://127.0.0.1:{}", cfg["gateway_port"]), gw);
     assert!(cfg["gateway_toml"].as_str().unwrap().contains("[[routes]]"));
-    assert_eq!(get(&format!("{}/frame.html", d.other), &[]).await.status, 200);
+    assert_eq!(
+        get(&format!("{}/frame.html", d.other), &[]).await.status,
+        200
+    );
 
     // 1. Simple request: Access-Control-Allow-Origin: *.
-    let r = get(&format!("{gw}/resources/public-data/?run=t1"), &[("origin", page)]).await;
+    let r = get(
+        &format!("{gw}/resources/public-data/?run=t1"),
+        &[("origin", page)],
+    )
+    .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("access-control-allow-origin"), "*");
     assert!(r.text().contains("XML Data"));
@@ -83,18 +98,32 @@ async fn the_demo_runs_the_articles_exchanges() {
     let r = send(
         "OPTIONS",
         &format!("{gw}/doc?run=t2"),
-        &[("origin", page), ("access-control-request-method", "POST"), ("access-control-request-headers", "x-pingother,content-type")],
+        &[
+            ("origin", page),
+            ("access-control-request-method", "POST"),
+            ("access-control-request-headers", "x-pingother,content-type"),
+        ],
         "",
     )
     .await;
     assert_eq!(r.status, 204);
     assert_eq!(r.header("access-control-allow-origin"), page);
-    assert_eq!(r.header("access-control-allow-methods"), "POST, GET, OPTIONS");
-    assert_eq!(r.header("access-control-allow-headers"), "X-PINGOTHER, Content-Type");
+    assert_eq!(
+        r.header("access-control-allow-methods"),
+        "POST, GET, OPTIONS"
+    );
+    assert_eq!(
+        r.header("access-control-allow-headers"),
+        "X-PINGOTHER, Content-Type"
+    );
     let r = send(
         "POST",
         &format!("{gw}/doc?run=t2"),
-        &[("origin", page), ("x-pingother", "pingpong"), ("content-type", "text/xml; charset=UTF-8")],
+        &[
+            ("origin", page),
+            ("x-pingother", "pingpong"),
+            ("content-type", "text/xml; charset=UTF-8"),
+        ],
         "<person><name>Arun</name></person>",
     )
     .await;
@@ -116,7 +145,11 @@ async fn the_demo_runs_the_articles_exchanges() {
     let r = send(
         "OPTIONS",
         &format!("{gw}/doc?run=t4"),
-        &[("origin", d.other.as_str()), ("access-control-request-method", "POST"), ("access-control-request-headers", "x-pingother,content-type")],
+        &[
+            ("origin", d.other.as_str()),
+            ("access-control-request-method", "POST"),
+            ("access-control-request-headers", "x-pingother,content-type"),
+        ],
         "",
     )
     .await;
@@ -124,15 +157,22 @@ async fn the_demo_runs_the_articles_exchanges() {
     assert!(!r.headers.contains_key("access-control-allow-origin"));
 
     // The page's server shows what the gateway saw and decided, by run.
-    let x: serde_json::Value = serde_json::from_slice(&get(&format!("{page}/api/exchanges?run=t4"), &[]).await.body).unwrap();
+    let x: serde_json::Value =
+        serde_json::from_slice(&get(&format!("{page}/api/exchanges?run=t4"), &[]).await.body)
+            .unwrap();
     assert_eq!(x[0]["method"], "OPTIONS");
     assert_eq!(x[0]["decision"], "preflight-rejected");
     assert_eq!(x[0]["reason"], "origin-not-allowed");
-    let x: serde_json::Value = serde_json::from_slice(&get(&format!("{page}/api/exchanges?run=t2"), &[]).await.body).unwrap();
+    let x: serde_json::Value =
+        serde_json::from_slice(&get(&format!("{page}/api/exchanges?run=t2"), &[]).await.body)
+            .unwrap();
     assert_eq!(x.as_array().unwrap().len(), 2);
 
     let m = get(&d.metrics, &[]).await.text();
-    assert!(m.contains(r#"cors_gateway_requests_total{route="/doc",decision="preflight-rejected"} 1"#), "{m}");
+    assert!(
+        m.contains(r#"cors_gateway_requests_total{route="/doc",decision="preflight-rejected"} 1"#),
+        "{m}"
+    );
 }
 
 #[test]
@@ -146,9 +186,15 @@ fn the_demo_ports_are_fixed_and_overridable() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("cannot listen on 127.0.0.1:{taken}")), "{err}");
+    assert!(
+        err.contains(&format!("cannot listen on 127.0.0.1:{taken}")),
+        "{err}"
+    );
     assert!(err.contains("--port"), "{err}");
-    let help = Command::new(env!("CARGO_BIN_EXE_cors")).args(["serve", "--help"]).output().unwrap();
+    let help = Command::new(env!("CARGO_BIN_EXE_cors"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(help.contains("[default: 8000]"), "{help}");
 }

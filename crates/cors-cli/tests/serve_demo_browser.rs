@@ -11,7 +11,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// The target folder this test binary was built into (…/target/debug/deps/this → …/target).
@@ -23,7 +26,10 @@ fn target_dir() -> PathBuf {
 #[test]
 fn the_demo_page_shows_three_passes_and_one_block_in_chromium() {
     let harness = repo_root().join("browser-tests/serve-demo");
-    let chromium = Command::new("sh").args(["-c", "command -v chromium"]).output().unwrap();
+    let chromium = Command::new("sh")
+        .args(["-c", "command -v chromium"])
+        .output()
+        .unwrap();
     assert!(
         chromium.status.success(),
         "chromium is not installed: run scripts/install-test-deps (or browser-tests/serve-demo/install.sh), which runs apt-get install -y chromium"
@@ -43,7 +49,10 @@ fn the_demo_page_shows_three_passes_and_one_block_in_chromium() {
         .unwrap();
     let mut page = None;
     let deadline = Instant::now() + Duration::from_secs(20);
-    for line in BufReader::new(demo.stdout.take().unwrap()).lines().map_while(Result::ok) {
+    for line in BufReader::new(demo.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+    {
         if let Some(rest) = line.trim().strip_prefix("Open the page:") {
             page = Some(rest.trim().to_string());
             break;
@@ -78,7 +87,12 @@ fn the_demo_page_shows_three_passes_and_one_block_in_chromium() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["id"].as_str().unwrap().to_string(), c["verdict"].as_str().unwrap().to_string()))
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["verdict"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         verdicts,
@@ -94,13 +108,25 @@ fn the_demo_page_shows_three_passes_and_one_block_in_chromium() {
     // What the page shows comes from the wire: the preflight's answer and the cookie round trip.
     let preflight = cards[1]["text"].as_str().unwrap();
     assert!(preflight.contains("OPTIONS /doc → 204"), "{preflight}");
-    assert!(preflight.contains("access-control-allow-headers: X-PINGOTHER, Content-Type"), "{preflight}");
+    assert!(
+        preflight.contains("access-control-allow-headers: X-PINGOTHER, Content-Type"),
+        "{preflight}"
+    );
     let credentials = cards[2]["text"].as_str().unwrap();
-    assert!(credentials.contains("access-control-allow-credentials: true"), "{credentials}");
+    assert!(
+        credentials.contains("access-control-allow-credentials: true"),
+        "{credentials}"
+    );
     let blocked = cards[3]["text"].as_str().unwrap();
     assert!(blocked.contains("OPTIONS /doc → 403"), "{blocked}");
-    assert!(blocked.contains("never sent: the preflight failed"), "{blocked}");
-    assert!(result["summary"].as_str().unwrap().starts_with("4 of 4"), "{stdout}");
+    assert!(
+        blocked.contains("never sent: the preflight failed"),
+        "{blocked}"
+    );
+    assert!(
+        result["summary"].as_str().unwrap().starts_with("4 of 4"),
+        "{stdout}"
+    );
     let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
     assert!(size > 10_000, "no screenshot at {}", shot.display());
     eprintln!("screenshot: {}", shot.display());

@@ -15,7 +15,10 @@ async fn allowed_request_gets_the_policy_headers_and_the_upstream_ones_are_repla
     let r = get(&format!("{}/items?x=1", gw.url()), &[ORIGIN]).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.text(), "ok");
-    assert_eq!(r.header("access-control-allow-origin"), "https://app.example");
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        "https://app.example"
+    );
     assert_eq!(r.header("access-control-allow-credentials"), "true");
     // The upstream's own CORS headers are gone (replace is the default).
     assert!(!r.headers.contains_key("access-control-allow-methods"));
@@ -37,10 +40,16 @@ async fn allowed_request_gets_the_policy_headers_and_the_upstream_ones_are_repla
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keep_mode_lets_the_upstream_answer_for_itself() {
     let up = upstream().await;
-    let route = APP_ROUTE.replace("upstream = \"app\"", "upstream = \"app\"\nupstream_cors_headers = \"keep\"");
+    let route = APP_ROUTE.replace(
+        "upstream = \"app\"",
+        "upstream = \"app\"\nupstream_cors_headers = \"keep\"",
+    );
     let gw = Gateway::start(&config(up.addr, "", &route), &[]);
     let r = get(gw.url(), &[ORIGIN]).await;
-    assert_eq!(r.header("access-control-allow-origin"), "https://upstream.example");
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        "https://upstream.example"
+    );
     assert_eq!(r.header("access-control-allow-methods"), "UPSTREAM");
 }
 
@@ -62,7 +71,10 @@ async fn forwarded_headers_are_set_and_hop_by_hop_removed() {
     .await;
     let seen = up.last();
     let h = |n: &str| seen.headers.get(n).map(|v| v.to_str().unwrap().to_string());
-    assert_eq!(h("x-forwarded-for").as_deref(), Some("192.0.2.7, 127.0.0.1"));
+    assert_eq!(
+        h("x-forwarded-for").as_deref(),
+        Some("192.0.2.7, 127.0.0.1")
+    );
     assert_eq!(h("x-forwarded-proto").as_deref(), Some("http"));
     assert_eq!(h("x-forwarded-host").as_deref(), Some(host.as_str()));
     assert_eq!(h("host").as_deref(), Some(host.as_str()));
@@ -72,7 +84,11 @@ async fn forwarded_headers_are_set_and_hop_by_hop_removed() {
     );
     assert_eq!(h("via").as_deref(), Some("1.1 cors"));
     assert_eq!(h("origin").as_deref(), Some("https://app.example"));
-    assert_eq!(h("x-secret"), None, "a field named by Connection is hop-by-hop");
+    assert_eq!(
+        h("x-secret"),
+        None,
+        "a field named by Connection is hop-by-hop"
+    );
     assert_eq!(h("keep-alive"), None);
 }
 
@@ -91,20 +107,48 @@ async fn preflights_are_answered_at_the_gateway_unless_the_route_forwards_them()
     let r = send("OPTIONS", &format!("{}/a", gw.url()), &preflight, "").await;
     assert_eq!(r.status, 204);
     assert_eq!(r.header("access-control-allow-methods"), "GET, POST, PUT");
-    assert_eq!(r.header("access-control-allow-headers"), "Content-Type, X-Token");
+    assert_eq!(
+        r.header("access-control-allow-headers"),
+        "Content-Type, X-Token"
+    );
     assert_eq!(r.header("access-control-max-age"), "600");
-    assert!(up.seen().is_empty(), "the upstream never sees an answered preflight");
+    assert!(
+        up.seen().is_empty(),
+        "the upstream never sees an answered preflight"
+    );
 
-    let r = send("OPTIONS", &format!("{}/a", gw.url()), &[("origin", "https://evil.example"), ("access-control-request-method", "PUT")], "").await;
+    let r = send(
+        "OPTIONS",
+        &format!("{}/a", gw.url()),
+        &[
+            ("origin", "https://evil.example"),
+            ("access-control-request-method", "PUT"),
+        ],
+        "",
+    )
+    .await;
     assert_eq!(r.status, 403);
     assert!(!r.headers.contains_key("access-control-allow-origin"));
     assert!(up.seen().is_empty());
 
-    let r = send("OPTIONS", &format!("{}/fwd/x", gw.url()), &[ORIGIN, ("access-control-request-method", "PUT")], "").await;
+    let r = send(
+        "OPTIONS",
+        &format!("{}/fwd/x", gw.url()),
+        &[ORIGIN, ("access-control-request-method", "PUT")],
+        "",
+    )
+    .await;
     assert_eq!(r.status, 200, "the upstream's own answer");
     assert_eq!(r.header("x-upstream-preflight"), "1");
-    assert_eq!(r.header("access-control-allow-origin"), "https://app.example");
-    assert_eq!(r.header("access-control-allow-methods"), "PUT", "the policy's, not the upstream's");
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        "https://app.example"
+    );
+    assert_eq!(
+        r.header("access-control-allow-methods"),
+        "PUT",
+        "the policy's, not the upstream's"
+    );
     assert_eq!(up.last().method, "OPTIONS");
 }
 
@@ -112,7 +156,9 @@ async fn preflights_are_answered_at_the_gateway_unless_the_route_forwards_them()
 async fn the_most_specific_route_wins() {
     let up = upstream().await;
     let route = |name: &str, key: &str, pat: &str, origin: &str| {
-        format!("[[routes]]\nname = \"{name}\"\n{key} = \"{pat}\"\nupstream = \"app\"\n[routes.policy]\nallowed_origins = [\"{origin}\"]\n")
+        format!(
+            "[[routes]]\nname = \"{name}\"\n{key} = \"{pat}\"\nupstream = \"app\"\n[routes.policy]\nallowed_origins = [\"{origin}\"]\n"
+        )
     };
     let routes = [
         route("root", "path", "/", "https://a.example"),
@@ -131,7 +177,12 @@ async fn the_most_specific_route_wins() {
         ("/apix", "https://a.example"),
     ];
     for (path, origin) in rows {
-        for o in ["https://a.example", "https://b.example", "https://c.example", "https://d.example"] {
+        for o in [
+            "https://a.example",
+            "https://b.example",
+            "https://c.example",
+            "https://d.example",
+        ] {
             let r = get(&format!("{}{path}", gw.url()), &[("origin", o)]).await;
             let allowed = r.headers.contains_key("access-control-allow-origin");
             assert_eq!(allowed, o == origin, "{path} from {o}");
@@ -151,16 +202,29 @@ async fn not_an_open_proxy() {
     let addr = gw.url().trim_start_matches("http://").to_string();
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    write!(s, "GET http://{}/api/x HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", other.addr, other.addr).unwrap();
+    write!(
+        s,
+        "GET http://{}/api/x HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        other.addr, other.addr
+    )
+    .unwrap();
     let mut text = String::new();
     let _ = s.read_to_string(&mut text);
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     assert_eq!(up.seen().len(), 1);
-    assert!(other.seen().is_empty(), "the named server was never contacted");
+    assert!(
+        other.seen().is_empty(),
+        "the named server was never contacted"
+    );
     // CONNECT tunnels nowhere; dot segments cannot climb out of a route.
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    write!(s, "CONNECT {} HTTP/1.1\r\nHost: {}\r\n\r\n", other.addr, other.addr).unwrap();
+    write!(
+        s,
+        "CONNECT {} HTTP/1.1\r\nHost: {}\r\n\r\n",
+        other.addr, other.addr
+    )
+    .unwrap();
     let mut buf = [0u8; 64];
     let n = s.read(&mut buf).unwrap();
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 405"));
@@ -181,8 +245,15 @@ async fn failures_stay_readable_by_the_browser() {
     // Upstream down: 502, with the CORS headers for an allowed origin.
     let r = get(&format!("{}/dead/x", gw.url()), &[ORIGIN]).await;
     assert_eq!(r.status, 502);
-    assert_eq!(r.header("access-control-allow-origin"), "https://app.example");
-    let r = get(&format!("{}/dead/x", gw.url()), &[("origin", "https://evil.example")]).await;
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        "https://app.example"
+    );
+    let r = get(
+        &format!("{}/dead/x", gw.url()),
+        &[("origin", "https://evil.example")],
+    )
+    .await;
     assert_eq!(r.status, 502);
     assert!(!r.headers.contains_key("access-control-allow-origin"));
     // Upstream slow: 504, with the CORS headers.
@@ -190,22 +261,34 @@ async fn failures_stay_readable_by_the_browser() {
     let r = get(&format!("{}/slow?ms=3000", gw.url()), &[ORIGIN]).await;
     assert_eq!(r.status, 504);
     assert!(t.elapsed() < Duration::from_millis(2500));
-    assert_eq!(r.header("access-control-allow-origin"), "https://app.example");
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        "https://app.example"
+    );
     // Upstream error: its 500, with the CORS headers.
     let r = get(&format!("{}/status/500", gw.url()), &[ORIGIN]).await;
     assert_eq!(r.status, 500);
     assert_eq!(r.text(), "upstream failure");
-    assert_eq!(r.header("access-control-allow-origin"), "https://app.example");
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        "https://app.example"
+    );
     assert_eq!(r.header("access-control-allow-credentials"), "true");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_timeout_gives_504() {
     let up = upstream().await;
-    let gw = Gateway::start(&config(up.addr, "request_timeout = \"300ms\"", APP_ROUTE), &[]);
+    let gw = Gateway::start(
+        &config(up.addr, "request_timeout = \"300ms\"", APP_ROUTE),
+        &[],
+    );
     let r = get(&format!("{}/slow?ms=3000", gw.url()), &[ORIGIN]).await;
     assert_eq!(r.status, 504);
-    assert_eq!(r.header("access-control-allow-origin"), "https://app.example");
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        "https://app.example"
+    );
 }
 
 fn raw(addr: &str, request: &[u8]) -> String {
@@ -220,7 +303,14 @@ fn raw(addr: &str, request: &[u8]) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_get_400_and_the_gateway_keeps_serving() {
     let up = upstream().await;
-    let gw = Gateway::start(&config(up.addr, "max_headers = 20\nmax_header_bytes = 8192", APP_ROUTE), &[]);
+    let gw = Gateway::start(
+        &config(
+            up.addr,
+            "max_headers = 20\nmax_header_bytes = 8192",
+            APP_ROUTE,
+        ),
+        &[],
+    );
     let addr = gw.url().trim_start_matches("http://").to_string();
     for bad in [
         &b"GARBAGE\r\n\r\n"[..],
@@ -229,7 +319,11 @@ async fn malformed_requests_get_400_and_the_gateway_keeps_serving() {
         b"GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n",
     ] {
         let text = raw(&addr, bad);
-        assert!(text.starts_with("HTTP/1.1 400"), "{:?} → {text:?}", String::from_utf8_lossy(bad));
+        assert!(
+            text.starts_with("HTTP/1.1 400"),
+            "{:?} → {text:?}",
+            String::from_utf8_lossy(bad)
+        );
     }
     // Too many header fields, too large a head: 431.
     let mut many = String::from("GET / HTTP/1.1\r\nHost: x\r\n");
@@ -238,7 +332,10 @@ async fn malformed_requests_get_400_and_the_gateway_keeps_serving() {
     }
     many.push_str("\r\n");
     assert!(raw(&addr, many.as_bytes()).starts_with("HTTP/1.1 431"));
-    let big = format!("GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "a".repeat(16 * 1024));
+    let big = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(16 * 1024)
+    );
     assert!(raw(&addr, big.as_bytes()).starts_with("HTTP/1.1 431"));
     // Malformed CORS headers are the policy's business: the request is not CORS-readable.
     let r = get(gw.url(), &[("origin", "https://app.example/path")]).await;
@@ -247,7 +344,10 @@ async fn malformed_requests_get_400_and_the_gateway_keeps_serving() {
     // Still serving.
     let r = get(gw.url(), &[ORIGIN]).await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.header("access-control-allow-origin"), "https://app.example");
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        "https://app.example"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -265,7 +365,8 @@ async fn max_connections_holds_further_clients_back() {
     // A second client waits while the first connection is open…
     let mut b = std::net::TcpStream::connect(&addr).unwrap();
     b.write_all(req).unwrap();
-    b.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+    b.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
     assert!(b.read(&mut buf).is_err(), "served beyond max_connections");
     // …and is served once it closes.
     drop(a);
@@ -300,13 +401,20 @@ async fn http2_from_clients() {
     let r = read(client.request(req).await.unwrap()).await;
     assert_eq!(r.version, http::Version::HTTP_2);
     assert_eq!(r.status, 200);
-    assert_eq!(r.header("access-control-allow-origin"), "https://app.example");
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        "https://app.example"
+    );
     let seen = up.last();
     assert_eq!(seen.headers["via"], "2 cors");
     assert_eq!(seen.headers["host"], gw.url().trim_start_matches("http://"));
 }
 
-async fn tls_request(addr: &str, roots: rustls::RootCertStore, alpn: &[u8]) -> (Resp, Option<Vec<u8>>) {
+async fn tls_request(
+    addr: &str,
+    roots: rustls::RootCertStore,
+    alpn: &[u8],
+) -> (Resp, Option<Vec<u8>>) {
     use hyper_util::rt::TokioIo;
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
@@ -321,13 +429,16 @@ async fn tls_request(addr: &str, roots: rustls::RootCertStore, alpn: &[u8]) -> (
     let tls = connector.connect(name, tcp).await.unwrap();
     let negotiated = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
     let io = TokioIo::new(tls);
-    let req = http::Request::get(format!("https://localhost/tls"))
+    let req = http::Request::get("https://localhost/tls")
         .header("origin", "https://app.example")
         .header("host", "localhost")
         .body(http_body_util::Empty::<bytes::Bytes>::new())
         .unwrap();
     let resp = if alpn == b"h2" {
-        let (mut send, conn) = hyper::client::conn::http2::handshake(hyper_util::rt::TokioExecutor::new(), io).await.unwrap();
+        let (mut send, conn) =
+            hyper::client::conn::http2::handshake(hyper_util::rt::TokioExecutor::new(), io)
+                .await
+                .unwrap();
         tokio::spawn(conn);
         send.send_request(req).await.unwrap()
     } else {
@@ -361,7 +472,10 @@ async fn tls_termination_from_certificate_files() {
         let (r, negotiated) = tls_request(&addr, roots.clone(), alpn).await;
         assert_eq!(negotiated.as_deref(), Some(alpn));
         assert_eq!(r.status, 200);
-        assert_eq!(r.header("access-control-allow-origin"), "https://app.example");
+        assert_eq!(
+            r.header("access-control-allow-origin"),
+            "https://app.example"
+        );
         assert_eq!(up.last().headers["x-forwarded-proto"], "https");
     }
 }
@@ -372,7 +486,13 @@ async fn a_10_mb_body_streams_through_both_ways_without_buffering() {
     let gw = Gateway::start(&config(up.addr, "", APP_ROUTE), &[]);
     // Warm up every path first, so the baseline includes the code and the pools.
     get(&format!("{}/download?bytes=100000", gw.url()), &[ORIGIN]).await;
-    send("POST", &format!("{}/upload", gw.url()), &[ORIGIN], &"y".repeat(100_000)).await;
+    send(
+        "POST",
+        &format!("{}/upload", gw.url()),
+        &[ORIGIN],
+        &"y".repeat(100_000),
+    )
+    .await;
     let before = gw.vm_hwm_kib();
     const TEN_MB: u64 = 10 * 1024 * 1024;
 
@@ -385,7 +505,10 @@ async fn a_10_mb_body_streams_through_both_ways_without_buffering() {
         .unwrap();
     let r = read(client.request(req).await.unwrap()).await;
     assert_eq!(r.text(), TEN_MB.to_string());
-    assert_eq!(r.header("access-control-allow-origin"), "https://app.example");
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        "https://app.example"
+    );
 
     // Download: a 10 MB response body, read as it comes.
     let req = http::Request::get(format!("{}/download?bytes={TEN_MB}", gw.url()))
@@ -402,5 +525,8 @@ async fn a_10_mb_body_streams_through_both_ways_without_buffering() {
 
     let growth = gw.vm_hwm_kib().saturating_sub(before);
     eprintln!("gateway peak RSS: {before} KiB before, grew by {growth} KiB for 2 × 10 MiB");
-    assert!(growth < 3 * 1024, "the gateway's peak RSS grew by {growth} KiB: bodies are being buffered");
+    assert!(
+        growth < 3 * 1024,
+        "the gateway's peak RSS grew by {growth} KiB: bodies are being buffered"
+    );
 }

@@ -309,6 +309,9 @@ async fn main(args: ServeArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// hyper's own limit on HTTP/1.1 header fields.
+const HYPER_DEFAULT_MAX_HEADERS: usize = 100;
+
 /// A connection handed to a worker.
 struct Job {
     stream: std::net::TcpStream,
@@ -441,8 +444,15 @@ async fn connection(job: Job, shared: Arc<Shared>) {
             match tokio::time::timeout(limits.header_read_timeout.0, acceptor.accept(stream)).await
             {
                 Ok(Ok(s)) => {
-                    serve_connection(TokioIo::new(s), peer, true, &limits, shared.clone(), watcher)
-                        .await
+                    serve_connection(
+                        TokioIo::new(s),
+                        peer,
+                        true,
+                        &limits,
+                        shared.clone(),
+                        watcher,
+                    )
+                    .await
                 }
                 Ok(Err(e)) => {
                     tracing::debug!(target: "cors::serve", %peer, "TLS handshake failed: {e}")
@@ -451,8 +461,15 @@ async fn connection(job: Job, shared: Arc<Shared>) {
             }
         }
         None => {
-            serve_connection(TokioIo::new(stream), peer, false, &limits, shared.clone(), watcher)
-                .await
+            serve_connection(
+                TokioIo::new(stream),
+                peer,
+                false,
+                &limits,
+                shared.clone(),
+                watcher,
+            )
+            .await
         }
     }
     shared.metrics.connection(-1);
@@ -472,8 +489,11 @@ async fn serve_connection<I>(
     b.http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout.0)
-        .max_buf_size(limits.max_header_bytes.max(8192))
-        .max_headers(limits.max_headers);
+        .max_buf_size(limits.max_header_bytes.max(8192));
+    // hyper parses up to 100 fields on the stack; another limit costs a heap array per request.
+    if limits.max_headers != HYPER_DEFAULT_MAX_HEADERS {
+        b.http1().max_headers(limits.max_headers);
+    }
     b.http2()
         .timer(TokioTimer::new())
         .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));

@@ -405,7 +405,9 @@ pub async fn handle(
         let mut resp = Response::new(ProxyBody::empty());
         *resp.status_mut() = status;
         route.policy.apply(&decision, resp.headers_mut());
-        return Ok(finish(&shared, route, &parts, origin, &decision, resp, None, start));
+        return Ok(finish(
+            &shared, route, &parts, origin, &decision, resp, None, start,
+        ));
     }
     if decision.outcome().is_preflight() {
         route.metrics.preflight(AnsweredBy::Upstream);
