@@ -6,6 +6,7 @@
 #
 #   benches/gateway-vs-nginx.sh                 # 3 rounds × 10 s per target and scenario
 #   ROUNDS=5 DURATION=15s CONNECTIONS=64 benches/gateway-vs-nginx.sh
+#   WORKERS=1 benches/gateway-vs-nginx.sh       # one worker each (default: one per core)
 #
 # Needs nginx and wrk (Debian packages; installed when missing, as root) and a release build
 # of `cors` (built here). Prints a Markdown table for BENCHMARKS.md.
@@ -15,6 +16,8 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-1}
+# Worker threads of the gateway and worker processes of nginx (the same for both).
+WORKERS=${WORKERS:-$(nproc)}
 UP_PORT=${UP_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18082}
 GW_PORT=${GW_PORT:-18083}
@@ -64,7 +67,7 @@ CONF
 
 # --- nginx as the CORS proxy: the same policy, written as nginx directives ------------------
 cat > "$work/proxy/nginx.conf" <<CONF
-worker_processes auto;
+worker_processes $WORKERS;
 pid $work/proxy/nginx.pid;
 error_log $work/proxy/error.log warn;
 events { worker_connections 4096; }
@@ -118,7 +121,7 @@ allowed_headers = ["Content-Type", "X-Token"]
 max_age = 600
 CONF
 # No access log, as nginx above (access_log off).
-"$CORS" serve --config "$work/gateway.toml" --log-level warn --no-watch > "$work/gateway.out" 2>&1 &
+"$CORS" serve --config "$work/gateway.toml" --log-level warn --no-watch --threads "$WORKERS" > "$work/gateway.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do grep -q "ready" "$work/gateway.out" 2>/dev/null && break; sleep 0.1; done
 
@@ -179,7 +182,7 @@ stat() { # target scenario column(4=rps,5=p99) → "median min max"
     awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%s %s %s\n", m, v[1], v[NR] }'
 }
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $ROUNDS rounds, $(nproc) cores; median (min–max)"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $ROUNDS rounds, $WORKERS worker(s) each, $(nproc) cores; median (min–max)"
 echo
 echo "| scenario | target | requests/s | p99 latency (ms) |"
 echo "|---|---|---|---|"

@@ -143,6 +143,20 @@ async fn sigterm_during_requests_loses_none_of_them() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_gracefully_too() {
+    let up = upstream().await;
+    let mut gw = Gateway::start(&config(up.addr, "", APP_ROUTE), &[]);
+    let url = format!("{}/slow?ms=500", gw.url());
+    let inflight = tokio::spawn(async move { get(&url, &[]).await });
+    assert!(eventually(Duration::from_secs(5), || async { up.seen().len() == 1 }).await);
+    gw.signal(Signal::INT);
+    assert_eq!(inflight.await.unwrap().status, 200);
+    let status = gw.wait_exit(Duration::from_secs(10)).expect("exits");
+    assert!(status.success(), "{status:?}");
+    assert!(gw.stderr().contains("Ctrl-C"), "{}", gw.stderr());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_decisions_preflights_rejections_errors_and_latency() {
     let up = upstream().await;
     let dead = closed_port();

@@ -530,3 +530,59 @@ async fn a_10_mb_body_streams_through_both_ways_without_buffering() {
         "the gateway's peak RSS grew by {growth} KiB: bodies are being buffered"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_that_does_not_accept_gives_502_after_the_connect_timeout() {
+    // A listener whose accept queue is full: the kernel drops further SYNs, so connects hang.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let full = socket.listen(1).unwrap();
+    let addr = full.local_addr().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        if let Ok(s) = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            fillers.push(s);
+        }
+    }
+    let toml = format!(
+        "[[listeners]]\naddress = \"127.0.0.1:0\"\n[upstreams.stuck]\nurl = \"http://{addr}\"\nconnect_timeout = \"300ms\"\n[[routes]]\npath = \"/\"\nupstream = \"stuck\"\n[routes.policy]\nallowed_origins = [\"https://app.example\"]\n"
+    );
+    let gw = Gateway::start(&toml, &[]);
+    let t = std::time::Instant::now();
+    let r = get(gw.url(), &[ORIGIN]).await;
+    assert_eq!(r.status, 502, "{}", r.text());
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        "https://app.example"
+    );
+    drop(fillers);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_slower_than_header_read_timeout_is_disconnected() {
+    let up = upstream().await;
+    let gw = Gateway::start(
+        &config(up.addr, "header_read_timeout = \"300ms\"", APP_ROUTE),
+        &[],
+    );
+    let addr = gw.url().trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap(); // …and never the blank line
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let t = std::time::Instant::now();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "still connected after {:?}",
+        t.elapsed()
+    );
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+    assert!(up.seen().is_empty());
+    assert_eq!(get(gw.url(), &[ORIGIN]).await.status, 200);
+}
