@@ -251,13 +251,33 @@ impl Shared {
     }
 }
 
-/// The connection a request arrived on.
-#[derive(Clone, Copy, Debug)]
+/// The connection a request arrived on, with what the forwarding headers say of it.
+#[derive(Clone, Debug)]
 pub struct ConnInfo {
-    /// The client's address.
-    pub peer: SocketAddr,
     /// Arrived over TLS.
     pub tls: bool,
+    /// The client's IP address, for `X-Forwarded-For`.
+    client_ip: HeaderValue,
+    /// `for=…;proto=…` for `Forwarded` (RFC 7239: an IPv6 address quoted in brackets).
+    forwarded: String,
+}
+
+impl ConnInfo {
+    /// Describes a connection from `peer`.
+    pub fn new(peer: SocketAddr, tls: bool) -> ConnInfo {
+        let ip = peer.ip().to_canonical();
+        let node = match ip {
+            std::net::IpAddr::V4(v4) => v4.to_string(),
+            std::net::IpAddr::V6(v6) => format!("\"[{v6}]\""),
+        };
+        let proto = if tls { "https" } else { "http" };
+        ConnInfo {
+            tls,
+            client_ip: HeaderValue::from_maybe_shared(Bytes::from(ip.to_string()))
+                .unwrap_or_else(|_| HeaderValue::from_static("unknown")),
+            forwarded: format!("for={node};proto={proto}"),
+        }
+    }
 }
 
 /// A response body: the upstream's, streamed, or a short one the gateway wrote.
@@ -352,7 +372,7 @@ fn plain(status: StatusCode, msg: String) -> Response<ProxyBody> {
 /// Handles one request. Never fails: every problem becomes a response.
 pub async fn handle(
     req: Request<Incoming>,
-    conn: ConnInfo,
+    conn: Arc<ConnInfo>,
     shared: Arc<Shared>,
 ) -> Result<Response<ProxyBody>, std::convert::Infallible> {
     let start = Instant::now();
@@ -415,7 +435,7 @@ pub async fn handle(
 
     let up = &route.upstream;
     let observed = shared.observer.as_ref().map(|_| parts.headers.clone());
-    let upstream_req = match forward_request(&mut parts, body, conn, up) {
+    let upstream_req = match forward_request(&mut parts, body, &conn, up) {
         Ok(r) => r,
         Err(e) => {
             let mut resp = plain(StatusCode::BAD_REQUEST, format!("{e}\n"));
@@ -433,7 +453,7 @@ pub async fn handle(
             let keep = route.mode == HeaderMode::Keep
                 && rp.headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN);
             if !keep {
-                for name in CORS_RESPONSE_HEADER_NAMES {
+                for name in CORS_RESPONSE_HEADERS.iter() {
                     rp.headers.remove(name);
                 }
                 route.policy.apply(&decision, &mut rp.headers);
@@ -532,6 +552,15 @@ fn finish(
     resp
 }
 
+/// [`CORS_RESPONSE_HEADER_NAMES`] as header names, built once.
+static CORS_RESPONSE_HEADERS: std::sync::LazyLock<Vec<HeaderName>> =
+    std::sync::LazyLock::new(|| {
+        CORS_RESPONSE_HEADER_NAMES
+            .iter()
+            .map(|n| HeaderName::from_static(n))
+            .collect()
+    });
+
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
@@ -543,19 +572,20 @@ const FORWARDED: HeaderName = HeaderName::from_static("forwarded");
 fn forward_request(
     parts: &mut http::request::Parts,
     body: Incoming,
-    conn: ConnInfo,
+    conn: &ConnInfo,
     up: &Upstream,
 ) -> Result<Request<Incoming>, String> {
-    let pq = parts
-        .uri
-        .path_and_query()
-        .map_or("/", http::uri::PathAndQuery::as_str);
-    let uri = Uri::builder()
-        .scheme("http")
-        .authority(up.authority.clone())
-        .path_and_query(pq)
-        .build()
-        .map_err(|e| format!("cannot build the upstream URI: {e}"))?;
+    let mut uri = http::uri::Parts::default();
+    uri.scheme = Some(http::uri::Scheme::HTTP);
+    uri.authority = Some(up.authority.clone());
+    uri.path_and_query = Some(
+        parts
+            .uri
+            .path_and_query()
+            .cloned()
+            .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/")),
+    );
+    let uri = Uri::from_parts(uri).map_err(|e| format!("cannot build the upstream URI: {e}"))?;
     // The headers move to the upstream request (no copy); the log line keeps the origin.
     let mut headers = std::mem::take(&mut parts.headers);
     remove_hop_by_hop(&mut headers);
@@ -565,69 +595,74 @@ fn forward_request(
             .authority()
             .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
     });
-    let ip = conn.peer.ip().to_canonical();
-    let proto = if conn.tls { "https" } else { "http" };
     // X-Forwarded-For: the chain so far, then this client.
-    let mut xff = String::new();
-    for v in headers.get_all(&X_FORWARDED_FOR) {
-        if let Ok(s) = v.to_str() {
-            xff.push_str(s.trim());
-            xff.push_str(", ");
+    let xff = match joined(&headers, &X_FORWARDED_FOR) {
+        None => conn.client_ip.clone(),
+        Some(mut chain) => {
+            chain.push_str(", ");
+            chain.push_str(conn.client_ip.to_str().unwrap_or_default());
+            value(chain)?
         }
-    }
-    xff.push_str(&ip.to_string());
-    headers.insert(
-        X_FORWARDED_FOR,
-        HeaderValue::from_str(&xff).map_err(|e| e.to_string())?,
-    );
-    headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
-    // RFC 7239: for= (an IPv6 address quoted in brackets), proto=, host= (quoted).
-    let for_node = match ip {
-        std::net::IpAddr::V4(v4) => v4.to_string(),
-        std::net::IpAddr::V6(v6) => format!("\"[{v6}]\""),
     };
-    let mut fwd = String::new();
-    for v in headers.get_all(&FORWARDED) {
-        if let Ok(s) = v.to_str() {
-            fwd.push_str(s.trim());
-            fwd.push_str(", ");
-        }
-    }
-    fwd.push_str(&format!("for={for_node};proto={proto}"));
+    headers.insert(X_FORWARDED_FOR, xff);
+    headers.insert(
+        X_FORWARDED_PROTO,
+        HeaderValue::from_static(if conn.tls { "https" } else { "http" }),
+    );
+    // RFC 7239: the elements so far, then for=…;proto=… and host="…" (quoted).
+    let mut fwd = joined(&headers, &FORWARDED).map_or_else(String::new, |mut s| {
+        s.push_str(", ");
+        s
+    });
+    fwd.push_str(&conn.forwarded);
     if let Some(h) = host.as_ref().and_then(|h| h.to_str().ok()) {
         if h.bytes()
             .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
         {
-            fwd.push_str(&format!(";host=\"{h}\""));
+            fwd.push_str(";host=\"");
+            fwd.push_str(h);
+            fwd.push('"');
         }
     }
-    headers.insert(
-        FORWARDED,
-        HeaderValue::from_str(&fwd).map_err(|e| e.to_string())?,
-    );
+    headers.insert(FORWARDED, value(fwd)?);
     if let Some(h) = host {
         headers.insert(X_FORWARDED_HOST, h.clone());
         headers.insert(header::HOST, h);
     }
     let received = match parts.version {
-        Version::HTTP_2 => "2",
-        Version::HTTP_10 => "1.0",
-        _ => "1.1",
+        Version::HTTP_2 => "2 cors",
+        Version::HTTP_10 => "1.0 cors",
+        _ => "1.1 cors",
     };
-    let via = match headers.get(header::VIA).and_then(|v| v.to_str().ok()) {
-        Some(prev) => format!("{prev}, {received} cors"),
-        None => format!("{received} cors"),
+    let via = match joined(&headers, &header::VIA) {
+        Some(prev) => value(format!("{prev}, {received}"))?,
+        None => HeaderValue::from_static(received),
     };
-    headers.insert(
-        header::VIA,
-        HeaderValue::from_str(&via).map_err(|e| e.to_string())?,
-    );
+    headers.insert(header::VIA, via);
     let mut req = Request::new(body);
     *req.method_mut() = parts.method.clone();
     *req.uri_mut() = uri;
     *req.version_mut() = Version::HTTP_11;
     *req.headers_mut() = headers;
     Ok(req)
+}
+
+/// Every line of a header, trimmed and joined with `, `; `None` when absent.
+fn joined(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
+    let mut out: Option<String> = None;
+    for v in headers.get_all(name) {
+        let Ok(s) = v.to_str() else { continue };
+        let o = out.get_or_insert_with(String::new);
+        if !o.is_empty() {
+            o.push_str(", ");
+        }
+        o.push_str(s.trim());
+    }
+    out
+}
+
+fn value(s: String) -> Result<HeaderValue, String> {
+    HeaderValue::from_maybe_shared(Bytes::from(s)).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
