@@ -9,6 +9,7 @@ mod demo;
 mod metrics;
 mod proxy;
 mod reload;
+mod upstream;
 
 use self::metrics::Metrics;
 use self::proxy::{ConnInfo, Observer, Runtime, Shared};
@@ -347,7 +348,7 @@ fn spawn_workers(
             std::thread::Builder::new()
                 .name(format!("cors-worker-{w}"))
                 .spawn(move || {
-                    proxy::set_worker(w);
+                    upstream::set_worker(w);
                     rt.block_on(async move {
                         while let Some(job) = rx.recv().await {
                             tokio::spawn(connection(job, shared.clone()));

@@ -4,6 +4,7 @@
 
 use super::config::{GatewayConfig, HeaderMode, Limits, ListenerConfig, PathPattern, TlsConfig};
 use super::metrics::{AnsweredBy, Metrics, RouteMetrics};
+use super::upstream::{PooledBody, Upstream};
 use bytes::Bytes;
 use cors::policy::{Decision, Outcome, Policy, RequestView};
 use cors::vocab::safelist::CORS_RESPONSE_HEADER_NAMES;
@@ -11,41 +12,12 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri, Version};
 use http_body::{Body, Frame, SizeHint};
 use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
-
-/// One upstream: where it is and a pooled client per worker thread (keep-alive connections
-/// are reused, and a connection stays on the thread that opened it: no lock is shared).
-pub struct Upstream {
-    /// The name in the configuration.
-    pub name: String,
-    authority: http::uri::Authority,
-    clients: Vec<Client<HttpConnector, Incoming>>,
-    response_timeout: Duration,
-}
-
-thread_local! {
-    static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-/// Marks the current thread as worker `i` (each worker has its own upstream pools).
-pub fn set_worker(i: usize) {
-    WORKER.with(|w| w.set(i));
-}
-
-impl Upstream {
-    fn client(&self) -> &Client<HttpConnector, Incoming> {
-        let i = WORKER.with(std::cell::Cell::get);
-        &self.clients[i % self.clients.len()]
-    }
-}
+use std::time::Instant;
 
 /// One compiled route.
 pub struct Route {
@@ -86,36 +58,7 @@ impl Runtime {
     ) -> Result<Runtime, String> {
         let mut upstreams: HashMap<&str, Arc<Upstream>> = HashMap::new();
         for (name, u) in &config.upstreams {
-            let uri: Uri = u
-                .url
-                .parse()
-                .map_err(|e| format!("upstream {name}: bad url: {e}"))?;
-            let authority = uri
-                .authority()
-                .cloned()
-                .ok_or_else(|| format!("upstream {name}: the url has no host"))?;
-            let clients = (0..workers.max(1))
-                .map(|_| {
-                    let mut connector = HttpConnector::new();
-                    connector.set_nodelay(true);
-                    connector.set_connect_timeout(Some(u.connect_timeout.0));
-                    Client::builder(TokioExecutor::new())
-                        .timer(TokioTimer::new())
-                        .pool_timer(TokioTimer::new())
-                        .pool_idle_timeout(u.pool_idle_timeout.0)
-                        .pool_max_idle_per_host(u.pool_max_idle)
-                        .build(connector)
-                })
-                .collect();
-            upstreams.insert(
-                name,
-                Arc::new(Upstream {
-                    name: name.clone(),
-                    authority,
-                    clients,
-                    response_timeout: u.response_timeout.0,
-                }),
-            );
+            upstreams.insert(name, Arc::new(Upstream::new(name, u, workers)?));
         }
         let mut routes = Vec::with_capacity(config.routes.len());
         for r in &config.routes {
@@ -283,7 +226,7 @@ impl ConnInfo {
 /// A response body: the upstream's, streamed, or a short one the gateway wrote.
 pub enum ProxyBody {
     /// The upstream's body, frame by frame.
-    Upstream(Incoming),
+    Upstream(PooledBody),
     /// A body the gateway wrote (or none).
     Full(Option<Bytes>),
 }
@@ -446,7 +389,7 @@ pub async fn handle(
         }
     };
     let limit = up.response_timeout.min(rt.limits.request_timeout.0);
-    let resp = match tokio::time::timeout(limit, up.client().request(upstream_req)).await {
+    let resp = match tokio::time::timeout(limit, up.request(upstream_req)).await {
         Ok(Ok(resp)) => {
             let (mut rp, rbody) = resp.into_parts();
             remove_hop_by_hop(&mut rp.headers);
@@ -462,13 +405,9 @@ pub async fn handle(
             Response::from_parts(rp, ProxyBody::Upstream(rbody))
         }
         Ok(Err(e)) => {
-            let kind = if e.is_connect() {
-                "connect"
-            } else {
-                "protocol"
-            };
+            let kind = e.kind();
             shared.metrics.upstream_error(&up.name, kind);
-            tracing::warn!(target: "cors::upstream", upstream = %up.name, kind, error = %error_chain(&e), "upstream request failed");
+            tracing::warn!(target: "cors::upstream", upstream = %up.name, kind, error = %e, "upstream request failed");
             let mut resp = plain(
                 StatusCode::BAD_GATEWAY,
                 format!(
@@ -497,17 +436,6 @@ pub async fn handle(
     Ok(finish(
         &shared, route, &parts, origin, &decision, resp, observed, start,
     ))
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
 }
 
 /// Logs the request's line, records metrics and shows the exchange to the observer.
@@ -575,9 +503,8 @@ fn forward_request(
     conn: &ConnInfo,
     up: &Upstream,
 ) -> Result<Request<Incoming>, String> {
+    // Origin-form: the connection is already to the upstream (RFC 9112 §3.2.1).
     let mut uri = http::uri::Parts::default();
-    uri.scheme = Some(http::uri::Scheme::HTTP);
-    uri.authority = Some(up.authority.clone());
     uri.path_and_query = Some(
         parts
             .uri
@@ -625,9 +552,15 @@ fn forward_request(
         }
     }
     headers.insert(FORWARDED, value(fwd)?);
-    if let Some(h) = host {
-        headers.insert(X_FORWARDED_HOST, h.clone());
-        headers.insert(header::HOST, h);
+    match host {
+        Some(h) => {
+            headers.insert(X_FORWARDED_HOST, h.clone());
+            headers.insert(header::HOST, h);
+        }
+        // HTTP/1.1 requires Host (RFC 9112 §3.2): without one from the client, the upstream's.
+        None => {
+            headers.insert(header::HOST, value(up.authority.as_str().to_string())?);
+        }
     }
     let received = match parts.version {
         Version::HTTP_2 => "2 cors",
