@@ -296,10 +296,27 @@ fn unsafe_path(path: &str) -> bool {
     if !path.starts_with('/') {
         return true;
     }
-    path.split('/').any(|seg| {
-        let s = seg.to_ascii_lowercase().replace("%2e", ".");
-        s == "." || s == ".."
-    })
+    path.bytes().any(|b| b == b'.' || b == b'%') && path.split('/').any(is_dot_segment)
+}
+
+/// `.` or `..`, each dot possibly written `%2e` (RFC 3986 §3.3, §6.2.2.2).
+fn is_dot_segment(seg: &str) -> bool {
+    let s = seg.as_bytes();
+    let (mut dots, mut i) = (0, 0);
+    while i < s.len() {
+        if s[i] == b'.' {
+            i += 1;
+        } else if s[i] == b'%'
+            && s.get(i + 1) == Some(&b'2')
+            && matches!(s.get(i + 2), Some(b'e' | b'E'))
+        {
+            i += 3;
+        } else {
+            return false;
+        }
+        dots += 1;
+    }
+    dots == 1 || dots == 2
 }
 
 fn plain(status: StatusCode, msg: String) -> Response<ProxyBody> {
@@ -626,12 +643,24 @@ mod tests {
             "/..",
             "/a/%2e%2E/b",
             "/a/%2e/",
+            "/a/.%2e/b",
+            "/a/..",
             "*",
             "a",
         ] {
             assert!(unsafe_path(p), "{p}");
         }
-        for p in ["/", "/a/b", "/a/...b", "/a..b/", "/.well-known/x"] {
+        for p in [
+            "/",
+            "/a/b",
+            "/a/...b",
+            "/a/...",
+            "/a..b/",
+            "/.well-known/x",
+            "/a/%2",
+            "/%2e%2e%2e",
+            "/%41",
+        ] {
             assert!(!unsafe_path(p), "{p}");
         }
     }
