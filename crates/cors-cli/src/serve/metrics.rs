@@ -96,16 +96,11 @@ impl Metrics {
     }
     /// Counts a refusal by its reason code.
     pub fn rejection(&self, route: &str, reason: &'static str) {
-        let mut m = self.rejections.lock().unwrap_or_else(|e| e.into_inner());
-        *m.entry((route.to_string(), reason)).or_default() += 1;
+        bump(&self.rejections, route, reason);
     }
     /// Counts an upstream failure: `connect`, `timeout` or `protocol`.
     pub fn upstream_error(&self, upstream: &str, kind: &'static str) {
-        let mut m = self
-            .upstream_errors
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        *m.entry((upstream.to_string(), kind)).or_default() += 1;
+        bump(&self.upstream_errors, upstream, kind);
     }
     /// A request no route matched.
     pub fn unmatched(&self) {
@@ -252,6 +247,17 @@ impl Metrics {
             self.reloads_failed.load(Relaxed)
         );
         o
+    }
+}
+
+/// Adds one to a labelled counter; allocates only for a new label pair.
+fn bump(m: &Mutex<BTreeMap<(String, &'static str), u64>>, name: &str, label: &'static str) {
+    let mut m = m.lock().unwrap_or_else(|e| e.into_inner());
+    match m.iter_mut().find(|((n, l), _)| n == name && *l == label) {
+        Some((_, v)) => *v += 1,
+        None => {
+            m.insert((name.to_string(), label), 1);
+        }
     }
 }
 
