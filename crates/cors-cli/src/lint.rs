@@ -13,6 +13,9 @@ use toml::de::{DeTable, DeValue};
 
 /// Check a CORS policy file (TOML) and report every problem with its line and column.
 ///
+/// A gateway file (`cors serve --config`, recognised by its `listeners`, `upstreams`, `routes`…
+/// keys) is checked whole: its structure, and each route's `[routes.policy]`.
+///
 /// Errors make the policy unusable (the server would refuse to start with it); warnings are
 /// risky but legal choices. Exit status: 0 without errors, 1 with errors, 2 when the file
 /// cannot be read.
@@ -32,7 +35,7 @@ use toml::de::{DeTable, DeValue};
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct LintArgs {
-    /// The policy file to check.
+    /// The policy file (or gateway file) to check.
     pub file: PathBuf,
     /// Print one JSON object `{file, errors, warnings, diagnostics: [{severity, code, line, column, message, fix}]}`.
     #[arg(long)]
@@ -116,6 +119,10 @@ pub fn lint_policy_source(src: &str) -> Vec<Diagnostic> {
                 )
             })
             .collect();
+    }
+    // A gateway file (`cors serve --config`) is recognised by its top-level keys.
+    if crate::serve::config::is_gateway_table(root.get_ref()) {
+        return crate::serve::config::lint_gateway_table(src, root.get_ref(), root.span());
     }
     lint_policy_table(src, root.get_ref(), root.span())
 }
@@ -239,7 +246,7 @@ fn type_hint(field: &str) -> &'static str {
 }
 
 /// The known key closest to a misspelt one (edit distance at most 3).
-fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (edit_distance(name, k), *k))

@@ -9,10 +9,15 @@ mod explain;
 mod http;
 mod lint;
 mod scan;
+mod serve;
 
 /// CORS, completely, on both sides of the wire.
 ///
-/// Lint a policy file before you deploy it, and more subcommands to come.
+/// For web administrators: `serve` puts a CORS gateway in front of any HTTP upstream (`cors serve`
+/// alone starts a live demo), `lint` checks a policy or gateway file, `scan` finds exploitable
+/// misconfigurations on live sites. For front-end developers: `check` makes a request the way a
+/// browser would and says why it is blocked and what the server must send; `explain` says the
+/// same without touching the network.
 #[derive(Parser, Debug)]
 #[command(name = "cors", version, about, long_about = None, propagate_version = true)]
 struct Cli {
@@ -22,6 +27,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    Serve(serve::ServeArgs),
     Lint(lint::LintArgs),
     Check(check::CheckArgs),
     Explain(explain::ExplainArgs),
@@ -31,6 +37,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve(args) => serve::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Check(args) => check::run(args),
         Command::Explain(args) => explain::run(args),

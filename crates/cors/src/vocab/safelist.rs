@@ -62,6 +62,19 @@ pub const CORS_SAFELISTED_RESPONSE_HEADER_NAMES: [&str; 7] = [
 /// Forbidden response-header names (Fetch `#forbidden-response-header-name`): never readable by script.
 pub const FORBIDDEN_RESPONSE_HEADER_NAMES: [&str; 2] = ["set-cookie", "set-cookie2"];
 
+/// The CORS response headers a server sends (Fetch `#http-responses`), plus
+/// `Access-Control-Allow-Private-Network` (WICG Private Network Access), lowercase. A gateway
+/// that replaces an upstream's CORS answer removes exactly these.
+pub const CORS_RESPONSE_HEADER_NAMES: [&str; 7] = [
+    "access-control-allow-origin",
+    "access-control-allow-credentials",
+    "access-control-allow-methods",
+    "access-control-allow-headers",
+    "access-control-max-age",
+    "access-control-expose-headers",
+    "access-control-allow-private-network",
+];
+
 /// Names a CORS-safelisted request-header can have (Fetch `#cors-safelisted-request-header`).
 pub const CORS_SAFELISTED_REQUEST_HEADER_NAMES: [&str; 5] = [
     "accept",
@@ -91,6 +104,17 @@ pub const SAFELISTED_TOTAL_MAX: usize = 1024;
 
 fn in_list(name: &[u8], list: &[&str]) -> bool {
     list.iter().any(|n| eq_ignore_case(name, n.as_bytes()))
+}
+
+/// Fetch `#http-responses`: is `name` one of [`CORS_RESPONSE_HEADER_NAMES`] (case-insensitive)?
+///
+/// ```
+/// use cors::vocab::safelist::is_cors_response_header_name;
+/// assert!(is_cors_response_header_name(b"Access-Control-Allow-Origin"));
+/// assert!(!is_cors_response_header_name(b"access-control-request-method"));
+/// ```
+pub fn is_cors_response_header_name(name: &[u8]) -> bool {
+    in_list(name, &CORS_RESPONSE_HEADER_NAMES)
 }
 
 /// Fetch `#cors-safelisted-method`.

@@ -1,0 +1,556 @@
+//! `cors serve`: the CORS gateway, a reverse proxy that puts a CORS policy in front of any HTTP
+//! upstream; without `--config`, a built-in demo of the MDN article's three exchanges.
+//!
+//! The CORS work is the library's: each route's [`cors::policy::Policy`] decides, and its
+//! `apply` writes the headers. This module owns sockets, TLS, limits, reloads and shutdown.
+
+pub mod config;
+mod demo;
+mod metrics;
+mod proxy;
+mod reload;
+mod upstream;
+
+use self::metrics::Metrics;
+use self::proxy::{ConnInfo, Observer, Runtime, Shared};
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+
+/// Run the CORS gateway: a reverse proxy that answers for your upstream's CORS.
+///
+/// Without --config, starts a live demo on 127.0.0.1: the MDN CORS article's server behind
+/// the gateway, and a page on another origin that runs the article's three requests in your
+/// browser (and one from a disallowed origin that fails). Open the printed URL.
+///
+/// With --config FILE, runs the gateway that FILE describes:
+///
+///     [[listeners]]
+///     address = "127.0.0.1:8080"
+///     # tls = { certificate = "cert.pem", private_key = "key.pem" }
+///
+///     [admin]                        # GET /metrics (Prometheus), GET /healthz
+///     address = "127.0.0.1:9090"
+///
+///     [upstreams.app]
+///     url = "http://127.0.0.1:3000"
+///     connect_timeout = "2s"         # 502 when the upstream is down
+///     response_timeout = "30s"       # 504 when it is slow
+///
+///     [limits]                       # all optional
+///     max_connections = 10000
+///     max_header_bytes = 65536       # 431 above
+///     max_headers = 100              # 431 above
+///     header_read_timeout = "10s"
+///     request_timeout = "60s"
+///     shutdown_timeout = "30s"
+///
+///     [[routes]]                     # the most specific matching route wins
+///     path = "/api/"                 # a prefix; or glob = "/files/**/*.json"
+///     upstream = "app"
+///     upstream_cors_headers = "replace"   # or "keep"
+///     [routes.policy]                # a CORS policy, as `cors lint` checks it
+///     allowed_origins = ["https://app.example.com"]
+///     allowed_methods = ["GET", "POST", "PUT"]
+///     allow_credentials = true
+///
+/// Preflights are answered at the gateway (set preflight_continue = true in a route's policy
+/// to forward them). Every response, including the gateway's own 502 and 504, carries the CORS
+/// headers for allowed origins, so failures stay readable in the browser.
+///
+/// Signals: SIGHUP reloads the file (it is also reloaded when it changes); an invalid file is
+/// reported and the running configuration stays. SIGTERM or Ctrl-C stop accepting, let
+/// requests in flight finish (up to shutdown_timeout) and exit.
+///
+/// Examples:
+///
+///     cors serve                              # the demo: open http://127.0.0.1:8000/
+///     cors serve --port 9000                  # the demo on ports 9000-9003
+///     cors lint gateway.toml && cors serve --config gateway.toml
+///     kill -HUP $(pidof cors)                 # reload
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct ServeArgs {
+    /// The gateway file (TOML). Without it, the built-in demo starts.
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Demo only: the first of four consecutive ports on 127.0.0.1 — the page, the disallowed
+    /// page, the gateway, the metrics. 0 picks free ports.
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Do not reload the file when it changes (SIGHUP still reloads).
+    #[arg(long)]
+    pub no_watch: bool,
+    /// How often to check the file for changes, e.g. 500ms, 2s.
+    #[arg(long, default_value = "1s", value_parser = parse_interval)]
+    pub watch_interval: Duration,
+    /// Log format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Log level: off, error, warn, info (one line per request), debug.
+    #[arg(long, default_value = "info")]
+    pub log_level: tracing_subscriber::filter::LevelFilter,
+    /// Worker threads (default: one per core). Each runs its own event loop, like nginx's
+    /// worker processes.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// How log lines look.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// `key=value` fields, for people.
+    Text,
+    /// One JSON object per line, for machines.
+    Json,
+}
+
+fn parse_interval(s: &str) -> Result<Duration, String> {
+    config::parse_duration(s)
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("`{s}` is not a duration such as 500ms or 2s"))
+}
+
+/// Runs `cors serve`.
+pub fn run(args: ServeArgs) -> ExitCode {
+    let sub = tracing_subscriber::fmt()
+        .with_max_level(args.log_level)
+        .with_writer(std::io::stderr)
+        .with_ansi(
+            std::env::var_os("NO_COLOR").is_none()
+                && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        );
+    match args.log_format {
+        LogFormat::Text => sub.init(),
+        LogFormat::Json => sub.json().flatten_event(true).init(),
+    }
+    // The main thread runs signals, reloads, the admin listener (and the demo's servers); the
+    // proxy runs on worker threads, one current-thread runtime each (see `spawn_workers`).
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cors serve: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    rt.block_on(main(args))
+}
+
+async fn main(args: ServeArgs) -> ExitCode {
+    let metrics = Arc::new(Metrics::default());
+    let workers = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+        .max(1);
+    // The configuration, its listeners (bound), and what to print.
+    let (runtime, listeners, admin, observer, banner) = match &args.config {
+        Some(path) => {
+            let src = match std::fs::read_to_string(path) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("cors serve: cannot read {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            };
+            let base = path.parent().unwrap_or(std::path::Path::new("."));
+            let loaded = match config::load(&src, base) {
+                Ok(l) => l,
+                Err(diags) => {
+                    eprint!(
+                        "{}",
+                        crate::lint::render(&path.display().to_string(), &src, &diags, false)
+                    );
+                    eprintln!("cors serve: {} is invalid; nothing started", path.display());
+                    return ExitCode::from(1);
+                }
+            };
+            for w in &loaded.warnings {
+                tracing::warn!(target: "cors::config", line = w.line, column = w.column, code = %w.code, "{} ({})", w.message, w.fix);
+            }
+            let runtime = match Runtime::build(&loaded.config, &metrics, workers) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("cors serve: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            let mut bound = Vec::new();
+            for l in &loaded.config.listeners {
+                match TcpListener::bind(l.address).await {
+                    Ok(s) => bound.push(s),
+                    Err(e) => {
+                        eprintln!("cors serve: cannot listen on {}: {e}", l.address);
+                        return ExitCode::from(1);
+                    }
+                }
+            }
+            let admin = match &loaded.config.admin {
+                Some(a) => match TcpListener::bind(a.address).await {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        eprintln!("cors serve: cannot listen on {} (admin): {e}", a.address);
+                        return ExitCode::from(1);
+                    }
+                },
+                None => None,
+            };
+            let mut banner = String::new();
+            for (l, s) in loaded.config.listeners.iter().zip(&bound) {
+                let scheme = if l.tls.is_some() { "https" } else { "http" };
+                if let Ok(a) = s.local_addr() {
+                    banner.push_str(&format!("cors serve: listening on {scheme}://{a}\n"));
+                }
+            }
+            if let Some(a) = admin.as_ref().and_then(|a| a.local_addr().ok()) {
+                banner.push_str(&format!("cors serve: metrics on http://{a}/metrics\n"));
+            }
+            banner.push_str(&format!(
+                "cors serve: ready ({} routes; SIGHUP reloads {})\n",
+                loaded.config.routes.len(),
+                path.display()
+            ));
+            (runtime, bound, admin, None, banner)
+        }
+        None => match demo::start(args.port, &metrics, workers).await {
+            Ok(d) => (
+                d.runtime,
+                vec![d.gateway],
+                Some(d.admin),
+                Some(d.observer as Arc<dyn Observer>),
+                d.banner,
+            ),
+            Err(e) => {
+                eprintln!("cors serve: cannot start the demo: {e}");
+                eprintln!(
+                    "  (another program may use those ports: try `cors serve --port 9000`, or --port 0 for free ports)"
+                );
+                return ExitCode::from(1);
+            }
+        },
+    };
+    let max_connections = runtime.limits.max_connections;
+    let shutdown_timeout = runtime.limits.shutdown_timeout.0;
+    let shared = Arc::new(Shared::new(runtime, workers, metrics, observer));
+    let graceful = Arc::new(GracefulShutdown::new());
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let (done_tx, done_rx) = watch::channel(false);
+    let permits = Arc::new(Semaphore::new(max_connections));
+    let (senders, threads) = match spawn_workers(workers, &shared, &done_rx) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cors serve: cannot start the worker threads: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let senders: Arc<[mpsc::UnboundedSender<Job>]> = senders.into();
+    let mut loops = Vec::new();
+    for (index, l) in listeners.into_iter().enumerate() {
+        loops.push(tokio::spawn(accept_loop(
+            l,
+            index,
+            senders.clone(),
+            permits.clone(),
+            graceful.clone(),
+            stop_rx.clone(),
+        )));
+    }
+    drop(senders);
+    if let Some(a) = admin {
+        loops.push(tokio::spawn(admin_loop(
+            a,
+            shared.clone(),
+            graceful.clone(),
+            stop_rx.clone(),
+        )));
+    }
+    let watcher = args.config.clone().map(|path| {
+        let interval = (!args.no_watch).then_some(args.watch_interval);
+        tokio::spawn(reload::watch(path, shared.clone(), interval))
+    });
+    // The banner goes to stdout once everything listens (scripts and tests wait for it).
+    print!("{banner}");
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+
+    let why = wait_for_shutdown().await;
+    tracing::info!(target: "cors::serve", signal = why, "shutting down: no new connections; finishing requests in flight");
+    let _ = stop_tx.send(true);
+    for l in loops {
+        let _ = l.await;
+    }
+    if let Some(w) = watcher {
+        w.abort();
+    }
+    let drained = match Arc::try_unwrap(graceful) {
+        Ok(g) => tokio::time::timeout(shutdown_timeout, g.shutdown())
+            .await
+            .is_ok(),
+        Err(_) => false,
+    };
+    if drained {
+        let _ = done_tx.send(true);
+        for t in threads {
+            let _ = t.join();
+        }
+    } else {
+        tracing::warn!(target: "cors::serve", "connections still open after {shutdown_timeout:?}; exiting anyway");
+    }
+    tracing::info!(target: "cors::serve", "stopped");
+    ExitCode::SUCCESS
+}
+
+/// hyper's own limit on HTTP/1.1 header fields.
+const HYPER_DEFAULT_MAX_HEADERS: usize = 100;
+
+/// A connection handed to a worker.
+struct Job {
+    stream: std::net::TcpStream,
+    peer: SocketAddr,
+    listener: usize,
+    permit: OwnedSemaphorePermit,
+    watcher: Watcher,
+}
+
+/// Starts `n` worker threads, each with its own current-thread runtime, fed connections by the
+/// acceptor in turn: like nginx's worker processes, a connection, its requests and its upstream
+/// connections stay on one thread — no work stealing, no cross-thread wake-ups — and the load
+/// is spread evenly even with few long-lived connections.
+#[allow(clippy::type_complexity)]
+fn spawn_workers(
+    n: usize,
+    shared: &Arc<Shared>,
+    done: &watch::Receiver<bool>,
+) -> std::io::Result<(
+    Vec<mpsc::UnboundedSender<Job>>,
+    Vec<std::thread::JoinHandle<()>>,
+)> {
+    let mut senders = Vec::with_capacity(n);
+    let mut threads = Vec::with_capacity(n);
+    for w in 0..n {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
+        let shared = shared.clone();
+        let mut done = done.clone();
+        threads.push(
+            std::thread::Builder::new()
+                .name(format!("cors-worker-{w}"))
+                .spawn(move || {
+                    upstream::set_worker(w);
+                    rt.block_on(async move {
+                        while let Some(job) = rx.recv().await {
+                            tokio::spawn(connection(job, shared.clone()));
+                        }
+                        // No more connections: serve the open ones until the drain ends.
+                        let _ = done.wait_for(|d| *d).await;
+                    });
+                })?,
+        );
+        senders.push(tx);
+    }
+    Ok((senders, threads))
+}
+
+async fn wait_for_shutdown() -> &'static str {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = term => "SIGTERM",
+        _ = tokio::signal::ctrl_c() => "Ctrl-C",
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    index: usize,
+    workers: Arc<[mpsc::UnboundedSender<Job>]>,
+    permits: Arc<Semaphore>,
+    graceful: Arc<GracefulShutdown>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut next = index;
+    loop {
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+            _ = stop.changed() => break,
+        };
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    // EMFILE and the like: back off instead of spinning.
+                    tracing::warn!(target: "cors::serve", "accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let Ok(stream) = stream.into_std() else {
+            continue;
+        };
+        let job = Job {
+            stream,
+            peer,
+            listener: index,
+            permit,
+            watcher: graceful.watcher(),
+        };
+        next = next.wrapping_add(1);
+        if workers[next % workers.len()].send(job).is_err() {
+            tracing::error!(target: "cors::serve", "a worker thread is gone");
+        }
+    }
+}
+
+/// Serves one connection on a worker: TLS when the listener has it, then HTTP/1.1 or HTTP/2.
+async fn connection(job: Job, shared: Arc<Shared>) {
+    let Job {
+        stream,
+        peer,
+        listener,
+        permit,
+        watcher,
+    } = job;
+    let _permit = permit;
+    let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
+        return;
+    };
+    let rt = shared.current();
+    let tls = rt.tls.get(listener).cloned().flatten();
+    let limits = rt.limits.clone();
+    drop(rt);
+    shared.metrics.connection(1);
+    match tls {
+        Some(acceptor) => {
+            match tokio::time::timeout(limits.header_read_timeout.0, acceptor.accept(stream)).await
+            {
+                Ok(Ok(s)) => {
+                    serve_connection(
+                        TokioIo::new(s),
+                        peer,
+                        true,
+                        &limits,
+                        shared.clone(),
+                        watcher,
+                    )
+                    .await
+                }
+                Ok(Err(e)) => {
+                    tracing::debug!(target: "cors::serve", %peer, "TLS handshake failed: {e}")
+                }
+                Err(_) => tracing::debug!(target: "cors::serve", %peer, "TLS handshake timed out"),
+            }
+        }
+        None => {
+            serve_connection(
+                TokioIo::new(stream),
+                peer,
+                false,
+                &limits,
+                shared.clone(),
+                watcher,
+            )
+            .await
+        }
+    }
+    shared.metrics.connection(-1);
+}
+
+async fn serve_connection<I>(
+    io: I,
+    peer: SocketAddr,
+    tls: bool,
+    limits: &config::Limits,
+    shared: Arc<Shared>,
+    watcher: Watcher,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let mut b = auto::Builder::new(TokioExecutor::new());
+    b.http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout.0)
+        .max_buf_size(limits.max_header_bytes.max(8192));
+    // hyper parses up to 100 fields on the stack; another limit costs a heap array per request.
+    if limits.max_headers != HYPER_DEFAULT_MAX_HEADERS {
+        b.http1().max_headers(limits.max_headers);
+    }
+    b.http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
+    let info = Arc::new(ConnInfo::new(peer, tls));
+    let svc = service_fn(move |req| proxy::handle(req, info.clone(), shared.clone()));
+    if let Err(e) = watcher.watch(b.serve_connection(io, svc)).await {
+        tracing::debug!(target: "cors::serve", %peer, "connection ended: {e}");
+    }
+}
+
+/// The admin listener: `/metrics` and `/healthz`.
+async fn admin_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    graceful: Arc<GracefulShutdown>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let (stream, _) = tokio::select! {
+            r = listener.accept() => match r { Ok(x) => x, Err(_) => { tokio::time::sleep(Duration::from_millis(50)).await; continue } },
+            _ = stop.changed() => break,
+        };
+        let shared = shared.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let svc = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let shared = shared.clone();
+                async move {
+                    let (status, ctype, body) = match req.uri().path() {
+                        "/metrics" => (
+                            200,
+                            "text/plain; version=0.0.4; charset=utf-8",
+                            shared.metrics.render(),
+                        ),
+                        "/healthz" => (200, "text/plain; charset=utf-8", "ok\n".to_string()),
+                        _ => (
+                            404,
+                            "text/plain; charset=utf-8",
+                            "try /metrics or /healthz\n".to_string(),
+                        ),
+                    };
+                    let mut r =
+                        hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(body)));
+                    *r.status_mut() = http::StatusCode::from_u16(status).unwrap_or_default();
+                    r.headers_mut().insert(
+                        http::header::CONTENT_TYPE,
+                        http::HeaderValue::from_static(ctype),
+                    );
+                    Ok::<_, std::convert::Infallible>(r)
+                }
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(10))
+                .serve_connection(TokioIo::new(stream), svc);
+            let _ = watcher.watch(conn).await;
+        });
+    }
+}
