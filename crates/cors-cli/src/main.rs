@@ -19,7 +19,7 @@ mod serve;
 /// browser would and says why it is blocked and what the server must send; `explain` says the
 /// same without touching the network.
 #[derive(Parser, Debug)]
-#[command(name = "cors", version, about, long_about = None, propagate_version = true)]
+#[command(name = "cors", version, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
