@@ -2,8 +2,7 @@
 //! URL it prints, the article's three requests shown as passing and the disallowed one as
 //! blocked. The screenshot is kept under the target folder (the test prints its path).
 //!
-//! Needs `chromium` and the npm packages of browser-tests/serve-demo (scripts/install-test-deps,
-//! or browser-tests/serve-demo/install.sh). A missing one fails the test and says so.
+//! Needs `chromium` and the npm packages of browser-tests (scripts/install-test-deps). A missing one fails the test and says so.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -32,12 +31,11 @@ fn the_demo_page_shows_three_passes_and_one_block_in_chromium() {
         .unwrap();
     assert!(
         chromium.status.success(),
-        "chromium is not installed: run scripts/install-test-deps (or browser-tests/serve-demo/install.sh), which runs apt-get install -y chromium"
+        "chromium is not installed: run scripts/install-test-deps which runs apt-get install -y chromium"
     );
     assert!(
-        harness.join("node_modules/playwright-core").is_dir(),
-        "the npm packages of {} are not installed: run scripts/install-test-deps (or browser-tests/serve-demo/install.sh), which runs npm ci there",
-        harness.display()
+        harness.join("../node_modules/playwright-core").is_dir(),
+        "the npm packages of browser-tests are not installed: run scripts/install-test-deps, which runs npm ci there"
     );
 
     let mut demo = Command::new(env!("CARGO_BIN_EXE_cors"))

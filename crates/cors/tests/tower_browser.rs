@@ -3,9 +3,9 @@
 //! the test asserts what the browser let script read and what it blocked, with the DevTools
 //! Protocol's `Network.loadingFailed` `corsErrorStatus` for the blocked ones.
 //!
-//! Needs chromium and the npm packages of `browser-tests/tower` (playwright-core):
+//! Needs chromium and the npm packages of `browser-tests` (playwright-core):
 //! `scripts/install-test-deps`, or `apt-get install -y chromium` and
-//! `npm ci --prefix browser-tests/tower`. Missing either is a failure, never a skip.
+//! `npm ci --prefix browser-tests`. Missing either is a failure, never a skip.
 #![cfg(feature = "tower")]
 
 mod tower_support;
@@ -38,9 +38,9 @@ fn require_prerequisites() {
         "chromium not found on PATH: run scripts/install-test-deps (apt-get install -y chromium)"
     );
     assert!(
-        harness_dir().join("node_modules/playwright-core").is_dir(),
+        harness_dir().join("../node_modules/playwright-core").is_dir(),
         "playwright-core is not installed: run scripts/install-test-deps \
-         (npm ci --prefix browser-tests/tower)"
+         (npm ci --prefix browser-tests)"
     );
 }
 
