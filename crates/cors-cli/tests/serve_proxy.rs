@@ -618,3 +618,23 @@ async fn an_upstream_that_closes_each_connection_is_still_served() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_and_bodiless_answers_keep_the_upstream_connection_usable() {
+    let up = upstream().await;
+    let gw = Gateway::start(&config(up.addr, "", APP_ROUTE), &["--threads", "1"]);
+    for method in ["HEAD", "GET", "HEAD", "DELETE", "GET"] {
+        let r = send(method, &format!("{}/x", gw.url()), &[ORIGIN], "").await;
+        assert_eq!(r.status, 200, "{method}");
+        assert_eq!(
+            r.header("access-control-allow-origin"),
+            "https://app.example"
+        );
+        assert_eq!(
+            r.text(),
+            if method == "HEAD" { "" } else { "ok" },
+            "{method}"
+        );
+    }
+    assert_eq!(up.connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

@@ -14,7 +14,7 @@
 //! connect_timeout = "2s"           # → 502 when exceeded
 //! response_timeout = "30s"         # until the upstream's response head → 504
 //! pool_idle_timeout = "90s"        # idle keep-alive connections are reused until then
-//! pool_max_idle = 256              # idle connections kept per upstream
+//! pool_max_idle = 256              # idle connections kept, per worker thread
 //!
 //! [limits]
 //! max_connections = 10000
@@ -109,7 +109,7 @@ pub struct UpstreamConfig {
     /// How long idle keep-alive connections are kept.
     #[serde(default = "d90s")]
     pub pool_idle_timeout: Dur,
-    /// Idle connections kept.
+    /// Idle connections kept, per worker thread.
     #[serde(default = "d256")]
     pub pool_max_idle: usize,
 }
