@@ -38,7 +38,9 @@ fn require_prerequisites() {
         "chromium not found on PATH: run scripts/install-test-deps (apt-get install -y chromium)"
     );
     assert!(
-        harness_dir().join("../node_modules/playwright-core").is_dir(),
+        harness_dir()
+            .join("../node_modules/playwright-core")
+            .is_dir(),
         "playwright-core is not installed: run scripts/install-test-deps \
          (npm ci --prefix browser-tests)"
     );
