@@ -2,6 +2,7 @@
 //! misconfigured server is reported with exactly its class; no correct server gets a finding
 //! above informational.
 
+mod serve_support;
 mod zoo;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,8 +34,6 @@ fn every_misconfigured_server_gets_exactly_its_class_and_correct_ones_nothing_ab
         .into_iter()
         .map(|a| (zoo.serve(a.name, a.handler), a.expect))
         .collect();
-    // SLOT(lead): start the gateway (`cors serve`, configured to trust TRUSTED, in front of a
-    // plain upstream) here and check it like the other correct servers: no finding above info.
     let urls: Vec<String> = servers.iter().map(|(s, _)| s.url()).collect();
     let mut args: Vec<&str> = urls.iter().map(String::as_str).collect();
     args.extend([
@@ -358,4 +357,131 @@ fn progress_bar_is_drawn_on_a_terminal() {
         "no progress bar drawn: {transcript:?}"
     );
     assert!(transcript.contains("\"findings\":[]"), "{transcript:?}");
+}
+
+/// This project's own servers, configured to trust TRUSTED with credentials: the tower
+/// middleware (`cors::tower::CorsLayer` around a plain 200 service, served by hyper) and the
+/// gateway (`cors serve` in front of a plain upstream). Neither gets a finding above info.
+#[test]
+fn our_middleware_and_our_gateway_get_nothing_above_info() {
+    let zoo = Zoo::new();
+    let plain = zoo.serve(
+        "plain upstream",
+        std::sync::Arc::new(|_: &zoo::Seen| (http::StatusCode::OK, vec![])),
+    );
+    let upstream = plain.url();
+    let gateway = serve_support::Gateway::start(
+        &format!(
+            "[[listeners]]\naddress = \"127.0.0.1:0\"\n\
+             [upstreams.app]\nurl = \"{}\"\n\
+             [[routes]]\npath = \"/\"\nupstream = \"app\"\n\
+             [routes.policy]\nallowed_origins = [\"{TRUSTED}\"]\nallowed_methods = [\"GET\", \"PUT\"]\n\
+             allowed_headers = [\"Content-Type\"]\nallow_credentials = true\n",
+            upstream.trim_end_matches('/')
+        ),
+        &[],
+    );
+    let middleware = middleware::serve();
+    let targets = [
+        format!("{}/", gateway.url()),
+        format!("http://{middleware}/"),
+    ];
+    let (code, v, stderr) = scan_json(&[
+        &targets[0],
+        &targets[1],
+        "--trusted-origin",
+        TRUSTED,
+        "--rate",
+        "1000",
+        "--fail-on",
+        "none",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        v["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        v["errors"]
+    );
+    assert_eq!(v["targets"].as_array().map(Vec::len), Some(2), "{v}");
+    let by_target = findings_by_target(&v);
+    for t in &targets {
+        let above_info: Vec<_> = by_target
+            .get(t)
+            .into_iter()
+            .flatten()
+            .filter(|(_, s)| s != "info")
+            .collect();
+        assert!(above_info.is_empty(), "{t}: {above_info:?}");
+    }
+    // The gateway really answered for the upstream (the probes went through it).
+    assert!(!plain.requests().is_empty());
+}
+
+mod middleware {
+    use bytes::Bytes;
+    use cors::policy::Policy;
+    use cors::tower::CorsLayer;
+    use http_body_util::Full;
+    use hyper_util::rt::TokioIo;
+    use hyper_util::service::TowerToHyperService;
+    use std::convert::Infallible;
+    use std::future::{Ready, ready};
+    use std::net::SocketAddr;
+    use std::task::{Context, Poll};
+    use tower_service::Service;
+
+    /// The application: 200 `ok`, no CORS header of its own.
+    #[derive(Clone)]
+    struct Ok200;
+
+    impl<B> Service<http::Request<B>> for Ok200 {
+        type Response = http::Response<Full<Bytes>>;
+        type Error = Infallible;
+        type Future = Ready<Result<Self::Response, Infallible>>;
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            Poll::Ready(Ok(()))
+        }
+        fn call(&mut self, _: http::Request<B>) -> Self::Future {
+            ready(Ok(http::Response::new(Full::new(Bytes::from_static(
+                b"ok",
+            )))))
+        }
+    }
+
+    /// Serves the layer on 127.0.0.1 from a thread of its own; lives as long as the test.
+    pub fn serve() -> SocketAddr {
+        let policy = Policy::builder()
+            .allow_origins([super::TRUSTED])
+            .allow_methods(["GET", "PUT"])
+            .allow_headers(["Content-Type"])
+            .allow_credentials(true)
+            .build()
+            .unwrap();
+        let layer = CorsLayer::new(policy);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                loop {
+                    let Ok((stream, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    let svc =
+                        TowerToHyperService::new(cors::tower::Cors::new(Ok200, layer.clone()));
+                    tokio::spawn(async move {
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), svc)
+                            .await;
+                    });
+                }
+            });
+        });
+        addr
+    }
 }
