@@ -4,17 +4,14 @@
 //!
 //! Needs `chromium` and the npm packages of browser-tests (scripts/install-test-deps). A missing one fails the test and says so.
 
+#[path = "../../cors/tests/browser_support/mod.rs"]
+mod browser_support;
+
+use browser_support::{repo_root, require_tools};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
 
 /// The target folder this test binary was built into (…/target/debug/deps/this → …/target).
 fn target_dir() -> PathBuf {
@@ -24,19 +21,9 @@ fn target_dir() -> PathBuf {
 
 #[test]
 fn the_demo_page_shows_three_passes_and_one_block_in_chromium() {
-    let harness = repo_root().join("browser-tests/serve-demo");
-    let chromium = Command::new("sh")
-        .args(["-c", "command -v chromium"])
-        .output()
-        .unwrap();
-    assert!(
-        chromium.status.success(),
-        "chromium is not installed: run scripts/install-test-deps which runs apt-get install -y chromium"
-    );
-    assert!(
-        harness.join("../node_modules/playwright-core").is_dir(),
-        "the npm packages of browser-tests are not installed: run scripts/install-test-deps, which runs npm ci there"
-    );
+    let root = repo_root();
+    require_tools(&root);
+    let harness = root.join("browser-tests/serve-demo");
 
     let mut demo = Command::new(env!("CARGO_BIN_EXE_cors"))
         .args(["serve", "--port", "0"])

@@ -13,6 +13,8 @@
 //! `browser-tests/known-differences.json` with the reason (a Chromium deviation, citing the
 //! standard); the `chromium` profile must agree on every scenario, listed or not.
 
+mod browser_support;
+
 use cors::agent::{
     Action, Body, CredentialsMode, Fetch, Mode, Outgoing, PreflightCache, Profile, RedirectMode,
     Request, Response,
@@ -20,45 +22,10 @@ use cors::agent::{
 use cors::vocab::Origin;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-const INSTALL_HINT: &str = "run scripts/install-test-deps (installs chromium, node and the npm packages of browser-tests/)";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repository root")
-}
-
-fn require_tools(root: &Path) {
-    let node = Command::new("node").arg("--version").output();
-    assert!(
-        node.as_ref().is_ok_and(|o| o.status.success()),
-        "node is missing: {INSTALL_HINT}"
-    );
-    let chromium = Command::new("sh")
-        .args(["-c", "command -v chromium"])
-        .output();
-    assert!(
-        std::env::var_os("CHROMIUM").is_some()
-            || chromium.as_ref().is_ok_and(|o| o.status.success()),
-        "chromium is missing: {INSTALL_HINT}"
-    );
-    assert!(
-        root.join("browser-tests/node_modules/playwright-core")
-            .is_dir(),
-        "browser-tests/node_modules/playwright-core is missing: {INSTALL_HINT}"
-    );
-}
-
-fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
-}
+use browser_support::{INSTALL_HINT, read_json, repo_root, require_tools};
 
 fn s(v: &Value) -> &str {
     v.as_str().unwrap_or("")

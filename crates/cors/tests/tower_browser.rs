@@ -14,6 +14,7 @@ mod tower_support;
 #[path = "../examples/mdn_article.rs"]
 mod mdn_article;
 
+mod browser_support;
 use axum::{Router, response::Html, routing::get};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -22,28 +23,6 @@ use tower_support::serve;
 
 fn harness_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../browser-tests/tower")
-}
-
-/// Fails with the install command when a prerequisite is missing.
-fn require_prerequisites() {
-    let chromium = std::env::var_os("CHROMIUM").map(PathBuf::from).or_else(|| {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|p| p.join("chromium"))
-                .find(|p| p.is_file())
-        })
-    });
-    assert!(
-        chromium.is_some(),
-        "chromium not found on PATH: run scripts/install-test-deps (apt-get install -y chromium)"
-    );
-    assert!(
-        harness_dir()
-            .join("../node_modules/playwright-core")
-            .is_dir(),
-        "playwright-core is not installed: run scripts/install-test-deps \
-         (npm ci --prefix browser-tests)"
-    );
 }
 
 /// One row: what the page does, and what the browser must decide.
@@ -132,7 +111,7 @@ const SCENARIOS: &[Scenario] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_enforces_what_the_layer_answers() {
-    require_prerequisites();
+    browser_support::require_tools(&browser_support::repo_root());
     let page = serve(Router::new().route(
         "/",
         get(|| async { Html("<!doctype html><title>foo.example stand-in</title>") }),
