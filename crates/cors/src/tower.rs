@@ -293,10 +293,14 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        let selected;
         let policy = match &self.layer.source {
-            Source::Fixed(p) => p.clone(),
+            Source::Fixed(p) => p,
             Source::PerRequest(select) => match select((&req).into()) {
-                Some(p) => p,
+                Some(p) => {
+                    selected = p;
+                    &selected
+                }
                 None => return ResponseFuture::inner(self.inner.call(req), None),
             },
         };
@@ -324,7 +328,7 @@ where
                             verdict,
                             service,
                             request: req,
-                            policy,
+                            policy: policy.clone(),
                             debug: self.layer.debug,
                         })),
                     },
@@ -335,10 +339,10 @@ where
         match d.respond_with() {
             Some(status) => ResponseFuture {
                 state: State::Respond {
-                    response: Some(answer(&policy, &d, status)),
+                    response: Some(answer(policy, &d, status)),
                 },
             },
-            None => ResponseFuture::inner(self.inner.call(req), Some((policy, d))),
+            None => ResponseFuture::inner(self.inner.call(req), Some((policy.clone(), d))),
         }
     }
 }
