@@ -440,6 +440,11 @@ impl<'a> HeaderOrigin<'a> {
             if n > 65535 {
                 return Err(OriginError::NotSerialized);
             }
+            // A serialized origin never spells out its scheme's default port (HTML "ASCII
+            // serialization of an origin"), so `https://a.example:443` is not what a browser sends.
+            if default_port(&String::from_utf8_lossy(&bytes[..scheme_len])) == Some(n as u16) {
+                return Err(OriginError::NotSerialized);
+            }
             port = Some(n as u16);
         }
         // Every byte checked above is ASCII.
@@ -625,6 +630,8 @@ mod tests {
             "https://[::1",
             "https://[]",
             "https://a.b{.evil.com",
+            "https://a.b:443",
+            "http://a.b:80",
             "//a.b",
             "https://a.b\u{0}",
         ] {
