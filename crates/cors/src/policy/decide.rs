@@ -703,16 +703,11 @@ impl Inner {
         if self.any_method || is_cors_safelisted_method(method) {
             return true;
         }
-        // Byte-equal to a listed method: allowed either way (the common case, as browsers send
-        // the six normalized methods uppercase, as they are stored).
-        if self.methods.iter().any(|m| **m == *method) {
-            return true;
-        }
-        if is_normalized_method_name(method) {
-            self.methods.iter().any(|m| eq_ignore_case(m, method))
-        } else {
-            self.methods.iter().any(|m| **m == *method)
-        }
+        // Byte-equal to a listed method: the common case, as browsers send the six normalized
+        // methods uppercase, as they are stored; only those six also compare case-insensitively.
+        self.methods.iter().any(|m| **m == *method)
+            || (is_normalized_method_name(method)
+                && self.methods.iter().any(|m| eq_ignore_case(m, method)))
     }
 
     /// Fetch #cors-preflight-fetch steps 7.6–7.7 seen from the server: names compare
