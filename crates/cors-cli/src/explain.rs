@@ -3,7 +3,7 @@
 //! make it pass (checked by running the engine on them), and how the request could be made simple.
 
 use crate::check::fix::{ServerFix, server_fix};
-use crate::check::human::{Style, render_fix};
+use crate::check::human::{Style, render_fix, render_heading};
 use crate::check::report::{RefusalReport, RequestSummary, failure_sentence, request_summary};
 use crate::check::request::{self, RequestArgs};
 use cors::agent::{
@@ -453,29 +453,7 @@ pub fn explain(args: &RequestArgs, request: &Request) -> Explanation {
 
 fn render(e: &Explanation, s: Style) -> String {
     let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "{b}{} {}{r}  from origin {b}{}{r}  {d}(browser: {}, credentials: {}, mode: {}){r}",
-        e.request.method,
-        e.url,
-        e.origin,
-        e.browser,
-        e.request.credentials,
-        e.request.mode,
-        b = s.bold,
-        d = s.dim,
-        r = s.reset
-    );
-    for d in &e.request.dropped_headers {
-        let _ = writeln!(
-            o,
-            "  {y}note{x}: the browser does not send `{}` ({})",
-            d.name,
-            d.reason,
-            y = s.yellow,
-            x = s.reset
-        );
-    }
+    render_heading(&mut o, &e.url, &e.origin, e.browser, &e.request, s);
     o.push('\n');
     if let Some(r) = &e.refusal {
         let _ = writeln!(

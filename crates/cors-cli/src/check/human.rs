@@ -3,7 +3,7 @@
 //! Colored only on a terminal and without `NO_COLOR`.
 
 use super::fix::{PREFLIGHT_STATUS, ServerFix};
-use super::report::CheckReport;
+use super::report::{CheckReport, RequestSummary};
 use std::fmt::Write;
 
 /// ANSI styles, or empty strings when color is off.
@@ -52,23 +52,30 @@ impl Style {
     }
 }
 
-/// Renders `cors check`'s report.
-pub fn render(r: &CheckReport, s: Style) -> String {
-    let mut o = String::new();
+/// The first lines of `check` and `explain`: the request, who makes it, and the headers the
+/// browser would not send.
+pub fn render_heading(
+    o: &mut String,
+    url: &str,
+    origin: &str,
+    browser: &str,
+    request: &RequestSummary,
+    s: Style,
+) {
     let _ = writeln!(
         o,
         "{b}{} {}{r}  from origin {b}{}{r}  {d}(browser: {}, credentials: {}, mode: {}){r}",
-        r.request.method,
-        r.url,
-        r.origin,
-        r.browser,
-        r.request.credentials,
-        r.request.mode,
+        request.method,
+        url,
+        origin,
+        browser,
+        request.credentials,
+        request.mode,
         b = s.bold,
         d = s.dim,
         r = s.reset
     );
-    for d in &r.request.dropped_headers {
+    for d in &request.dropped_headers {
         let _ = writeln!(
             o,
             "  {y}note{x}: the browser does not send `{}` ({})",
@@ -78,6 +85,12 @@ pub fn render(r: &CheckReport, s: Style) -> String {
             x = s.reset
         );
     }
+}
+
+/// Renders `cors check`'s report.
+pub fn render(r: &CheckReport, s: Style) -> String {
+    let mut o = String::new();
+    render_heading(&mut o, &r.url, &r.origin, r.browser, &r.request, s);
     if r.verdict != "refused" {
         if r.preflight_needed {
             let _ = writeln!(o, "\nPreflighted request, because:");
