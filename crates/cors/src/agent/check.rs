@@ -7,10 +7,11 @@ use super::failure::CorsError;
 use super::profile::{MaxAgeRule, Profile};
 use super::request::{CredentialsMode, HeaderList, Response};
 use crate::vocab::grammar::{extract_token_list, header_list_values, parse_delta_seconds};
+use crate::vocab::preflight::{header_name_covered, method_covered};
 use crate::vocab::safelist::UnsafeHeader;
 use crate::vocab::safelist::{
-    is_cors_non_wildcard_request_header_name, is_cors_safelisted_method,
-    is_cors_safelisted_response_header_name, is_forbidden_response_header_name,
+    is_cors_non_wildcard_request_header_name, is_cors_safelisted_response_header_name,
+    is_forbidden_response_header_name,
 };
 
 /// A failed check: the reason and the offending value (Chromium's `failedParameter`).
@@ -196,14 +197,14 @@ pub fn validate_preflight(
         ));
     }
     let allowed = header_names.as_deref().unwrap_or(&[]);
-    let listed = |name: &str| allowed.iter().any(|a| a.eq_ignore_ascii_case(name));
+    let listed = || allowed.iter().map(|a| a.as_bytes());
     let wildcard = !include && allowed.iter().any(|a| a == "*");
     // Step 7.6: `Authorization` must be listed explicitly; `*` never covers it (Chromium:
     // profile switch `wildcard_covers_authorization`).
     let auth_by_wildcard = wildcard && d.wildcard_covers_authorization;
     for (name, _) in q.headers {
         if is_cors_non_wildcard_request_header_name(name)
-            && !listed("authorization")
+            && !header_name_covered(b"authorization", listed(), false)
             && !auth_by_wildcard
         {
             return Err(fail(
@@ -213,8 +214,11 @@ pub fn validate_preflight(
         }
     }
     // Step 7.7: every CORS-unsafe request-header name listed, or `*` without credentials.
+    // (`Authorization` was decided by step 7.6, profile switch included.)
     for u in q.unsafe_headers {
-        if !listed(&u.name) && !wildcard {
+        if !is_cors_non_wildcard_request_header_name(u.name.as_bytes())
+            && !header_name_covered(u.name.as_bytes(), listed(), wildcard)
+        {
             return Err(fail(
                 CorsError::HeaderDisallowedByPreflightResponse,
                 u.name.clone(),
@@ -244,9 +248,11 @@ pub fn method_allowed(method: &str, methods: &[String], include: bool, profile: 
     } else {
         method
     };
-    methods.iter().any(|x| x == m)
-        || is_cors_safelisted_method(m.as_bytes())
-        || (!include && methods.iter().any(|x| x == "*"))
+    method_covered(
+        m.as_bytes(),
+        methods.iter().map(|x| x.as_bytes()),
+        !include && methods.iter().any(|x| x == "*"),
+    )
 }
 
 /// `Access-Control-Max-Age` in seconds under an engine's parsing rule, before the cap; `None`

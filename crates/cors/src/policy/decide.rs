@@ -5,9 +5,8 @@ use super::origin_set::OriginMatch;
 use super::{Inner, Policy};
 use crate::vocab::HeaderOrigin;
 use crate::vocab::grammar::{eq_ignore_case, token_list};
-use crate::vocab::safelist::{
-    is_cors_non_wildcard_request_header_name, is_cors_safelisted_method, is_normalized_method_name,
-};
+use crate::vocab::preflight::{header_name_covered, method_covered};
+use crate::vocab::safelist::{is_cors_non_wildcard_request_header_name, is_normalized_method_name};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode, Uri};
 use std::fmt;
@@ -700,12 +699,8 @@ impl Inner {
     /// pass; others must be listed, byte for byte, except that the six methods browsers normalize
     /// (#concept-method-normalize) compare case-insensitively.
     fn method_allowed(&self, method: &[u8]) -> bool {
-        if self.any_method || is_cors_safelisted_method(method) {
-            return true;
-        }
-        // Byte-equal to a listed method: the common case, as browsers send the six normalized
-        // methods uppercase, as they are stored; only those six also compare case-insensitively.
-        self.methods.iter().any(|m| **m == *method)
+        // Beyond what browsers require, the six methods they normalize also match in any case.
+        method_covered(method, self.methods.iter().map(|m| &**m), self.any_method)
             || (is_normalized_method_name(method)
                 && self.methods.iter().any(|m| eq_ignore_case(m, method)))
     }
@@ -713,11 +708,7 @@ impl Inner {
     /// Fetch #cors-preflight-fetch steps 7.6–7.7 seen from the server: names compare
     /// case-insensitively; `*` covers every name but `Authorization`.
     fn check_header(&self, name: &[u8]) -> Result<(), Reason> {
-        // Browsers send the names lowercase (Fetch #cors-unsafe-request-header-names), as they
-        // are stored: a plain comparison first, the case-insensitive one only when it misses.
-        if self.headers.iter().any(|h| **h == *name)
-            || self.headers.iter().any(|h| eq_ignore_case(h, name))
-        {
+        if header_name_covered(name, self.headers.iter().map(|h| &**h), self.any_header) {
             return Ok(());
         }
         if is_cors_non_wildcard_request_header_name(name) {
@@ -728,9 +719,6 @@ impl Inner {
                     name: "authorization".into(),
                 }
             });
-        }
-        if self.any_header {
-            return Ok(());
         }
         Err(Reason::HeaderNotAllowed {
             name: for_log(name).to_ascii_lowercase(),

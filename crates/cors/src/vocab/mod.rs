@@ -3,6 +3,7 @@
 
 pub mod grammar;
 pub mod origin;
+pub mod preflight;
 pub mod safelist;
 
 pub use origin::{HeaderOrigin, Origin, OriginError};
