@@ -30,11 +30,10 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use browser_support::{INSTALL_HINT, read_json, repo_root, require_tools};
-
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or("")
-}
+use browser_support::{
+    INSTALL_HINT, Normalize, Observed, Seen as Sent, arrived, diff, observe_chromium, read_json,
+    repo_root, require_tools, s, script_headers,
+};
 
 /// Chromium's results: a fresh run of the harness, or `CORS_CHROMIUM_RESULTS`.
 fn chromium_results(root: &Path) -> Value {
@@ -78,33 +77,6 @@ fn chromium_results(root: &Path) -> Value {
     v
 }
 
-/// One request as sent / received, in the terms both sides can state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Sent {
-    kind: String,
-    server: String,
-    hop: u64,
-    method: String,
-    origin: Option<String>,
-    acrm: Option<String>,
-    acrh: Option<String>,
-    cookie: bool,
-    script_headers: Vec<String>,
-}
-
-/// What one fetch did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Observed {
-    outcome: String,
-    status: Option<u64>,
-    response_type: Option<String>,
-    readable: Vec<String>,
-    cors_error: Option<String>,
-    failed_parameter: Option<String>,
-    message: Option<String>,
-    requests: Vec<Sent>,
-}
-
 /// Replaces origins and host:port pairs by their names ({A}, {B_HOST}…).
 struct Names(Vec<(String, String)>);
 
@@ -140,145 +112,11 @@ impl Names {
     }
 }
 
-/// The script's headers as (lowercase name, first value), one per name.
-fn script_headers(init: &Value) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = Vec::new();
-    for h in init["headers"].as_array().into_iter().flatten() {
-        let name = s(&h[0]).to_ascii_lowercase();
-        if !v.iter().any(|(n, _)| *n == name) {
-            v.push((name, s(&h[1]).trim().to_string()));
-        }
-    }
-    v.sort();
-    v
-}
-
-/// Names of the script's headers that went out (a header of that name containing the value).
-fn arrived(script: &[(String, String)], pairs: &[(String, String)]) -> Vec<String> {
-    script
-        .iter()
-        .filter(|(n, v)| {
-            pairs
-                .iter()
-                .any(|(k, x)| k.eq_ignore_ascii_case(n) && x.contains(v.as_str()))
-        })
-        .map(|(n, _)| n.clone())
-        .collect()
-}
-
 fn get(pairs: &[(String, String)], name: &str) -> Option<String> {
     pairs
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.clone())
-}
-
-fn observe_chromium(scenario: &Value, result: &Value, names: &Names) -> Vec<Observed> {
-    let mut out = Vec::new();
-    for (i, f) in result["fetches"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let r = &f["result"];
-        let script = script_headers(&scenario["fetches"][i]["init"]);
-        let error = s(&r["error"]);
-        let outcome = if r["ok"].as_bool() == Some(true) {
-            "ok"
-        } else if r["thrown"].as_bool() == Some(true)
-            || error.starts_with("TypeError: Failed to execute")
-        {
-            "refused"
-        } else {
-            "blocked"
-        };
-        let opaque = matches!(s(&r["type"]), "opaque" | "opaqueredirect");
-        let mut readable: Vec<String> = r["headers"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|h| s(&h[0]).to_ascii_lowercase())
-            .collect();
-        readable.sort();
-        readable.dedup();
-        let console: Vec<&str> = r["console"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(s)
-            .collect();
-        let message = (outcome == "blocked")
-            .then(|| {
-                console
-                    .iter()
-                    .find(|m| m.starts_with("Access to ") || m.starts_with("Fetch API cannot load"))
-                    .or_else(|| {
-                        console
-                            .iter()
-                            .find(|m| m.starts_with("Failed to load resource"))
-                    })
-                    .map(|m| names.apply(m))
-            })
-            .flatten();
-        let requests = f["requests"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|q| {
-                let raw: Vec<&str> = q["rawHeaders"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(s)
-                    .collect();
-                let pairs: Vec<(String, String)> = raw
-                    .chunks(2)
-                    .filter_map(|c| match c {
-                        [n, v] => Some((n.to_ascii_lowercase(), v.to_string())),
-                        _ => None,
-                    })
-                    .collect();
-                let preflight = s(&q["kind"]) == "preflight";
-                Sent {
-                    kind: s(&q["kind"]).to_string(),
-                    server: s(&q["server"]).to_string(),
-                    hop: q["hop"].as_u64().unwrap_or(0),
-                    method: s(&q["method"]).to_string(),
-                    origin: get(&pairs, "origin").map(|o| names.apply(&o)),
-                    acrm: get(&pairs, "access-control-request-method"),
-                    acrh: get(&pairs, "access-control-request-headers"),
-                    cookie: get(&pairs, "cookie").is_some(),
-                    script_headers: if preflight {
-                        Vec::new()
-                    } else {
-                        arrived(&script, &pairs)
-                    },
-                }
-            })
-            .collect();
-        let cors = &r["corsErrorStatus"];
-        out.push(Observed {
-            outcome: outcome.into(),
-            status: (outcome == "ok" && !opaque)
-                .then(|| r["status"].as_u64())
-                .flatten(),
-            response_type: (outcome == "ok").then(|| s(&r["type"]).to_string()),
-            readable: if outcome == "ok" {
-                readable
-            } else {
-                Vec::new()
-            },
-            cors_error: cors["corsError"].as_str().map(String::from),
-            failed_parameter: cors["failedParameter"]
-                .as_str()
-                .filter(|p| !p.is_empty())
-                .map(|p| names.apply(p)),
-            message,
-            requests,
-        });
-    }
-    out
 }
 
 /// The three scripted servers, answering as `lib/scripted-server.mjs` does.
@@ -421,7 +259,7 @@ fn run_check(
             "allowed" => "ok",
             "refused" => "refused",
             "blocked" => "blocked",
-            other => other,
+            other => panic!("cors check printed an unknown verdict {other:?}"),
         };
         let requests = v["steps"]
             .as_array()
@@ -478,21 +316,6 @@ fn run_check(
         });
     }
     let _ = std::fs::remove_file(cache);
-    out
-}
-
-fn diff(a: &[Observed], b: &[Observed]) -> String {
-    let mut out = String::new();
-    for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        if x != y {
-            out.push_str(&format!(
-                "    fetch {i}:\n      chromium:   {x:?}\n      cors check: {y:?}\n"
-            ));
-        }
-    }
-    if a.len() != b.len() {
-        out.push_str(&format!("    {} fetches vs {}\n", a.len(), b.len()));
-    }
     out
 }
 
@@ -566,7 +389,15 @@ fn cors_check_agrees_with_headless_chromium() {
             failures.push(format!("{id}: no result from the browser harness"));
             continue;
         };
-        let chromium = observe_chromium(scenario, result, &chromium_names);
+        let chromium = observe_chromium(
+            scenario,
+            result,
+            &Normalize {
+                text: &|t| chromium_names.apply(t),
+                opaque_hides_status: true,
+                empty_parameter_is_none: true,
+            },
+        );
         let spec = &spec_runs[id];
         let chromium_profile = &chromium_runs[id];
         match (chromium == *spec, known.get(id)) {
@@ -578,14 +409,14 @@ fn cors_check_agrees_with_headless_chromium() {
             (false, None) => failures.push(format!(
                 "{id} ({}): `cors check --browser spec` disagrees with {chromium_version}:\n{}",
                 s(&scenario["rule"]),
-                diff(&chromium, spec)
+                diff(&chromium, spec, "cors check")
             )),
         }
         if chromium != *chromium_profile {
             failures.push(format!(
                 "{id} ({}): `cors check --browser chromium` does not reproduce {chromium_version}:\n{}",
                 s(&scenario["rule"]),
-                diff(&chromium, chromium_profile)
+                diff(&chromium, chromium_profile, "cors check")
             ));
         }
     }

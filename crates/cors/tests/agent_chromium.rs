@@ -25,38 +25,10 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::Duration;
 
-use browser_support::{INSTALL_HINT, read_json, repo_root, require_tools};
-
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or("")
-}
-
-/// One request as a server received it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Seen {
-    kind: String,
-    server: String,
-    hop: u64,
-    method: String,
-    origin: Option<String>,
-    acrm: Option<String>,
-    acrh: Option<String>,
-    cookie: bool,
-    script_headers: Vec<String>,
-}
-
-/// What one fetch did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Observed {
-    outcome: &'static str,
-    status: Option<u64>,
-    response_type: Option<String>,
-    readable: Vec<String>,
-    cors_error: Option<String>,
-    failed_parameter: Option<String>,
-    message: Option<String>,
-    requests: Vec<Seen>,
-}
+use browser_support::{
+    INSTALL_HINT, Normalize, Observed, Seen, arrived, diff, observe_chromium, read_json, repo_root,
+    require_tools, s, script_headers,
+};
 
 struct Ctx {
     origins: BTreeMap<String, String>,
@@ -133,33 +105,6 @@ fn scripted_response(
     headers.push(("Content-Length".into(), body_len.to_string()));
     headers.push(("Connection".into(), "close".into()));
     (status, headers)
-}
-
-/// The script's headers as (lowercase name, first value), one per name.
-fn script_headers(init: &Value) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = Vec::new();
-    for h in init["headers"].as_array().into_iter().flatten() {
-        let name = s(&h[0]).to_ascii_lowercase();
-        if !v.iter().any(|(n, _)| *n == name) {
-            v.push((name, s(&h[1]).trim().to_string()));
-        }
-    }
-    v.sort();
-    v
-}
-
-/// Names of the script's headers that arrived: a header of that name whose value contains the
-/// script's value (the browser adds its own `Accept-Language`, `Referer`… whatever script says).
-fn arrived(script: &[(String, String)], pairs: &[(String, String)]) -> Vec<String> {
-    script
-        .iter()
-        .filter(|(n, v)| {
-            pairs
-                .iter()
-                .any(|(k, x)| k.eq_ignore_ascii_case(n) && x.contains(v.as_str()))
-        })
-        .map(|(n, _)| n.clone())
-        .collect()
 }
 
 fn build_request(ctx: &Ctx, scenario: &Value, f: &Value) -> Request {
@@ -300,127 +245,6 @@ fn run_engine(
     (observed, responses)
 }
 
-fn observe_chromium(scenario: &Value, result: &Value) -> Vec<Observed> {
-    let mut out = Vec::new();
-    for (i, f) in result["fetches"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let r = &f["result"];
-        let script = script_headers(&scenario["fetches"][i]["init"]);
-        let error = s(&r["error"]);
-        let outcome = if r["ok"].as_bool() == Some(true) {
-            "ok"
-        } else if r["thrown"].as_bool() == Some(true)
-            || error.starts_with("TypeError: Failed to execute")
-        {
-            "refused"
-        } else {
-            "blocked"
-        };
-        let mut readable: Vec<String> = r["headers"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|h| s(&h[0]).to_ascii_lowercase())
-            .collect();
-        readable.sort();
-        readable.dedup();
-        let cors = &r["corsErrorStatus"];
-        let console: Vec<&str> = r["console"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(s)
-            .collect();
-        let message = (outcome == "blocked")
-            .then(|| {
-                console
-                    .iter()
-                    .find(|m| m.starts_with("Access to ") || m.starts_with("Fetch API cannot load"))
-                    .or_else(|| {
-                        console
-                            .iter()
-                            .find(|m| m.starts_with("Failed to load resource"))
-                    })
-                    .map(|m| m.to_string())
-            })
-            .flatten();
-        let requests = f["requests"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|q| {
-                let raw: Vec<&str> = q["rawHeaders"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(s)
-                    .collect();
-                let mut pairs: Vec<(String, String)> = Vec::new();
-                for c in raw.chunks(2) {
-                    if let [n, v] = c {
-                        pairs.push((n.to_ascii_lowercase(), v.to_string()));
-                    }
-                }
-                let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
-                let preflight = s(&q["kind"]) == "preflight";
-                Seen {
-                    kind: s(&q["kind"]).to_string(),
-                    server: s(&q["server"]).to_string(),
-                    hop: q["hop"].as_u64().unwrap_or(0),
-                    method: s(&q["method"]).to_string(),
-                    origin: get("origin"),
-                    acrm: get("access-control-request-method"),
-                    acrh: get("access-control-request-headers"),
-                    cookie: get("cookie").is_some(),
-                    script_headers: if preflight {
-                        Vec::new()
-                    } else {
-                        arrived(&script, &pairs)
-                    },
-                }
-            })
-            .collect();
-        out.push(Observed {
-            outcome,
-            status: if outcome == "ok" {
-                r["status"].as_u64()
-            } else {
-                None
-            },
-            response_type: (outcome == "ok").then(|| s(&r["type"]).to_string()),
-            readable: if outcome == "ok" {
-                readable
-            } else {
-                Vec::new()
-            },
-            cors_error: cors["corsError"].as_str().map(String::from),
-            failed_parameter: cors["failedParameter"].as_str().map(String::from),
-            message,
-            requests,
-        });
-    }
-    out
-}
-
-fn diff(a: &[Observed], b: &[Observed]) -> String {
-    let mut out = String::new();
-    for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        if x != y {
-            out.push_str(&format!(
-                "    fetch {i}:\n      chromium: {x:?}\n      engine:   {y:?}\n"
-            ));
-        }
-    }
-    if a.len() != b.len() {
-        out.push_str(&format!("    {} fetches vs {}\n", a.len(), b.len()));
-    }
-    out
-}
-
 #[test]
 fn engine_agrees_with_headless_chromium() {
     let root = repo_root();
@@ -493,7 +317,15 @@ fn engine_agrees_with_headless_chromium() {
             failures.push(format!("{id}: no result from the browser harness"));
             continue;
         };
-        let chromium = observe_chromium(scenario, result);
+        let chromium = observe_chromium(
+            scenario,
+            result,
+            &Normalize {
+                text: &|t| t.to_string(),
+                opaque_hides_status: false,
+                empty_parameter_is_none: false,
+            },
+        );
         let (spec, used) = run_engine(&ctx, scenario, Profile::Spec);
         let (chromium_profile, _) = run_engine(&ctx, scenario, Profile::Chromium);
         // The test's response builder must be the harness's: compare where both asked the same.
@@ -532,14 +364,14 @@ fn engine_agrees_with_headless_chromium() {
             (false, None) => failures.push(format!(
                 "{id} ({}): the spec profile disagrees with {chromium_version}:\n{}",
                 s(&scenario["rule"]),
-                diff(&chromium, &spec)
+                diff(&chromium, &spec, "engine")
             )),
         }
         if chromium != chromium_profile {
             failures.push(format!(
                 "{id} ({}): the chromium profile does not reproduce {chromium_version}:\n{}",
                 s(&scenario["rule"]),
-                diff(&chromium, &chromium_profile)
+                diff(&chromium, &chromium_profile, "engine")
             ));
         }
     }

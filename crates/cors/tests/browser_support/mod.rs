@@ -46,3 +46,205 @@ pub fn read_json(path: &Path) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reading the scenario harness's results (`browser-tests/run-cors-scenarios.mjs --out`) into
+// the terms both differential tests compare: the engine's (agent_chromium.rs) and
+// `cors check --json`'s (check_chromium.rs).
+
+use serde_json::Value;
+
+/// A JSON string, or "" for anything else.
+pub fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+/// One request as a server received it (or as the engine / `cors check` sent it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub kind: String,
+    pub server: String,
+    pub hop: u64,
+    pub method: String,
+    pub origin: Option<String>,
+    pub acrm: Option<String>,
+    pub acrh: Option<String>,
+    pub cookie: bool,
+    pub script_headers: Vec<String>,
+}
+
+/// What one fetch did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Observed {
+    pub outcome: &'static str,
+    pub status: Option<u64>,
+    pub response_type: Option<String>,
+    pub readable: Vec<String>,
+    pub cors_error: Option<String>,
+    pub failed_parameter: Option<String>,
+    pub message: Option<String>,
+    pub requests: Vec<Seen>,
+}
+
+/// The script's headers as (lowercase name, first value), one per name.
+pub fn script_headers(init: &Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = Vec::new();
+    for h in init["headers"].as_array().into_iter().flatten() {
+        let name = s(&h[0]).to_ascii_lowercase();
+        if !v.iter().any(|(n, _)| *n == name) {
+            v.push((name, s(&h[1]).trim().to_string()));
+        }
+    }
+    v.sort();
+    v
+}
+
+/// Names of the script's headers that arrived: a header of that name whose value contains the
+/// script's value (the browser adds its own `Accept-Language`, `Referer`… whatever script says).
+pub fn arrived(script: &[(String, String)], pairs: &[(String, String)]) -> Vec<String> {
+    script
+        .iter()
+        .filter(|(n, v)| {
+            pairs
+                .iter()
+                .any(|(k, x)| k.eq_ignore_ascii_case(n) && x.contains(v.as_str()))
+        })
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+/// How one side writes what it compares with Chromium's results.
+pub struct Normalize<'a> {
+    /// Rewrites origins and URLs in messages, parameters and `Origin` values (e.g. to names).
+    pub text: &'a dyn Fn(&str) -> String,
+    /// No status for opaque responses (script sees 0).
+    pub opaque_hides_status: bool,
+    /// An empty `failedParameter` counts as none.
+    pub empty_parameter_is_none: bool,
+}
+
+/// Chromium's verdicts for one scenario, one [`Observed`] per fetch.
+pub fn observe_chromium(scenario: &Value, result: &Value, n: &Normalize<'_>) -> Vec<Observed> {
+    let mut out = Vec::new();
+    for (i, f) in result["fetches"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let r = &f["result"];
+        let script = script_headers(&scenario["fetches"][i]["init"]);
+        let error = s(&r["error"]);
+        let outcome = if r["ok"].as_bool() == Some(true) {
+            "ok"
+        } else if r["thrown"].as_bool() == Some(true)
+            || error.starts_with("TypeError: Failed to execute")
+        {
+            "refused"
+        } else {
+            "blocked"
+        };
+        let opaque = matches!(s(&r["type"]), "opaque" | "opaqueredirect");
+        let mut readable: Vec<String> = r["headers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|h| s(&h[0]).to_ascii_lowercase())
+            .collect();
+        readable.sort();
+        readable.dedup();
+        let console: Vec<&str> = r["console"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(s)
+            .collect();
+        let message = (outcome == "blocked")
+            .then(|| {
+                console
+                    .iter()
+                    .find(|m| m.starts_with("Access to ") || m.starts_with("Fetch API cannot load"))
+                    .or_else(|| {
+                        console
+                            .iter()
+                            .find(|m| m.starts_with("Failed to load resource"))
+                    })
+                    .map(|m| (n.text)(m))
+            })
+            .flatten();
+        let requests = f["requests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|q| {
+                let raw: Vec<&str> = q["rawHeaders"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(s)
+                    .collect();
+                let pairs: Vec<(String, String)> = raw
+                    .chunks(2)
+                    .filter_map(|c| match c {
+                        [k, v] => Some((k.to_ascii_lowercase(), v.to_string())),
+                        _ => None,
+                    })
+                    .collect();
+                let get = |k: &str| pairs.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
+                let preflight = s(&q["kind"]) == "preflight";
+                Seen {
+                    kind: s(&q["kind"]).to_string(),
+                    server: s(&q["server"]).to_string(),
+                    hop: q["hop"].as_u64().unwrap_or(0),
+                    method: s(&q["method"]).to_string(),
+                    origin: get("origin").map(|o| (n.text)(&o)),
+                    acrm: get("access-control-request-method"),
+                    acrh: get("access-control-request-headers"),
+                    cookie: get("cookie").is_some(),
+                    script_headers: if preflight {
+                        Vec::new()
+                    } else {
+                        arrived(&script, &pairs)
+                    },
+                }
+            })
+            .collect();
+        let cors = &r["corsErrorStatus"];
+        out.push(Observed {
+            outcome,
+            status: (outcome == "ok" && !(n.opaque_hides_status && opaque))
+                .then(|| r["status"].as_u64())
+                .flatten(),
+            response_type: (outcome == "ok").then(|| s(&r["type"]).to_string()),
+            readable: if outcome == "ok" {
+                readable
+            } else {
+                Vec::new()
+            },
+            cors_error: cors["corsError"].as_str().map(String::from),
+            failed_parameter: cors["failedParameter"]
+                .as_str()
+                .filter(|p| !(n.empty_parameter_is_none && p.is_empty()))
+                .map(|p| (n.text)(p)),
+            message,
+            requests,
+        });
+    }
+    out
+}
+
+/// The fetches that differ, for a failure message; `other` names the side compared with Chromium.
+pub fn diff(a: &[Observed], b: &[Observed], other: &str) -> String {
+    let mut out = String::new();
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        if x != y {
+            out.push_str(&format!(
+                "    fetch {i}:\n      chromium: {x:?}\n      {other}: {y:?}\n"
+            ));
+        }
+    }
+    if a.len() != b.len() {
+        out.push_str(&format!("    {} fetches vs {}\n", a.len(), b.len()));
+    }
+    out
+}
