@@ -31,8 +31,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use browser_support::{
-    INSTALL_HINT, Normalize, Observed, Seen as Sent, arrived, diff, observe_chromium, read_json,
-    repo_root, require_tools, s, script_headers,
+    Normalize, Observed, Seen as Sent, arrived, diff, observe_chromium, read_json, repo_root,
+    run_scenario_harness, s, script_headers,
 };
 
 /// Chromium's results: a fresh run of the harness, or `CORS_CHROMIUM_RESULTS`.
@@ -45,36 +45,7 @@ fn chromium_results(root: &Path) -> Value {
         );
         return read_json(&p);
     }
-    require_tools(root);
-    let out_file =
-        std::env::temp_dir().join(format!("cors-check-chromium-{}.json", std::process::id()));
-    let mut child = Command::new("node")
-        .arg(root.join("browser-tests/run-cors-scenarios.mjs"))
-        .arg("--out")
-        .arg(&out_file)
-        .current_dir(root.join("browser-tests"))
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start node: {e}; {INSTALL_HINT}"));
-    // A hung browser fails loudly instead of hanging the suite.
-    let deadline = std::time::Instant::now() + Duration::from_secs(300);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the harness") {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the browser harness did not finish within 300 s; {INSTALL_HINT}");
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    assert!(
-        status.success(),
-        "the browser harness failed ({status}); {INSTALL_HINT}"
-    );
-    let v = read_json(&out_file);
-    let _ = std::fs::remove_file(&out_file);
-    v
+    run_scenario_harness(root, "check-chromium")
 }
 
 /// Replaces origins and host:port pairs by their names ({A}, {B_HOST}…).
@@ -298,7 +269,7 @@ fn run_check(
             })
             .collect();
         out.push(Observed {
-            outcome: outcome.into(),
+            outcome,
             status: v["status"].as_u64(),
             response_type: v["response_type"].as_str().map(String::from),
             readable: v["exposed_headers"]

@@ -22,12 +22,11 @@ use cors::agent::{
 use cors::vocab::Origin;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::time::Duration;
 
 use browser_support::{
-    INSTALL_HINT, Normalize, Observed, Seen, arrived, diff, observe_chromium, read_json, repo_root,
-    require_tools, s, script_headers,
+    Normalize, Observed, Seen, arrived, diff, observe_chromium, read_json, repo_root,
+    run_scenario_harness, s, script_headers,
 };
 
 struct Ctx {
@@ -248,37 +247,10 @@ fn run_engine(
 #[test]
 fn engine_agrees_with_headless_chromium() {
     let root = repo_root();
-    require_tools(&root);
     let scenarios = read_json(&root.join("browser-tests/scenarios/scenarios.json"));
     let known = read_json(&root.join("browser-tests/known-differences.json"));
-    let out_file =
-        std::env::temp_dir().join(format!("cors-agent-chromium-{}.json", std::process::id()));
     let started = std::time::Instant::now();
-    let mut child = Command::new("node")
-        .arg(root.join("browser-tests/run-cors-scenarios.mjs"))
-        .arg("--out")
-        .arg(&out_file)
-        .current_dir(root.join("browser-tests"))
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start node: {e}; {INSTALL_HINT}"));
-    // The harness takes ~25 s; a hung browser must fail the test, not stall CI.
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the harness") {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(300) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the browser harness did not finish within 300 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(
-        status.success(),
-        "the browser harness failed ({status}); {INSTALL_HINT}"
-    );
-    let results = read_json(&out_file);
-    let _ = std::fs::remove_file(&out_file);
+    let results = run_scenario_harness(&root, "agent-chromium");
     let chromium_version = s(&results["chromium"]).to_string();
 
     let ctx = Ctx {

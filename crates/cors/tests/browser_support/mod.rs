@@ -248,3 +248,37 @@ pub fn diff(a: &[Observed], b: &[Observed], other: &str) -> String {
     }
     out
 }
+
+/// Runs the scenario harness (`browser-tests/run-cors-scenarios.mjs`) in headless Chromium and
+/// returns its results. It takes about 25 s; a hung browser fails the test after 300 s instead
+/// of stalling CI.
+pub fn run_scenario_harness(root: &Path, tag: &str) -> Value {
+    require_tools(root);
+    let out_file = std::env::temp_dir().join(format!("cors-{tag}-{}.json", std::process::id()));
+    let started = std::time::Instant::now();
+    let mut child = Command::new("node")
+        .arg(root.join("browser-tests/run-cors-scenarios.mjs"))
+        .arg("--out")
+        .arg(&out_file)
+        .current_dir(root.join("browser-tests"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start node: {e}; {INSTALL_HINT}"));
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the harness") {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(300) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the browser harness did not finish within 300 s; {INSTALL_HINT}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(
+        status.success(),
+        "the browser harness failed ({status}); {INSTALL_HINT}"
+    );
+    let results = read_json(&out_file);
+    let _ = std::fs::remove_file(&out_file);
+    results
+}
