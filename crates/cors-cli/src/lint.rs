@@ -72,7 +72,8 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    fn new(
+    /// A diagnostic at `span` of `src`, with its line and column.
+    pub(crate) fn new(
         src: &str,
         span: Range<usize>,
         severity: Severity,

@@ -33,7 +33,7 @@
 //! allowed_origins = ["https://app.example.com"]
 //! ```
 
-use crate::lint::{Diagnostic, Severity, line_column, lint_policy_table};
+use crate::lint::{Diagnostic, Severity, lint_policy_table};
 use cors::policy::PolicyConfig;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -373,7 +373,7 @@ pub fn load(src: &str, base_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         return Err(diags);
     }
     let mut config: GatewayConfig = toml::from_str(src).map_err(|e| {
-        vec![diag(
+        vec![Diagnostic::new(
             src,
             e.span().unwrap_or(0..0),
             Severity::Error,
@@ -401,7 +401,7 @@ pub fn lint_gateway_source(src: &str) -> Vec<Diagnostic> {
         return errors
             .iter()
             .map(|e| {
-                diag(
+                Diagnostic::new(
                     src,
                     e.span().unwrap_or(0..0),
                     Severity::Error,
@@ -419,26 +419,6 @@ pub fn lint_gateway_source(src: &str) -> Vec<Diagnostic> {
 pub fn is_gateway_table(root: &DeTable<'_>) -> bool {
     root.iter()
         .any(|(k, _)| TOP_LEVEL_KEYS.contains(&AsRef::<str>::as_ref(k.get_ref())))
-}
-
-fn diag(
-    src: &str,
-    span: Range<usize>,
-    severity: Severity,
-    code: &str,
-    message: String,
-    fix: String,
-) -> Diagnostic {
-    let (line, column) = line_column(src, span.start);
-    Diagnostic {
-        severity,
-        code: code.to_string(),
-        line,
-        column,
-        message,
-        fix,
-        span,
-    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -464,7 +444,7 @@ struct Ctx<'s> {
 
 impl Ctx<'_> {
     fn err(&mut self, span: Range<usize>, code: &str, message: String, fix: impl Into<String>) {
-        self.out.push(diag(
+        self.out.push(Diagnostic::new(
             self.src,
             span,
             Severity::Error,
