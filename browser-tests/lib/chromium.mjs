@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { pageFetch } from './page-fetch.mjs';
 
 /** The flags the project brief requires for headless Chromium. */
 export const CHROMIUM_FLAGS = [
@@ -123,48 +124,14 @@ export async function openPage(context, pageUrl) {
 }
 
 /**
- * Runs `fetch(url, init)` in the page and returns what script could see plus what Chromium
- * reported: `{ ok, status, type, redirected, url, headers: [[name, value]...], error,
- * corsErrorStatus, issues, console }`. `init.headers` is a list of [name, value] pairs appended in
- * order to a Headers object (so duplicates are kept); `init.bodyKind` ('text' | 'params' |
- * 'bytes') builds a string, URLSearchParams or Uint8Array body. `settleMs` waits for late CDP events.
+ * Runs `fetch(url, init)` in the page (lib/page-fetch.mjs says how `init` is read) and returns
+ * what script could see plus what Chromium reported: `{ ok, status, type, redirected, url,
+ * headers: [[name, value]...], error, corsErrorStatus, issues, console }`. `settleMs` waits for
+ * late CDP events.
  */
 export async function crossOriginFetch(page, url, init = {}, { settleMs = 30 } = {}) {
   page.__cors.take();
-  const result = await page.evaluate(
-    async ({ url, init }) => {
-      const h = new Headers();
-            for (const [n, v] of init.headers ?? []) {
-        try {
-          h.append(n, v);
-        } catch (e) {
-          // Headers.append throwing is fetch() throwing: nothing is sent.
-          return { ok: false, status: null, type: null, headers: null, error: String(e), thrown: true };
-        }
-      }
-      const opts = { ...init, headers: h };
-      delete opts.bodyKind;
-      if (init.bodyKind === 'text') opts.body = 'hello';
-      else if (init.bodyKind === 'params') opts.body = new URLSearchParams('a=1');
-      else if (init.bodyKind === 'bytes') opts.body = new Uint8Array([1, 2, 3]);
-      if (opts.body === undefined || opts.body === null) delete opts.body;
-      try {
-        const r = await fetch(url, opts);
-        const headers = [];
-        r.headers.forEach((v, n) => headers.push([n, v]));
-        let text = null;
-        try {
-          text = await r.text();
-        } catch (e) {
-          text = null;
-        }
-        return { ok: true, status: r.status, type: r.type, redirected: r.redirected, url: r.url, headers, body: text, error: null };
-      } catch (e) {
-        return { ok: false, status: null, type: null, headers: null, error: String(e) };
-      }
-    },
-    { url, init },
-  );
+  const result = await page.evaluate(pageFetch, { url, init });
   await new Promise((r) => setTimeout(r, settleMs));
   const rec = page.__cors.take();
   const failure = rec.failures.find((f) => f.corsErrorStatus) ?? null;

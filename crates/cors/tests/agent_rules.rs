@@ -1162,7 +1162,8 @@ fn failures_render_in_both_browsers_words() {
             false,
             "",
             None,
-            None,
+            // Firefox words a refused redirect as a failed request (scenario rd-chain-21).
+            Some(FirefoxReason::DidNotSucceed),
             "Failed to load resource: net::ERR_TOO_MANY_REDIRECTS",
         ),
     ];
@@ -1228,4 +1229,85 @@ fn the_fix_lists_what_the_server_must_send() {
         as_resp(200, &fix.actual),
     );
     assert!(got.is_ok(), "{got:?}");
+}
+
+/// Every Firefox reason's console line is read back as that reason (the differential test reads
+/// Firefox's own lines this way), whatever the parameter and status.
+#[test]
+fn firefox_console_lines_read_back_as_their_reason() {
+    for r in FirefoxReason::ALL {
+        for (param, status) in [("", None), ("x-a", Some(204)), ("a). (b", Some(500))] {
+            let line = r.console_line(API, param, status);
+            assert!(line.starts_with("Cross-Origin Request Blocked: "), "{line}");
+            assert_eq!(
+                FirefoxReason::from_console_message(&line),
+                Some(r),
+                "{line}"
+            );
+        }
+    }
+    assert_eq!(
+        FirefoxReason::from_console_message("Security Error: Content at x"),
+        None
+    );
+    // Older wordings of two reasons.
+    let old = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://a.example/. (Reason: CORS preflight channel did not succeed).";
+    assert_eq!(
+        FirefoxReason::from_console_message(old),
+        Some(FirefoxReason::PreflightDidNotSucceed)
+    );
+}
+
+/// The lines Firefox ESR 153 logs per failure (observed by agent_firefox.rs), one row per shape.
+#[test]
+fn firefox_console_lines_per_failure() {
+    use CorsError::*;
+    const DNS: &str = "(Reason: CORS request did not succeed). Status code: (null).";
+    let base = |e, preflight| {
+        CorsFailure::new(e, "", API, PAGE)
+            .on_preflight(preflight)
+            .with_status(302)
+    };
+    // An actual response failing its CORS check: one line.
+    let f = base(MissingAllowOriginHeader, false);
+    assert_eq!(f.firefox_console().len(), 1);
+    assert!(f.firefox_console()[0].ends_with("missing). Status code: 302."));
+    // A failed preflight: the reason, then the cancelled request.
+    let f = base(MethodDisallowedByPreflightResponse, true);
+    let lines = f.firefox_console();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[1].ends_with(DNS));
+    // A failing redirect response of a preflight: one more line.
+    let mut f = base(MissingAllowOriginHeader, true);
+    f.redirect_to = Some(format!("{API}/next"));
+    assert_eq!(f.firefox_console().len(), 3);
+    // A refused redirect preflight: external redirect, the second check, the cancelled request.
+    let mut f = base(PreflightDisallowedRedirect, true);
+    let lines = f.firefox_console();
+    assert!(
+        lines[0].contains("external redirect not allowed"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].ends_with("(Reason: CORS preflight response did not succeed). Status code: 302.")
+    );
+    f.after_redirect = Some((AllowOriginMismatch, PAGE.to_string()));
+    let lines = f.firefox_console();
+    assert!(
+        lines[1].contains(&format!("does not match ‘{PAGE}’")),
+        "{lines:?}"
+    );
+    assert!(lines[2].ends_with(DNS));
+    // Refused redirects collapse into one CORSDidNotSucceed line.
+    for e in [
+        TooManyRedirects,
+        RedirectNotHttp,
+        RedirectContainsCredentials,
+    ] {
+        let lines = base(e, false).firefox_console();
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].ends_with(DNS), "{e}: {lines:?}");
+    }
+    // No CORS line at all.
+    assert!(base(DisallowedByMode, false).firefox_console().is_empty());
 }

@@ -250,7 +250,11 @@ pub fn render(r: &CheckReport, s: Style) -> String {
         if let Some(m) = &r.console.chromium {
             let _ = writeln!(o, "  Chromium: {m}");
         }
-        if let Some(m) = &r.console.firefox {
+        if r.console.firefox_lines.len() > 1 {
+            for m in &r.console.firefox_lines {
+                let _ = writeln!(o, "  Firefox:  {m}");
+            }
+        } else if let Some(m) = &r.console.firefox {
             let _ = writeln!(o, "  Firefox:  {m}");
         }
     }

@@ -110,8 +110,11 @@ pub struct DroppedReport {
 pub struct Console {
     /// What Chromium prints.
     pub chromium: Option<String>,
-    /// What Firefox prints.
+    /// What Firefox prints (its first line, when it prints several).
     pub firefox: Option<String>,
+    /// Every line Firefox prints, in order: a failed preflight, for one, is followed by
+    /// "CORS request did not succeed" for the request it cancels.
+    pub firefox_lines: Vec<String>,
 }
 
 /// Why `fetch()` throws.
@@ -635,9 +638,11 @@ pub fn build(
                 .and_then(|_| (!f.failed_parameter.is_empty()).then(|| f.failed_parameter.clone()));
             report.firefox_reason = f.firefox_reason().map(|r| r.slug());
             report.spec_anchor = Some(f.anchor());
+            let firefox_lines = f.firefox_console();
             report.console = Console {
                 chromium: Some(f.chromium_message()),
                 firefox: Some(f.firefox_message()),
+                firefox_lines,
             };
             report.summary = format!(
                 "A browser would block this request{}: {}.",
@@ -655,9 +660,11 @@ pub fn build(
                 message: r.to_string(),
                 anchor: r.anchor(),
             });
+            let uncaught = format!("Uncaught (in promise) {r}");
             report.console = Console {
-                chromium: Some(format!("Uncaught (in promise) {r}")),
-                firefox: Some(format!("Uncaught (in promise) {r}")),
+                chromium: Some(uncaught.clone()),
+                firefox: Some(uncaught.clone()),
+                firefox_lines: vec![uncaught],
             };
             report.summary = format!("fetch() throws before sending anything: {r}");
         }

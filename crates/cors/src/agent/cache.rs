@@ -76,8 +76,12 @@ impl PreflightCache {
         include: bool,
         now: Duration,
     ) -> impl Iterator<Item = &'a Entry> + 'a {
+        let exact = self.profile.deviations().cache_exact_credentials;
         self.entries.iter().filter(move |e| {
-            e.expires > now && e.origin == origin && e.url == url && (e.credentials || !include)
+            e.expires > now
+                && e.origin == origin
+                && e.url == url
+                && (e.credentials == include || (e.credentials && !exact))
         })
     }
 
@@ -92,9 +96,14 @@ impl PreflightCache {
         now: Duration,
     ) -> bool {
         match self.model {
-            CacheModel::PerEntry => self
-                .matching(origin, url, include, now)
-                .any(|e| e.methods.iter().any(|m| m == method || m == "*")),
+            CacheModel::PerEntry => {
+                let wildcards = self.profile.deviations().cache_wildcards;
+                self.matching(origin, url, include, now).any(|e| {
+                    e.methods
+                        .iter()
+                        .any(|m| m == method || (wildcards && m == "*"))
+                })
+            }
             CacheModel::ReplacePerUrl => self
                 .matching(origin, url, include, now)
                 .any(|e| super::check::method_allowed(method, &e.methods, include, self.profile)),
@@ -111,7 +120,8 @@ impl PreflightCache {
         name: &str,
         now: Duration,
     ) -> bool {
-        let wildcard_ok = !is_cors_non_wildcard_request_header_name(name.as_bytes());
+        let wildcard_ok = self.profile.deviations().cache_wildcards
+            && !is_cors_non_wildcard_request_header_name(name.as_bytes());
         self.matching(origin, url, include, now).any(|e| {
             e.headers.iter().any(|h| {
                 h.eq_ignore_ascii_case(name)

@@ -442,7 +442,16 @@ pub(crate) fn unsafe_request_header_names(
                 Err(UnsafeHeaderReason::NameNotSafelisted)
             };
         }
-        cors_safelisted_request_header(name, value)
+        let verdict = cors_safelisted_request_header(name, value);
+        if verdict.is_ok()
+            && d.content_type_last_of_list
+            && name.eq_ignore_ascii_case(b"content-type")
+        {
+            if let Some(i) = value.iter().rposition(|&b| b == b',') {
+                return cors_safelisted_request_header(name, value[i + 1..].trim_ascii());
+            }
+        }
+        verdict
     };
     cors_unsafe_request_header_names_by(
         list.iter().map(|(n, v)| (n.as_slice(), v.as_slice())),

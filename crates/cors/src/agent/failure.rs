@@ -143,11 +143,27 @@ impl fmt::Display for CorsError {
     }
 }
 
-/// Firefox's reason codes for CORS failures: the slugs of MDN's "CORS errors" pages.
+/// Firefox's reason codes for CORS failures: the slugs of MDN's "CORS errors" pages, which the
+/// console's "Learn More" link of each "Cross-Origin Request Blocked" line opens.
+///
+/// ```
+/// use cors::agent::FirefoxReason;
+/// let line = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
+///     resource at https://api.example/x. (Reason: CORS header ‘Access-Control-Allow-Origin’ \
+///     missing). Status code: 200.";
+/// assert_eq!(FirefoxReason::from_console_message(line), Some(FirefoxReason::MissingAllowOrigin));
+/// assert_eq!(FirefoxReason::MissingAllowOrigin.slug(), "CORSMissingAllowOrigin");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FirefoxReason {
-    /// `CORSDidNotSucceed`: the request failed at the network level.
+    /// `CORSDisabled`: the pref `content.cors.disable` is set.
+    Disabled,
+    /// `CORSOriginHeaderNotAdded`: privileged (extension) code, no single origin.
+    OriginHeaderNotAdded,
+    /// `CORSDidNotSucceed`: the request failed at the network level — also Firefox's only word
+    /// for a redirect it refuses (userinfo, a non-HTTP scheme, more than 20) and the line it
+    /// adds after every failed preflight.
     DidNotSucceed,
     /// `CORSRequestNotHttp`.
     RequestNotHttp,
@@ -176,10 +192,31 @@ pub enum FirefoxReason {
 }
 
 impl FirefoxReason {
+    /// Every reason.
+    pub const ALL: [FirefoxReason; 15] = [
+        FirefoxReason::Disabled,
+        FirefoxReason::OriginHeaderNotAdded,
+        FirefoxReason::DidNotSucceed,
+        FirefoxReason::RequestNotHttp,
+        FirefoxReason::ExternalRedirectNotAllowed,
+        FirefoxReason::MissingAllowOrigin,
+        FirefoxReason::MultipleAllowOriginNotAllowed,
+        FirefoxReason::AllowOriginNotMatchingOrigin,
+        FirefoxReason::NotSupportingCredentials,
+        FirefoxReason::MethodNotFound,
+        FirefoxReason::MissingAllowCredentials,
+        FirefoxReason::PreflightDidNotSucceed,
+        FirefoxReason::InvalidAllowMethod,
+        FirefoxReason::InvalidAllowHeader,
+        FirefoxReason::MissingAllowHeaderFromPreflight,
+    ];
+
     /// The MDN page slug, e.g. `CORSMissingAllowOrigin`.
     pub fn slug(self) -> &'static str {
         use FirefoxReason::*;
         match self {
+            Disabled => "CORSDisabled",
+            OriginHeaderNotAdded => "CORSOriginHeaderNotAdded",
             DidNotSucceed => "CORSDidNotSucceed",
             RequestNotHttp => "CORSRequestNotHttp",
             ExternalRedirectNotAllowed => "CORSExternalRedirectNotAllowed",
@@ -194,6 +231,126 @@ impl FirefoxReason {
             InvalidAllowHeader => "CORSInvalidAllowHeader",
             MissingAllowHeaderFromPreflight => "CORSMissingAllowHeaderFromPreflight",
         }
+    }
+
+    /// The reason's text in Firefox's console (Gecko `security.properties`) as the text before
+    /// and after its parameter (`‘value’`), and whether the line ends with `Status code: N.`.
+    fn template(self) -> (&'static str, Option<&'static str>, bool) {
+        use FirefoxReason::*;
+        match self {
+            Disabled => ("CORS disabled", None, false),
+            OriginHeaderNotAdded => ("CORS header ‘Origin’ cannot be added", None, false),
+            DidNotSucceed => ("CORS request did not succeed", None, true),
+            RequestNotHttp => ("CORS request not http", None, false),
+            ExternalRedirectNotAllowed => {
+                ("CORS request external redirect not allowed", None, false)
+            }
+            MissingAllowOrigin => (
+                "CORS header ‘Access-Control-Allow-Origin’ missing",
+                None,
+                true,
+            ),
+            MultipleAllowOriginNotAllowed => (
+                "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed",
+                None,
+                false,
+            ),
+            AllowOriginNotMatchingOrigin => (
+                "CORS header ‘Access-Control-Allow-Origin’ does not match ‘",
+                Some("’"),
+                false,
+            ),
+            NotSupportingCredentials => (
+                "Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’",
+                None,
+                false,
+            ),
+            MethodNotFound => (
+                "Did not find method in CORS header ‘Access-Control-Allow-Methods’",
+                None,
+                false,
+            ),
+            MissingAllowCredentials => (
+                "expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’",
+                None,
+                false,
+            ),
+            PreflightDidNotSucceed => ("CORS preflight response did not succeed", None, true),
+            InvalidAllowMethod => (
+                "invalid token ‘",
+                Some("’ in CORS header ‘Access-Control-Allow-Methods’"),
+                false,
+            ),
+            InvalidAllowHeader => (
+                "invalid token ‘",
+                Some("’ in CORS header ‘Access-Control-Allow-Headers’"),
+                false,
+            ),
+            MissingAllowHeaderFromPreflight => (
+                "header ‘",
+                Some(
+                    "’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response",
+                ),
+                false,
+            ),
+        }
+    }
+
+    /// The reason of a Firefox console line "Cross-Origin Request Blocked: … (Reason: …)", or
+    /// `None` for any other line. Older wordings of two reasons are recognised too.
+    pub fn from_console_message(line: &str) -> Option<FirefoxReason> {
+        let start = line.find("(Reason: ")? + "(Reason: ".len();
+        // The reason ends at the last ")." before an optional " Status code: N." suffix.
+        let head = match line.rfind(" Status code: ") {
+            Some(i) if i > start => &line[..i],
+            _ => line,
+        };
+        let end = head.rfind(").")?;
+        let text = line.get(start..end)?;
+        FirefoxReason::ALL
+            .into_iter()
+            .find(|r| match r.template() {
+                (text_only, None, _) => text == text_only,
+                (before, Some(after), _) => {
+                    text.len() >= before.len() + after.len()
+                        && text.starts_with(before)
+                        && text.ends_with(after)
+                }
+            })
+            .or(match text {
+                "CORS preflight channel did not succeed" => {
+                    Some(FirefoxReason::PreflightDidNotSucceed)
+                }
+                t if t.starts_with("missing token ‘") => {
+                    Some(FirefoxReason::MissingAllowHeaderFromPreflight)
+                }
+                _ => None,
+            })
+    }
+
+    /// The console line Firefox prints for this reason on a request to `url`: `param` fills the
+    /// reasons that quote a value, `status` the ones that end with the status (`(null)` when
+    /// no response arrived).
+    pub fn console_line(self, url: &str, param: &str, status: Option<u16>) -> String {
+        let (before, after, with_status) = self.template();
+        let text = match after {
+            Some(after) => format!("{before}{param}{after}"),
+            None => before.to_string(),
+        };
+        // CORSNotSupportingCredentials is the one line that quotes the URL.
+        let url = if self == FirefoxReason::NotSupportingCredentials {
+            format!("‘{url}’")
+        } else {
+            url.to_string()
+        };
+        let status = match (with_status, status) {
+            (false, _) => String::new(),
+            (true, Some(s)) => format!(" Status code: {s}."),
+            (true, None) => " Status code: (null).".to_string(),
+        };
+        format!(
+            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {url}. (Reason: {text}).{status}"
+        )
     }
 }
 
@@ -238,6 +395,13 @@ pub struct CorsFailure {
     pub status: Option<u16>,
     /// Number of `Access-Control-Allow-Origin` lines of that response (Firefox counts lines).
     pub allow_origin_lines: usize,
+    /// The failing response was a redirect to this URL (its `Location`, resolved). Firefox
+    /// checks a redirect response before following it and logs one more line for it.
+    pub redirect_to: Option<String>,
+    /// A redirected preflight whose CORS check passed: what Firefox's second check of the
+    /// response finds after refusing the redirect, against the origin the redirect leaves
+    /// (`null` across origins) — the reason and its parameter; `None` when that check passes.
+    pub after_redirect: Option<(CorsError, String)>,
 }
 
 impl CorsFailure {
@@ -260,6 +424,8 @@ impl CorsFailure {
             detail: String::new(),
             status: None,
             allow_origin_lines: 0,
+            redirect_to: None,
+            after_redirect: None,
         }
     }
     /// Marks the failure as one of the preflight response.
@@ -300,30 +466,72 @@ impl CorsFailure {
         self.error.anchor()
     }
 
-    /// The Firefox reason (MDN slug via [`FirefoxReason::slug`]), when Firefox logs one.
+    /// The Firefox reason (MDN slug via [`FirefoxReason::slug`]) of the first line Firefox logs
+    /// (see [`firefox_console`](Self::firefox_console)), when it logs one.
     pub fn firefox_reason(&self) -> Option<FirefoxReason> {
         use CorsError::*;
+        match self.error {
+            // Firefox words each refused redirect as a failed request.
+            TooManyRedirects
+            | RedirectNotHttp
+            | RedirectContainsCredentials
+            | InvalidRedirectLocation => Some(FirefoxReason::DidNotSucceed),
+            _ => firefox_reason_of(self.error, self.allow_origin_lines),
+        }
+    }
+
+    /// Every "Cross-Origin Request Blocked" line Firefox logs for this failure, in order
+    /// (observed in Firefox ESR 153 by `crates/cors/tests/agent_firefox.rs`):
+    /// - the reason's line; a failed preflight adds `CORS request did not succeed` for the
+    ///   request it cancels, and a failing redirect response one more;
+    /// - a refused redirect (userinfo, a non-HTTP scheme, a 21st) is only `CORS request did not
+    ///   succeed`;
+    /// - a redirected preflight is `CORS request external redirect not allowed`, then the
+    ///   second check of that response (its CORS check against the origin the redirect leaves,
+    ///   else its status), then `CORS request did not succeed`.
+    ///
+    /// Empty when Firefox logs no CORS line (e.g. mode `same-origin`, redirect mode `error`).
+    pub fn firefox_console(&self) -> Vec<String> {
+        use CorsError::*;
         use FirefoxReason as F;
-        Some(match self.error {
-            MissingAllowOriginHeader => F::MissingAllowOrigin,
-            MultipleAllowOriginValues if self.allow_origin_lines > 1 => {
-                F::MultipleAllowOriginNotAllowed
+        let did_not_succeed = || F::DidNotSucceed.console_line(&self.url, "", None);
+        let param = if self.detail.is_empty() {
+            &self.failed_parameter
+        } else {
+            &self.detail
+        };
+        match self.error {
+            TooManyRedirects
+            | RedirectNotHttp
+            | RedirectContainsCredentials
+            | InvalidRedirectLocation => vec![did_not_succeed()],
+            PreflightDisallowedRedirect => {
+                let second = match &self.after_redirect {
+                    Some((e, p)) => firefox_reason_of(*e, self.allow_origin_lines)
+                        .unwrap_or(F::DidNotSucceed)
+                        .console_line(&self.url, p, self.status),
+                    None => F::PreflightDidNotSucceed.console_line(&self.url, "", self.status),
+                };
+                vec![
+                    F::ExternalRedirectNotAllowed.console_line(&self.url, "", self.status),
+                    second,
+                    did_not_succeed(),
+                ]
             }
-            MultipleAllowOriginValues | InvalidAllowOriginValue | AllowOriginMismatch => {
-                F::AllowOriginNotMatchingOrigin
+            _ => {
+                let Some(reason) = firefox_reason_of(self.error, self.allow_origin_lines) else {
+                    return Vec::new();
+                };
+                let mut lines = vec![reason.console_line(&self.url, param, self.status)];
+                if self.redirect_to.is_some() {
+                    lines.push(did_not_succeed());
+                }
+                if self.preflight {
+                    lines.push(did_not_succeed());
+                }
+                lines
             }
-            WildcardOriginNotAllowed => F::NotSupportingCredentials,
-            InvalidAllowCredentials => F::MissingAllowCredentials,
-            PreflightInvalidStatus => F::PreflightDidNotSucceed,
-            PreflightDisallowedRedirect => F::ExternalRedirectNotAllowed,
-            InvalidAllowMethodsPreflightResponse => F::InvalidAllowMethod,
-            InvalidAllowHeadersPreflightResponse => F::InvalidAllowHeader,
-            MethodDisallowedByPreflightResponse => F::MethodNotFound,
-            HeaderDisallowedByPreflightResponse => F::MissingAllowHeaderFromPreflight,
-            CorsDisabledScheme => F::RequestNotHttp,
-            InvalidResponse => F::DidNotSucceed,
-            _ => return None,
-        })
+        }
     }
 
     /// The console message Chromium prints for a `fetch()` (Blink `cors_error_string.cc`), or
@@ -419,79 +627,48 @@ impl CorsFailure {
             )
     }
 
-    /// The console message Firefox prints (Gecko `security.properties`).
+    /// The first console line Firefox prints (see [`firefox_console`](Self::firefox_console)
+    /// for all of them); for a failure Firefox logs no CORS line about, the rejection script sees.
     pub fn firefox_message(&self) -> String {
-        use FirefoxReason::*;
-        let Some(reason) = self.firefox_reason() else {
-            return format!(
-                "NetworkError when attempting to fetch resource. ({})",
-                self.error.name()
-            );
-        };
-        let p = if self.detail.is_empty() {
-            &self.failed_parameter
-        } else {
-            &self.detail
-        };
-        let status = self
-            .status
-            .map(|s| format!(" Status code: {s}."))
-            .unwrap_or_default();
-        let (text, with_status) = match reason {
-            DidNotSucceed => ("CORS request did not succeed".to_string(), true),
-            RequestNotHttp => ("CORS request not http".to_string(), false),
-            ExternalRedirectNotAllowed => (
-                "CORS request external redirect not allowed".to_string(),
-                false,
-            ),
-            MissingAllowOrigin => (
-                "CORS header ‘Access-Control-Allow-Origin’ missing".to_string(),
-                true,
-            ),
-            MultipleAllowOriginNotAllowed => (
-                "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed".to_string(),
-                false,
-            ),
-            AllowOriginNotMatchingOrigin => (
-                format!("CORS header ‘Access-Control-Allow-Origin’ does not match ‘{p}’"),
-                false,
-            ),
-            NotSupportingCredentials => {
-                return format!(
-                    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘{}’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’).",
-                    self.url
-                );
-            }
-            MethodNotFound => (
-                "Did not find method in CORS header ‘Access-Control-Allow-Methods’".to_string(),
-                false,
-            ),
-            MissingAllowCredentials => (
-                "expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’".to_string(),
-                false,
-            ),
-            PreflightDidNotSucceed => ("CORS preflight response did not succeed".to_string(), true),
-            InvalidAllowMethod => (
-                format!("invalid token ‘{p}’ in CORS header ‘Access-Control-Allow-Methods’"),
-                false,
-            ),
-            InvalidAllowHeader => (
-                format!("invalid token ‘{p}’ in CORS header ‘Access-Control-Allow-Headers’"),
-                false,
-            ),
-            MissingAllowHeaderFromPreflight => (
+        self.firefox_console()
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| {
                 format!(
-                    "header ‘{p}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response"
-                ),
-                false,
-            ),
-        };
-        format!(
-            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {}. (Reason: {text}).{}",
-            self.url,
-            if with_status { status.as_str() } else { "" }
-        )
+                    "NetworkError when attempting to fetch resource. ({})",
+                    self.error.name()
+                )
+            })
     }
+}
+
+/// The reason Firefox gives for a failed check (Gecko `nsCORSListenerProxy.cpp`); it counts
+/// `Access-Control-Allow-Origin` lines where Chromium parses the combined value.
+fn firefox_reason_of(error: CorsError, allow_origin_lines: usize) -> Option<FirefoxReason> {
+    use CorsError::*;
+    use FirefoxReason as F;
+    Some(match error {
+        MissingAllowOriginHeader => F::MissingAllowOrigin,
+        MultipleAllowOriginValues | InvalidAllowOriginValue | AllowOriginMismatch
+            if allow_origin_lines > 1 =>
+        {
+            F::MultipleAllowOriginNotAllowed
+        }
+        MultipleAllowOriginValues | InvalidAllowOriginValue | AllowOriginMismatch => {
+            F::AllowOriginNotMatchingOrigin
+        }
+        WildcardOriginNotAllowed => F::NotSupportingCredentials,
+        InvalidAllowCredentials => F::MissingAllowCredentials,
+        PreflightInvalidStatus => F::PreflightDidNotSucceed,
+        PreflightDisallowedRedirect => F::ExternalRedirectNotAllowed,
+        InvalidAllowMethodsPreflightResponse => F::InvalidAllowMethod,
+        InvalidAllowHeadersPreflightResponse => F::InvalidAllowHeader,
+        MethodDisallowedByPreflightResponse => F::MethodNotFound,
+        HeaderDisallowedByPreflightResponse => F::MissingAllowHeaderFromPreflight,
+        CorsDisabledScheme => F::RequestNotHttp,
+        InvalidResponse => F::DidNotSucceed,
+        _ => return None,
+    })
 }
 
 /// Blink's `EncodeHint`: printable ASCII kept, anything else as `\uXXXX`.

@@ -13,6 +13,7 @@ use super::classify::{
 use super::failure::{CorsError, CorsFailure};
 use super::profile::Profile;
 use super::request::{Body, CredentialsMode, HeaderList, Mode, RedirectMode, Request, Response};
+use crate::vocab::Origin;
 use crate::vocab::safelist::is_cors_safelisted_method;
 use std::time::Duration;
 
@@ -227,6 +228,16 @@ impl Fetch {
         }
     }
 
+    /// The origin a preflight carries and is checked and cached against: the serialized
+    /// origin, or the page's origin in profiles whose preflights ignore the redirect-taint.
+    fn preflight_origin(&self) -> String {
+        if self.profile.deviations().preflight_origin_untainted {
+            self.request.origin.as_str().to_string()
+        } else {
+            self.serialized_origin()
+        }
+    }
+
     /// What to do next. Calling it again before [`on_response`](Self::on_response) returns the
     /// same action.
     pub fn next_action(&mut self, cache: &PreflightCache, now: Duration) -> Action {
@@ -259,7 +270,9 @@ impl Fetch {
             None => {}
         }
         self.tainting_cors = true;
-        let flag = self.request.use_cors_preflight || self.body == Body::Stream;
+        let sticky =
+            self.preflight_path && self.profile.deviations().preflight_sticky_across_redirects;
+        let flag = self.request.use_cors_preflight || self.body == Body::Stream || sticky;
         let (unsafe_headers, reasons) = cors_preflight_reasons(
             &self.method,
             &self.headers,
@@ -273,7 +286,7 @@ impl Fetch {
         }
         self.preflight_path = true;
         // #http-fetch step 4.1: a preflight unless the cache answers for the method and every name.
-        let origin = self.serialized_origin();
+        let origin = self.preflight_origin();
         let include = self.request.credentials == CredentialsMode::Include;
         let method_cached = cache.method_match(&origin, url.as_str(), include, &self.method, now);
         let need = (!method_cached && (!is_cors_safelisted_method(self.method.as_bytes()) || flag))
@@ -372,6 +385,12 @@ impl Fetch {
             .with_status(response.status);
         f.detail = detail;
         f.allow_origin_lines = response.count("access-control-allow-origin");
+        if is_redirect_status(response.status) {
+            f.redirect_to = response.get("location").map(|l| {
+                let l = latin1(&l);
+                self.current_url().join(&l).map_or(l, |u| u.to_string())
+            });
+        }
         State::Done(Err(self.locate(f)))
     }
 
@@ -393,10 +412,33 @@ impl Fetch {
         cache: &mut PreflightCache,
         now: Duration,
     ) -> State {
-        let origin = self.serialized_origin();
+        let origin = self.preflight_origin();
         let url = out.url.as_str();
-        let result = if is_redirect_status(response.status) && response.get("location").is_some() {
+        let location = response
+            .get("location")
+            .filter(|_| is_redirect_status(response.status));
+        let checked_first =
+            location.is_some() && self.profile.deviations().preflight_redirect_checked_first;
+        let early = if checked_first {
+            cors_check(&origin, self.request.credentials, response).err()
+        } else {
+            None
+        };
+        let mut after_redirect = None;
+        let result = if let Some(c) = early {
+            Err(c)
+        } else if let Some(location) = location {
             // #cors-preflight-fetch step 6: HTTP-network-or-cache fetch never follows redirects.
+            // What Firefox's second look at the response finds (its wording needs it): the CORS
+            // check against the origin the redirect would leave, `null` across origins.
+            let leaves = self
+                .current_url()
+                .join(&latin1(&location))
+                .is_ok_and(|next| Origin::of_url(&next) != Origin::of_url(self.current_url()));
+            let after = if leaves { "null" } else { origin.as_str() };
+            after_redirect = cors_check(after, self.request.credentials, response)
+                .err()
+                .map(|c| (c.error, c.failed_parameter));
             Err(CheckFailure {
                 error: CorsError::PreflightDisallowedRedirect,
                 failed_parameter: String::new(),
@@ -427,7 +469,11 @@ impl Fetch {
                 if self.profile.deviations().clear_cache_on_failure {
                     cache.clear(&origin, url);
                 }
-                self.fail(c, true, response)
+                let mut state = self.fail(c, true, response);
+                if let State::Done(Err(f)) = &mut state {
+                    f.after_redirect = after_redirect;
+                }
+                state
             }
             Ok(r) => {
                 if let Some(age) = r.max_age {

@@ -80,6 +80,31 @@ pub struct Deviations {
     /// `bytes=0-1`), after the CORS decision was taken on the script's value. Observed in
     /// Chromium 156 (scenario cls-range-spaces).
     pub reserializes_range: bool,
+    /// A `Content-Type` value that is a comma list must be safelisted by its last element too
+    /// (Gecko reads a list of media types and keeps the last): `text/plain;` and
+    /// `application/json` combined into one value need a preflight. Observed in Firefox 153
+    /// (scenario cls-ct-duplicate-semicolon, where Chromium sends no preflight).
+    pub content_type_last_of_list: bool,
+    /// A cache entry serves only requests with the same credentials flag; the spec lets a
+    /// credentialed entry serve a request without credentials (#concept-cache-match). Observed in
+    /// Firefox 153 (scenario cache-cred-then-omit).
+    pub cache_exact_credentials: bool,
+    /// A cached `*` method or header name serves other methods and names (spec
+    /// #concept-cache-match, `*` without credentials). Off in Firefox 153, whose cache compares
+    /// the names only (scenarios cache-method-star, cache-header-star).
+    pub cache_wildcards: bool,
+    /// Once a fetch was preflighted, every redirect hop is preflighted again, as if the
+    /// use-CORS-preflight flag were set (a POST turned into a GET by a 303 still gets a
+    /// preflight). Observed in Firefox 153 (scenario rd-post-303).
+    pub preflight_sticky_across_redirects: bool,
+    /// After a cross-origin redirect taints the origin, the preflight still carries (and is
+    /// checked and cached against) the page's origin; only the actual request says `null`.
+    /// Observed in Firefox 153 (scenarios rd-preflighted-to-c, rd-auth-dropped).
+    pub preflight_origin_untainted: bool,
+    /// A redirected preflight response gets its CORS check before the redirect is refused, so
+    /// its failure names the check (`Access-Control-Allow-Origin` missing) rather than the
+    /// redirect. Observed in Firefox 153 (scenario pf-redirect-302-no-acao).
+    pub preflight_redirect_checked_first: bool,
 }
 
 impl Profile {
@@ -125,6 +150,12 @@ impl Profile {
             clear_cache_on_failure: true,
             wildcard_covers_authorization: false,
             reserializes_range: false,
+            content_type_last_of_list: false,
+            cache_exact_credentials: false,
+            cache_wildcards: true,
+            preflight_sticky_across_redirects: false,
+            preflight_origin_untainted: false,
+            preflight_redirect_checked_first: false,
         };
         match self {
             Profile::Spec => spec,
@@ -144,10 +175,24 @@ impl Profile {
                 reserializes_range: true,
                 ..spec
             },
+            // Observed in headless Firefox ESR 153 by the differential test
+            // (`crates/cors/tests/agent_firefox.rs`; browser-tests/known-differences.json).
             Profile::Firefox => Deviations {
                 // nsCORSListenerProxy.cpp AddResultToCache: std::min(age, 86400U).
                 max_age_cap: Some(86400),
+                // Observed: `-1`, `abc`, `1.5` and two lines are not cached at all.
                 max_age_rule: MaxAgeRule::Firefox,
+                // Observed: two 100-byte Accept entries get a preflight (cls-accept-two-100).
+                combine_request_headers: true,
+                content_type_last_of_list: true,
+                // The pref network.cors_preflight.authorization_covered_by_wildcard is still on
+                // (with a console warning): pf-acah-star-authorization passes.
+                wildcard_covers_authorization: true,
+                cache_exact_credentials: true,
+                cache_wildcards: false,
+                preflight_sticky_across_redirects: true,
+                preflight_origin_untainted: true,
+                preflight_redirect_checked_first: true,
                 ..spec
             },
             // From WebKit's source, not verified against a real Safari (none runs here):

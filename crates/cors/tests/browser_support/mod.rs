@@ -1,14 +1,33 @@
-//! Shared by every test that drives headless Chromium (the agent's differential test, the tower
-//! layer's browser test, `cors check`'s differential test, the gateway demo's browser test): where
-//! the repository is, and a loud failure — never a skip — when a prerequisite is missing.
-//! Included by path from both crates' tests.
+//! Shared by every test that drives a headless browser (the agent's differential tests against
+//! Chromium and Firefox, the tower layer's browser test, `cors check`'s differential test, the
+//! gateway demo's browser test): where the repository is, and a loud failure — never a skip —
+//! when a prerequisite is missing. Included by path from both crates' tests.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// What to run when something is missing.
-pub const INSTALL_HINT: &str = "run scripts/install-test-deps (installs chromium, node and the npm packages of browser-tests/)";
+pub const INSTALL_HINT: &str = "run scripts/install-test-deps (installs chromium, firefox-esr, geckodriver, node and the npm packages of browser-tests/)";
+
+/// The browser a differential test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Browser {
+    /// Debian's chromium, through playwright-core and CDP (`browser-tests/lib/chromium.mjs`).
+    Chromium,
+    /// Debian's firefox-esr, through geckodriver (`browser-tests/lib/firefox.mjs`).
+    Firefox,
+}
+
+impl Browser {
+    /// The name the harness takes (`--browser`) and writes its version under.
+    pub fn name(self) -> &'static str {
+        match self {
+            Browser::Chromium => "chromium",
+            Browser::Firefox => "firefox",
+        }
+    }
+}
 
 /// The repository root (both crates live two levels below it).
 pub fn repo_root() -> PathBuf {
@@ -16,6 +35,37 @@ pub fn repo_root() -> PathBuf {
         .join("../..")
         .canonicalize()
         .expect("repository root")
+}
+
+/// Fails with [`INSTALL_HINT`] unless node, firefox-esr and geckodriver are there.
+pub fn require_firefox_tools() {
+    let node = Command::new("node").arg("--version").output();
+    assert!(
+        node.as_ref().is_ok_and(|o| o.status.success()),
+        "node is missing: {INSTALL_HINT}"
+    );
+    let firefox = Command::new("sh")
+        .args(["-c", "command -v firefox-esr || command -v firefox"])
+        .output();
+    assert!(
+        std::env::var_os("FIREFOX").is_some() || firefox.as_ref().is_ok_and(|o| o.status.success()),
+        "firefox-esr is missing: {INSTALL_HINT}"
+    );
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".cargo"))
+        .join("bin/geckodriver");
+    let on_path = Command::new("sh")
+        .args(["-c", "command -v geckodriver"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        std::env::var_os("GECKODRIVER").is_some() || on_path || cargo_bin.exists(),
+        "geckodriver is missing: {INSTALL_HINT}"
+    );
 }
 
 /// Fails with [`INSTALL_HINT`] unless node, chromium and the harness's npm packages are there.
@@ -113,8 +163,10 @@ pub fn arrived(script: &[(String, String)], pairs: &[(String, String)]) -> Vec<S
         .collect()
 }
 
-/// How one side writes what it compares with Chromium's results.
+/// How one side writes what it compares with the browser's results.
 pub struct Normalize<'a> {
+    /// Whose results these are.
+    pub browser: Browser,
     /// Rewrites origins and URLs in messages, parameters and `Origin` values (e.g. to names).
     pub text: &'a dyn Fn(&str) -> String,
     /// No status for opaque responses (script sees 0).
@@ -123,8 +175,14 @@ pub struct Normalize<'a> {
     pub empty_parameter_is_none: bool,
 }
 
-/// Chromium's verdicts for one scenario, one [`Observed`] per fetch.
-pub fn observe_chromium(scenario: &Value, result: &Value, n: &Normalize<'_>) -> Vec<Observed> {
+/// The start of every line Firefox logs for a blocked CORS request.
+pub const FIREFOX_BLOCKED: &str = "Cross-Origin Request Blocked:";
+
+/// The browser's verdicts for one scenario, one [`Observed`] per fetch. Chromium's reason is
+/// DevTools' `corsErrorStatus` and its message the console's "Access to …" line; Firefox's reason
+/// is the code of its first "Cross-Origin Request Blocked: … (Reason: …)" line and its message
+/// all those lines, in order (Firefox gives no parameter).
+pub fn observe_browser(scenario: &Value, result: &Value, n: &Normalize<'_>) -> Vec<Observed> {
     let mut out = Vec::new();
     for (i, f) in result["fetches"]
         .as_array()
@@ -138,7 +196,9 @@ pub fn observe_chromium(scenario: &Value, result: &Value, n: &Normalize<'_>) -> 
         let outcome = if r["ok"].as_bool() == Some(true) {
             "ok"
         } else if r["thrown"].as_bool() == Some(true)
+            // Chromium's and Firefox's words for fetch() refusing before any request.
             || error.starts_with("TypeError: Failed to execute")
+            || error.starts_with("TypeError: Window.fetch:")
         {
             "refused"
         } else {
@@ -159,19 +219,30 @@ pub fn observe_chromium(scenario: &Value, result: &Value, n: &Normalize<'_>) -> 
             .flatten()
             .map(s)
             .collect();
-        let message = (outcome == "blocked")
-            .then(|| {
-                console
-                    .iter()
-                    .find(|m| m.starts_with("Access to ") || m.starts_with("Fetch API cannot load"))
-                    .or_else(|| {
-                        console
-                            .iter()
-                            .find(|m| m.starts_with("Failed to load resource"))
-                    })
-                    .map(|m| (n.text)(m))
-            })
-            .flatten();
+        let blocked: Vec<&str> = console
+            .iter()
+            .copied()
+            .filter(|m| m.starts_with(FIREFOX_BLOCKED))
+            .collect();
+        let message = if n.browser == Browser::Firefox {
+            (outcome == "blocked" && !blocked.is_empty()).then(|| (n.text)(&blocked.join("\n")))
+        } else {
+            (outcome == "blocked")
+                .then(|| {
+                    console
+                        .iter()
+                        .find(|m| {
+                            m.starts_with("Access to ") || m.starts_with("Fetch API cannot load")
+                        })
+                        .or_else(|| {
+                            console
+                                .iter()
+                                .find(|m| m.starts_with("Failed to load resource"))
+                        })
+                        .map(|m| (n.text)(m))
+                })
+                .flatten()
+        };
         let requests = f["requests"]
             .as_array()
             .into_iter()
@@ -210,6 +281,22 @@ pub fn observe_chromium(scenario: &Value, result: &Value, n: &Normalize<'_>) -> 
             })
             .collect();
         let cors = &r["corsErrorStatus"];
+        let (cors_error, failed_parameter) = match n.browser {
+            Browser::Chromium => (
+                cors["corsError"].as_str().map(String::from),
+                cors["failedParameter"]
+                    .as_str()
+                    .filter(|p| !(n.empty_parameter_is_none && p.is_empty()))
+                    .map(|p| (n.text)(p)),
+            ),
+            Browser::Firefox => (
+                blocked.first().map(|m| {
+                    cors::agent::FirefoxReason::from_console_message(m)
+                        .map_or_else(|| format!("unknown reason: {m}"), |r| r.slug().to_string())
+                }),
+                None,
+            ),
+        };
         out.push(Observed {
             outcome,
             status: (outcome == "ok" && !(n.opaque_hides_status && opaque))
@@ -221,11 +308,8 @@ pub fn observe_chromium(scenario: &Value, result: &Value, n: &Normalize<'_>) -> 
             } else {
                 Vec::new()
             },
-            cors_error: cors["corsError"].as_str().map(String::from),
-            failed_parameter: cors["failedParameter"]
-                .as_str()
-                .filter(|p| !(n.empty_parameter_is_none && p.is_empty()))
-                .map(|p| (n.text)(p)),
+            cors_error,
+            failed_parameter,
             message,
             requests,
         });
@@ -233,13 +317,14 @@ pub fn observe_chromium(scenario: &Value, result: &Value, n: &Normalize<'_>) -> 
     out
 }
 
-/// The fetches that differ, for a failure message; `other` names the side compared with Chromium.
-pub fn diff(a: &[Observed], b: &[Observed], other: &str) -> String {
+/// The fetches that differ, for a failure message; `browser` names the browser's side (`a`),
+/// `other` the side compared with it.
+pub fn diff(a: &[Observed], b: &[Observed], browser: &str, other: &str) -> String {
     let mut out = String::new();
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
         if x != y {
             out.push_str(&format!(
-                "    fetch {i}:\n      chromium: {x:?}\n      {other}: {y:?}\n"
+                "    fetch {i}:\n      {browser}: {x:?}\n      {other}: {y:?}\n"
             ));
         }
     }
@@ -249,15 +334,20 @@ pub fn diff(a: &[Observed], b: &[Observed], other: &str) -> String {
     out
 }
 
-/// Runs the scenario harness (`browser-tests/run-cors-scenarios.mjs`) in headless Chromium and
-/// returns its results. It takes about 25 s; a hung browser fails the test after 300 s instead
-/// of stalling CI.
-pub fn run_scenario_harness(root: &Path, tag: &str) -> Value {
-    require_tools(root);
+/// Runs the scenario harness (`browser-tests/run-cors-scenarios.mjs`) in a headless browser and
+/// returns its results. It takes about 25 s in Chromium, 45 s in Firefox; a hung browser fails
+/// the test after 300 s instead of stalling CI.
+pub fn run_scenario_harness(root: &Path, tag: &str, browser: Browser) -> Value {
+    match browser {
+        Browser::Chromium => require_tools(root),
+        Browser::Firefox => require_firefox_tools(),
+    }
     let out_file = std::env::temp_dir().join(format!("cors-{tag}-{}.json", std::process::id()));
     let started = std::time::Instant::now();
     let mut child = Command::new("node")
         .arg(root.join("browser-tests/run-cors-scenarios.mjs"))
+        .arg("--browser")
+        .arg(browser.name())
         .arg("--out")
         .arg(&out_file)
         .current_dir(root.join("browser-tests"))
