@@ -85,6 +85,8 @@ ct('quoted-param', 'text/plain; charset="utf-8"');
 ct('space-in-type', 'text /plain');
 ct('xml', 'text/xml');
 ct('csp-report', 'application/csp-report');
+add('cls-ct-duplicate-json-first', '#cors-unsafe-request-header-names: Content-Type application/json then text/plain (each entry checked)', { method: 'POST', bodyKind: 'text', headers: [['Content-Type', 'application/json'], ['Content-Type', 'text/plain']] });
+ct('list-json-first', 'application/json, text/plain');
 add('cls-ct-duplicate-semicolon', '#cors-unsafe-request-header-names: Content-Type text/plain; then application/json (each entry checked)', { method: 'POST', bodyKind: 'text', headers: [['Content-Type', 'text/plain;'], ['Content-Type', 'application/json']] });
 add('cls-accept-language-duplicate', '#cors-unsafe-request-header-names: two Accept-Language entries', H(['Accept-Language', 'en'], ['Accept-Language', 'de']));
 add('cls-ct-duplicate', '#cors-safelisted-request-header: two Content-Type entries', { method: 'POST', bodyKind: 'text', headers: [['Content-Type', 'text/plain'], ['Content-Type', 'application/json']] });
@@ -137,6 +139,9 @@ pre('status-500-no-acao', 'status 500 and no ACAO', { status: 500, headers: [[AC
 pre('redirect-301', 'a redirect is not followed', { status: 301, headers: [...good, ['Location', '{B}/s/pf-redirect-301/1']] });
 pre('redirect-307-other-origin', 'a redirect to another origin is not followed', { status: 307, headers: [...good, ['Location', '{C}/s/pf-redirect-307-other-origin/1']] });
 pre('redirect-302-no-acao', 'a redirect without ACAO', { status: 302, headers: [['Location', '{B}/x']] });
+pre('redirect-307-other-origin-star', 'a redirect to another origin answered with *', { status: 307, headers: [[ACAO, '*'], [ACAM, 'PUT'], [ACAH, 'X-A'], ['Location', '{C}/s/pf-redirect-307-other-origin-star/1']] });
+pre('redirect-301-acao-mismatch', 'a redirect whose ACAO names another origin', { status: 301, headers: [[ACAO, '{B}'], [ACAM, 'PUT'], [ACAH, 'X-A'], ['Location', '{B}/s/pf-redirect-301-acao-mismatch/1']] });
+pre('redirect-307-cred-no-acac', 'a redirect without ACAC for a credentialed request', { status: 307, headers: [...good, ['Location', '{C}/s/pf-redirect-307-cred-no-acac/1']] }, putCred());
 pre('acao-missing', 'no ACAO', { status: 204, headers: [[ACAM, 'PUT'], [ACAH, 'X-A']] });
 pre('acao-mismatch', 'ACAO of another origin', { status: 204, headers: [[ACAO, '{C}'], [ACAM, 'PUT'], [ACAH, 'X-A']] });
 pre('acao-trailing-slash', 'ACAO with a trailing slash', { status: 204, headers: [[ACAO, '{A}/'], [ACAM, 'PUT'], [ACAH, 'X-A']] });

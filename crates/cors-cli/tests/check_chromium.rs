@@ -1,5 +1,5 @@
 //! Differential test of `cors check` against headless Chromium (check_firefox.rs: Firefox), over the whole scenario matrix of
-//! the browser harness (`browser-tests/scenarios/scenarios.json`, 260 scenarios).
+//! the browser harness (`browser-tests/scenarios/scenarios.json`).
 //!
 //! Chromium's side comes from `browser-tests/run-cors-scenarios.mjs` (the agent harness: three
 //! scripted servers, a page on origin A, each scenario fetched in headless Chromium), run here
