@@ -282,6 +282,7 @@ R('mode-error', 'redirect mode error', { 0: { actual: redir(302, '{B}/s/rd-mode-
 R('mode-manual', 'redirect mode manual', { 0: { actual: redir(302, '{B}/s/rd-mode-manual/1', [ACAO, '{A}']) }, 1: { actual: ok([ACAO, '{A}']) } }, { method: 'GET', redirect: 'manual' });
 R('userinfo', 'Location with userinfo', { 0: { actual: redir(302, 'http://user:pw@{C_HOST}/s/rd-userinfo/1', [ACAO, '{A}']) }, 1: { actual: ok([ACAO, '*']) } });
 R('not-http', 'Location with a non-HTTP scheme', { 0: { actual: redir(302, 'data:text/plain,hi', [ACAO, '{A}']) } });
+R('invalid-location', 'a Location that does not parse', { 0: { actual: redir(302, 'http://[::1', [ACAO, '{A}']) } });
 R('no-location', 'a 302 without Location is a response', { 0: { actual: { status: 302, headers: [[ACAO, '{A}']] } } });
 R('nocors-to-c', 'no-cors redirected to C', { 0: { actual: redir(302, '{C}/s/rd-nocors-to-c/1') }, 1: { actual: ok() } }, { mode: 'no-cors' });
 const chain = (id, n) => {

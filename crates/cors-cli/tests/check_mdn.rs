@@ -256,6 +256,37 @@ fn preflighted_request_without_cors_headers_is_blocked_with_the_fix() {
         "{out}"
     );
 
+    // As Firefox judges it: its reason first, and both lines it prints — the preflight's
+    // reason, then "did not succeed" for the POST it cancels (as Firefox ESR 153 does).
+    let mut firefox_args = args.to_vec();
+    firefox_args.extend(["--browser", "firefox"]);
+    let (code, v) = json(&firefox_args);
+    assert_eq!(code, 1);
+    let lines = v["console"]["firefox_lines"]
+        .as_array()
+        .expect("firefox_lines");
+    assert_eq!(lines.len(), 2, "{v:#}");
+    assert_eq!(lines[0], v["console"]["firefox"]);
+    assert_eq!(
+        lines[1],
+        format!(
+            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {url}. (Reason: CORS request did not succeed). Status code: (null)."
+        )
+    );
+    let (code, out, _) = human(&firefox_args);
+    assert_eq!(code, 1);
+    let reason = out
+        .find("Firefox reason: CORSMissingAllowOrigin")
+        .expect("Firefox reason");
+    let chromium = out.find("Chromium CorsError").expect("Chromium CorsError");
+    assert!(reason < chromium, "Firefox speaks first:\n{out}");
+    assert_eq!(
+        out.matches("  Firefox:  Cross-Origin Request Blocked")
+            .count(),
+        2,
+        "{out}"
+    );
+
     // The fix, applied, makes the same request pass.
     table.apply_fix(fix);
     let (code, v) = json(&args);

@@ -1291,7 +1291,7 @@ fn firefox_console_lines_per_failure() {
     assert!(
         lines[1].ends_with("(Reason: CORS preflight response did not succeed). Status code: 302.")
     );
-    f.after_redirect = Some((AllowOriginMismatch, PAGE.to_string()));
+    f.after_redirect = Some(Box::new((AllowOriginMismatch, PAGE.to_string())));
     let lines = f.firefox_console();
     assert!(
         lines[1].contains(&format!("does not match ‘{PAGE}’")),

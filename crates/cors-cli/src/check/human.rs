@@ -216,20 +216,34 @@ pub fn render(r: &CheckReport, s: Style) -> String {
         b = s.bold,
         x = s.reset
     );
+    // The browser asked about speaks first; the other one's words follow.
+    let firefox_first = r.browser == "firefox";
+    let mut chromium_reason = String::new();
     if let Some(e) = &r.cors_error {
         let _ = write!(
-            o,
+            chromium_reason,
             "  Chromium CorsError: {b}{e}{x}",
             b = s.bold,
             x = s.reset
         );
         if let Some(p) = &r.failed_parameter {
-            let _ = write!(o, " (failed parameter: `{p}`)");
+            let _ = write!(chromium_reason, " (failed parameter: `{p}`)");
         }
-        o.push('\n');
+        chromium_reason.push('\n');
     }
-    if let Some(f) = r.firefox_reason {
-        let _ = writeln!(o, "  Firefox reason: {f}");
+    let firefox_reason = match r.firefox_reason {
+        Some(f) if firefox_first => {
+            format!("  Firefox reason: {b}{f}{x}\n", b = s.bold, x = s.reset)
+        }
+        Some(f) => format!("  Firefox reason: {f}\n"),
+        None => String::new(),
+    };
+    if firefox_first {
+        o.push_str(&firefox_reason);
+        o.push_str(&chromium_reason);
+    } else {
+        o.push_str(&chromium_reason);
+        o.push_str(&firefox_reason);
     }
     if let Some(a) = r.spec_anchor {
         let _ = writeln!(o, "  Fetch Standard: {a}");
@@ -247,15 +261,24 @@ pub fn render(r: &CheckReport, s: Style) -> String {
     }
     if r.console.chromium.is_some() || r.console.firefox.is_some() {
         let _ = writeln!(o, "\n{b}Console{x}", b = s.bold, x = s.reset);
+        let mut chromium = String::new();
         if let Some(m) = &r.console.chromium {
-            let _ = writeln!(o, "  Chromium: {m}");
+            let _ = writeln!(chromium, "  Chromium: {m}");
         }
+        let mut firefox = String::new();
         if r.console.firefox_lines.len() > 1 {
             for m in &r.console.firefox_lines {
-                let _ = writeln!(o, "  Firefox:  {m}");
+                let _ = writeln!(firefox, "  Firefox:  {m}");
             }
         } else if let Some(m) = &r.console.firefox {
-            let _ = writeln!(o, "  Firefox:  {m}");
+            let _ = writeln!(firefox, "  Firefox:  {m}");
+        }
+        if firefox_first {
+            o.push_str(&firefox);
+            o.push_str(&chromium);
+        } else {
+            o.push_str(&chromium);
+            o.push_str(&firefox);
         }
     }
     if let Some(fix) = &r.fix {

@@ -401,7 +401,7 @@ pub struct CorsFailure {
     /// A redirected preflight whose CORS check passed: what Firefox's second check of the
     /// response finds after refusing the redirect, against the origin the redirect leaves
     /// (`null` across origins) — the reason and its parameter; `None` when that check passes.
-    pub after_redirect: Option<(CorsError, String)>,
+    pub after_redirect: Option<Box<(CorsError, String)>>,
 }
 
 impl CorsFailure {
@@ -506,7 +506,7 @@ impl CorsFailure {
             | RedirectContainsCredentials
             | InvalidRedirectLocation => vec![did_not_succeed()],
             PreflightDisallowedRedirect => {
-                let second = match &self.after_redirect {
+                let second = match self.after_redirect.as_deref() {
                     Some((e, p)) => firefox_reason_of(*e, self.allow_origin_lines)
                         .unwrap_or(F::DidNotSucceed)
                         .console_line(&self.url, p, self.status),

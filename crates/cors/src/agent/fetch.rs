@@ -438,7 +438,7 @@ impl Fetch {
             let after = if leaves { "null" } else { origin.as_str() };
             after_redirect = cors_check(after, self.request.credentials, response)
                 .err()
-                .map(|c| (c.error, c.failed_parameter));
+                .map(|c| Box::new((c.error, c.failed_parameter)));
             Err(CheckFailure {
                 error: CorsError::PreflightDisallowedRedirect,
                 failed_parameter: String::new(),
