@@ -238,13 +238,7 @@ pub fn render(r: &CheckReport, s: Style) -> String {
         Some(f) => format!("  Firefox reason: {f}\n"),
         None => String::new(),
     };
-    if firefox_first {
-        o.push_str(&firefox_reason);
-        o.push_str(&chromium_reason);
-    } else {
-        o.push_str(&chromium_reason);
-        o.push_str(&firefox_reason);
-    }
+    push_in_order(&mut o, firefox_first, &chromium_reason, &firefox_reason);
     if let Some(a) = r.spec_anchor {
         let _ = writeln!(o, "  Fetch Standard: {a}");
     }
@@ -273,13 +267,7 @@ pub fn render(r: &CheckReport, s: Style) -> String {
         } else if let Some(m) = &r.console.firefox {
             let _ = writeln!(firefox, "  Firefox:  {m}");
         }
-        if firefox_first {
-            o.push_str(&firefox);
-            o.push_str(&chromium);
-        } else {
-            o.push_str(&chromium);
-            o.push_str(&firefox);
-        }
+        push_in_order(&mut o, firefox_first, &chromium, &firefox);
     }
     if let Some(fix) = &r.fix {
         o.push('\n');
@@ -345,4 +333,15 @@ pub fn render_fix(fix: &ServerFix, s: Style) -> String {
         block(&mut o, "Apache", &sn.apache);
     }
     o
+}
+
+/// Appends the two browsers' texts, the one asked about (`--browser`) first.
+fn push_in_order(o: &mut String, firefox_first: bool, chromium: &str, firefox: &str) {
+    let (a, b) = if firefox_first {
+        (firefox, chromium)
+    } else {
+        (chromium, firefox)
+    };
+    o.push_str(a);
+    o.push_str(b);
 }

@@ -1,7 +1,7 @@
 //! `cors check` against a real browser over the scenario matrix (used by check_chromium.rs and
 //! check_firefox.rs; their docs say what is compared).
 use crate::browser_support::{
-    Browser, Normalize, Observed, Seen as Sent, arrived, diff, observe_browser, read_json,
+    Agreement, Browser, Normalize, Observed, Seen as Sent, arrived, observe_browser, read_json,
     repo_root, run_scenario_harness, s, script_headers,
 };
 use crate::check_support::{Resp, Seen, Server, serve};
@@ -294,31 +294,18 @@ pub fn cors_check_agrees_with(browser: Browser) {
     let name = browser.name();
     let root = repo_root();
     let scenarios = read_json(&root.join("browser-tests/scenarios/scenarios.json"));
-    let known = read_json(&root.join("browser-tests/known-differences.json"));
     let results = browser_results(&root, browser);
-    let chromium_version = s(&results[name]).to_string();
-    let chromium_origins: BTreeMap<String, String> = results["origins"]
+    let browser_origins: BTreeMap<String, String> = results["origins"]
         .as_object()
         .expect("origins")
         .iter()
         .map(|(k, v)| (k.clone(), s(v).to_string()))
         .collect();
-    let chromium_names = Names::new(&chromium_origins);
+    let browser_names = Names::new(&browser_origins);
     let servers = start_servers(&scenarios);
     let names = Names::new(&servers.origins);
-    let known: BTreeMap<String, String> = known["differences"]
-        .as_array()
-        .expect("known-differences.json: differences[]")
-        .iter()
-        .filter(|d| s(&d["browser"]) == name)
-        .map(|d| (s(&d["id"]).to_string(), s(&d["reason"]).to_string()))
-        .collect();
-    let by_id: BTreeMap<&str, &Value> = results["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .map(|r| (s(&r["id"]), r))
-        .collect();
+    let mut tally = Agreement::new(&root, browser, &results, "`cors check --browser`'s");
+    let by_id = Agreement::results_by_id(&results);
     let all = scenarios["scenarios"].as_array().expect("scenarios[]");
     assert!(
         all.len() >= 150,
@@ -345,66 +332,35 @@ pub fn cors_check_agrees_with(browser: Browser) {
                 .collect()
         }
     };
-    let (spec_runs, chromium_runs) = std::thread::scope(|scope| {
+    let (spec_runs, own_runs) = std::thread::scope(|scope| {
         let spec = scope.spawn(run_profile("spec"));
-        let chromium = scope.spawn(run_profile(name));
+        let own = scope.spawn(run_profile(name));
         (
             spec.join().expect("spec runs"),
-            chromium.join().expect("chromium runs"),
+            own.join().expect("own profile runs"),
         )
     });
     let _ = std::fs::remove_dir_all(&tmp);
 
-    let mut failures = Vec::new();
-    let (mut agree, mut listed) = (0, 0);
     for scenario in all {
         let id = s(&scenario["id"]);
         let Some(result) = by_id.get(id) else {
-            failures.push(format!("{id}: no result from the browser harness"));
+            tally
+                .failures
+                .push(format!("{id}: no result from the browser harness"));
             continue;
         };
-        let chromium = observe_browser(
+        let seen = observe_browser(
             scenario,
             result,
             &Normalize {
                 browser,
-                text: &|t| chromium_names.apply(t),
+                text: &|t| browser_names.apply(t),
                 opaque_hides_status: true,
                 empty_parameter_is_none: true,
             },
         );
-        let spec = &spec_runs[id];
-        let chromium_profile = &chromium_runs[id];
-        match (chromium == *spec, known.get(id)) {
-            (true, None) => agree += 1,
-            (true, Some(_)) => failures.push(format!(
-                "{id}: listed in known-differences.json for {name} but `cors check --browser spec` agrees with {chromium_version}"
-            )),
-            (false, Some(_)) => listed += 1,
-            (false, None) => failures.push(format!(
-                "{id} ({}): `cors check --browser spec` disagrees with {chromium_version}:\n{}",
-                s(&scenario["rule"]),
-                diff(&chromium, spec, name, "cors check")
-            )),
-        }
-        if chromium != *chromium_profile {
-            failures.push(format!(
-                "{id} ({}): `cors check --browser {name}` does not reproduce {chromium_version}:\n{}",
-                s(&scenario["rule"]),
-                diff(&chromium, chromium_profile, name, "cors check")
-            ));
-        }
+        tally.record(scenario, &seen, &spec_runs[id], &own_runs[id]);
     }
-    eprintln!(
-        "{chromium_version}: {} scenarios through `cors check` in {:.1?}; spec agrees on {agree}, {listed} known differences; {} failures",
-        all.len(),
-        started.elapsed(),
-        failures.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} disagreements:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    tally.finish(all, started.elapsed());
 }

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::browser_support::{
-    Browser, Normalize, Observed, Seen, arrived, diff, observe_browser, read_json, repo_root,
+    Agreement, Browser, Normalize, Observed, Seen, arrived, observe_browser, read_json, repo_root,
     run_scenario_harness, s, script_headers,
 };
 
@@ -260,35 +260,17 @@ pub fn run_engine(
 /// scenario except those `browser-tests/known-differences.json` lists for that browser; the
 /// browser's own profile agrees on every scenario.
 pub fn engine_agrees_with(browser: Browser) {
-    let (name, profile) = match browser {
-        Browser::Chromium => ("chromium", Profile::Chromium),
-        Browser::Firefox => ("firefox", Profile::Firefox),
+    let profile = match browser {
+        Browser::Chromium => Profile::Chromium,
+        Browser::Firefox => Profile::Firefox,
     };
     let root = repo_root();
     let scenarios = read_json(&root.join("browser-tests/scenarios/scenarios.json"));
-    let known = read_json(&root.join("browser-tests/known-differences.json"));
     let started = std::time::Instant::now();
-    let results = run_scenario_harness(&root, &format!("agent-{name}"), browser);
-    let version = s(&results[name]).to_string();
-
+    let results = run_scenario_harness(&root, &format!("agent-{}", browser.name()), browser);
     let ctx = Ctx::from_results(&results);
-    let known: BTreeMap<String, String> = known["differences"]
-        .as_array()
-        .expect("known-differences.json: differences[]")
-        .iter()
-        .filter(|d| s(&d["browser"]) == name)
-        .map(|d| (s(&d["id"]).to_string(), s(&d["reason"]).to_string()))
-        .collect();
-    let by_id: BTreeMap<&str, &Value> = results["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .map(|r| (s(&r["id"]), r))
-        .collect();
-
-    let mut failures = Vec::new();
-    let mut agree = 0;
-    let mut listed = 0;
+    let mut tally = Agreement::new(&root, browser, &results, "the engine's");
+    let by_id = Agreement::results_by_id(&results);
     let all = scenarios["scenarios"].as_array().expect("scenarios[]");
     assert!(
         all.len() >= 150,
@@ -298,7 +280,9 @@ pub fn engine_agrees_with(browser: Browser) {
     for scenario in all {
         let id = s(&scenario["id"]);
         let Some(result) = by_id.get(id) else {
-            failures.push(format!("{id}: no result from the browser harness"));
+            tally
+                .failures
+                .push(format!("{id}: no result from the browser harness"));
             continue;
         };
         let seen = observe_browser(
@@ -336,47 +320,11 @@ pub fn engine_agrees_with(browser: Browser) {
                         .collect(),
                 );
                 if &theirs != mine && seen == spec {
-                    failures.push(format!("{id}: scripted responses differ between the harness and this test: {theirs:?} vs {mine:?}"));
+                    tally.failures.push(format!("{id}: scripted responses differ between the harness and this test: {theirs:?} vs {mine:?}"));
                 }
             }
         }
-        match (seen == spec, known.get(id)) {
-            (true, None) => agree += 1,
-            (true, Some(_)) => failures.push(format!(
-                "{id}: listed in known-differences.json for {name} but the spec profile agrees with {version} now: remove the entry"
-            )),
-            (false, Some(_)) => listed += 1,
-            (false, None) => failures.push(format!(
-                "{id} ({}): the spec profile disagrees with {version}:\n{}",
-                s(&scenario["rule"]),
-                diff(&seen, &spec, name, "engine")
-            )),
-        }
-        if seen != own_profile {
-            failures.push(format!(
-                "{id} ({}): the {name} profile does not reproduce {version}:\n{}",
-                s(&scenario["rule"]),
-                diff(&seen, &own_profile, name, "engine")
-            ));
-        }
+        tally.record(scenario, &seen, &spec, &own_profile);
     }
-    for k in known.keys() {
-        if !by_id.contains_key(k.as_str()) {
-            failures.push(format!(
-                "known-differences.json lists unknown scenario {k} for {name}"
-            ));
-        }
-    }
-    eprintln!(
-        "{version}: {} scenarios in {:.1?}; spec profile agrees on {agree}, {listed} known differences; {} failures",
-        all.len(),
-        started.elapsed(),
-        failures.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} disagreements:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    tally.finish(all, started.elapsed());
 }

@@ -372,3 +372,109 @@ pub fn run_scenario_harness(root: &Path, tag: &str, browser: Browser) -> Value {
     let _ = std::fs::remove_file(&out_file);
     results
 }
+
+/// The agreement rule of the differential tests, scenario by scenario: the `spec` side agrees
+/// with the browser except on the scenarios `browser-tests/known-differences.json` lists for that
+/// browser (and a listed scenario must still differ), and the browser's own side agrees on every
+/// scenario. `side` names what is compared with the browser (e.g. "the engine's", "`cors check`").
+pub struct Agreement {
+    browser: Browser,
+    side: &'static str,
+    /// The browser's version, as the harness wrote it.
+    pub version: String,
+    known: std::collections::BTreeMap<String, String>,
+    /// What disagreed, one message per disagreement.
+    pub failures: Vec<String>,
+    agree: usize,
+    listed: usize,
+}
+
+impl Agreement {
+    /// Reads the known differences of `browser` and the version from the harness's `results`.
+    pub fn new(root: &Path, browser: Browser, results: &Value, side: &'static str) -> Agreement {
+        let known = read_json(&root.join("browser-tests/known-differences.json"));
+        let known = known["differences"]
+            .as_array()
+            .expect("known-differences.json: differences[]")
+            .iter()
+            .filter(|d| s(&d["browser"]) == browser.name())
+            .map(|d| (s(&d["id"]).to_string(), s(&d["reason"]).to_string()))
+            .collect();
+        Agreement {
+            browser,
+            side,
+            version: s(&results[browser.name()]).to_string(),
+            known,
+            failures: Vec::new(),
+            agree: 0,
+            listed: 0,
+        }
+    }
+
+    /// The harness's result for each scenario id.
+    pub fn results_by_id(results: &Value) -> std::collections::BTreeMap<&str, &Value> {
+        results["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| (s(&r["id"]), r))
+            .collect()
+    }
+
+    /// Compares one scenario: what the browser did (`seen`), the spec profile's and the
+    /// browser's own profile's predictions.
+    pub fn record(
+        &mut self,
+        scenario: &Value,
+        seen: &[Observed],
+        spec: &[Observed],
+        own: &[Observed],
+    ) {
+        let (id, rule) = (s(&scenario["id"]), s(&scenario["rule"]));
+        let (name, version, side) = (self.browser.name(), &self.version, self.side);
+        match (seen == spec, self.known.contains_key(id)) {
+            (true, false) => self.agree += 1,
+            (true, true) => self.failures.push(format!(
+                "{id}: listed in known-differences.json for {name}, but {side} spec profile agrees with {version} now: remove the entry"
+            )),
+            (false, true) => self.listed += 1,
+            (false, false) => self.failures.push(format!(
+                "{id} ({rule}): {side} spec profile disagrees with {version}:\n{}",
+                diff(seen, spec, name, side)
+            )),
+        }
+        if seen != own {
+            self.failures.push(format!(
+                "{id} ({rule}): {side} {name} profile does not reproduce {version}:\n{}",
+                diff(seen, own, name, side)
+            ));
+        }
+    }
+
+    /// Checks that every listed scenario exists, prints the tally and fails on any disagreement.
+    pub fn finish(mut self, scenarios: &[Value], elapsed: std::time::Duration) {
+        for k in self.known.keys() {
+            if !scenarios.iter().any(|sc| s(&sc["id"]) == k) {
+                self.failures.push(format!(
+                    "known-differences.json lists unknown scenario {k} for {}",
+                    self.browser.name()
+                ));
+            }
+        }
+        eprintln!(
+            "{}: {} scenarios through {} in {elapsed:.1?}; its spec profile agrees on {}, {} known differences; {} failures",
+            self.version,
+            scenarios.len(),
+            self.side,
+            self.agree,
+            self.listed,
+            self.failures.len()
+        );
+        assert!(
+            self.failures.is_empty(),
+            "{} disagreements:\n{}",
+            self.failures.len(),
+            self.failures.join("\n")
+        );
+    }
+}
