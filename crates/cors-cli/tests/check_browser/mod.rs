@@ -1,8 +1,8 @@
 //! `cors check` against a real browser over the scenario matrix (used by check_chromium.rs and
 //! check_firefox.rs; their docs say what is compared).
 use crate::browser_support::{
-    Agreement, Browser, Normalize, Observed, Seen as Sent, arrived, observe_browser, read_json,
-    repo_root, run_scenario_harness, s, script_headers,
+    Agreement, Browser, Normalize, Observed, Seen as Sent, arrived, read_json, repo_root,
+    run_scenario_harness, s, script_headers,
 };
 use crate::check_support::{Resp, Seen, Server, serve};
 use serde_json::Value;
@@ -306,12 +306,7 @@ pub fn cors_check_agrees_with(browser: Browser) {
     let names = Names::new(&servers.origins);
     let mut tally = Agreement::new(&root, browser, &results, "`cors check --browser`'s");
     let by_id = Agreement::results_by_id(&results);
-    let all = scenarios["scenarios"].as_array().expect("scenarios[]");
-    assert!(
-        all.len() >= 150,
-        "at least 150 scenarios, found {}",
-        all.len()
-    );
+    let all = Agreement::scenarios(&scenarios);
 
     let started = std::time::Instant::now();
     let tmp = std::env::temp_dir().join(format!("cors-check-{name}-caches-{}", std::process::id()));
@@ -342,24 +337,17 @@ pub fn cors_check_agrees_with(browser: Browser) {
     });
     let _ = std::fs::remove_dir_all(&tmp);
 
+    let normalize = Normalize {
+        browser,
+        text: &|t| browser_names.apply(t),
+        opaque_hides_status: true,
+        empty_parameter_is_none: true,
+    };
     for scenario in all {
         let id = s(&scenario["id"]);
-        let Some(result) = by_id.get(id) else {
-            tally
-                .failures
-                .push(format!("{id}: no result from the browser harness"));
+        let Some((_, seen)) = tally.browser_side(scenario, &by_id, &normalize) else {
             continue;
         };
-        let seen = observe_browser(
-            scenario,
-            result,
-            &Normalize {
-                browser,
-                text: &|t| browser_names.apply(t),
-                opaque_hides_status: true,
-                empty_parameter_is_none: true,
-            },
-        );
         tally.record(scenario, &seen, &spec_runs[id], &own_runs[id]);
     }
     tally.finish(all, started.elapsed());

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::browser_support::{
-    Agreement, Browser, Normalize, Observed, Seen, arrived, observe_browser, read_json, repo_root,
+    Agreement, Browser, Normalize, Observed, Seen, arrived, read_json, repo_root,
     run_scenario_harness, s, script_headers,
 };
 
@@ -271,30 +271,18 @@ pub fn engine_agrees_with(browser: Browser) {
     let ctx = Ctx::from_results(&results);
     let mut tally = Agreement::new(&root, browser, &results, "the engine's");
     let by_id = Agreement::results_by_id(&results);
-    let all = scenarios["scenarios"].as_array().expect("scenarios[]");
-    assert!(
-        all.len() >= 150,
-        "at least 150 scenarios, found {}",
-        all.len()
-    );
+    let all = Agreement::scenarios(&scenarios);
+    let normalize = Normalize {
+        browser,
+        text: &|t| t.to_string(),
+        opaque_hides_status: false,
+        empty_parameter_is_none: false,
+    };
     for scenario in all {
         let id = s(&scenario["id"]);
-        let Some(result) = by_id.get(id) else {
-            tally
-                .failures
-                .push(format!("{id}: no result from the browser harness"));
+        let Some((result, seen)) = tally.browser_side(scenario, &by_id, &normalize) else {
             continue;
         };
-        let seen = observe_browser(
-            scenario,
-            result,
-            &Normalize {
-                browser,
-                text: &|t| t.to_string(),
-                opaque_hides_status: false,
-                empty_parameter_is_none: false,
-            },
-        );
         let (spec, used) = run_engine(&ctx, scenario, Profile::Spec, browser);
         let (own_profile, _) = run_engine(&ctx, scenario, profile, browser);
         // The test's response builder must be the harness's: compare where both asked the same.

@@ -411,6 +411,17 @@ impl Agreement {
         }
     }
 
+    /// The rows of scenarios.json (at least 150: a truncated table must not pass quietly).
+    pub fn scenarios(table: &Value) -> &[Value] {
+        let all = table["scenarios"].as_array().expect("scenarios[]");
+        assert!(
+            all.len() >= 150,
+            "at least 150 scenarios, found {}",
+            all.len()
+        );
+        all
+    }
+
     /// The harness's result for each scenario id.
     pub fn results_by_id(results: &Value) -> std::collections::BTreeMap<&str, &Value> {
         results["results"]
@@ -419,6 +430,23 @@ impl Agreement {
             .iter()
             .map(|r| (s(&r["id"]), r))
             .collect()
+    }
+
+    /// What the browser did in `scenario` (its raw result and, read with `n`, per fetch), or
+    /// `None` — recorded as a failure — when the harness has no result for it.
+    pub fn browser_side<'r>(
+        &mut self,
+        scenario: &Value,
+        by_id: &std::collections::BTreeMap<&str, &'r Value>,
+        n: &Normalize<'_>,
+    ) -> Option<(&'r Value, Vec<Observed>)> {
+        let id = s(&scenario["id"]);
+        let Some(result) = by_id.get(id).copied() else {
+            self.failures
+                .push(format!("{id}: no result from the browser harness"));
+            return None;
+        };
+        Some((result, observe_browser(scenario, result, n)))
     }
 
     /// Compares one scenario: what the browser did (`seen`), the spec profile's and the
