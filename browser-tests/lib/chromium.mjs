@@ -123,6 +123,11 @@ export async function openPage(context, pageUrl) {
   return page;
 }
 
+/** Runs `fn(arg)` in the page and returns its (awaited) result (playwright's `page.evaluate`). */
+export async function evaluate(page, fn, arg) {
+  return page.evaluate(fn, arg);
+}
+
 /**
  * Runs `fetch(url, init)` in the page (lib/page-fetch.mjs says how `init` is read) and returns
  * what script could see plus what Chromium reported: `{ ok, status, type, redirected, url,

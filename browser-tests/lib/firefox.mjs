@@ -215,7 +215,6 @@ export async function takeConsole(browser) {
         return all.map((m) => {
           const e = m instanceof Ci.nsIScriptError ? m : null;
           return { text: e ? e.errorMessage : m.message, category: e ? e.category : null,
-                   name: e ? e.errorMessageName : null,
                    warning: e ? e.logLevel === Ci.nsIConsoleMessage.warn : false };
         });`,
       args: [],
@@ -225,8 +224,35 @@ export async function takeConsole(browser) {
   }
 }
 
-/** The reason code of a "Cross-Origin Request Blocked" console line, e.g. `CORSMissingAllowOrigin`. */
+/** How every line Firefox logs for a blocked CORS request starts. */
 export const BLOCKED_PREFIX = 'Cross-Origin Request Blocked:';
+
+/**
+ * Runs `fn(arg)` in the page and returns its (awaited) result, as playwright's `page.evaluate`
+ * does: `fn` must not close over anything; `arg` and the result must be JSON.
+ */
+export async function evaluate(page, fn, arg) {
+  return page.session('POST', '/execute/async', {
+    script: `const done = arguments[arguments.length - 1];
+      Promise.resolve((${fn.toString()})(arguments[0])).then(done, (e) => done({ ok: false, error: String(e) }));`,
+    args: [arg],
+  });
+}
+
+/**
+ * Waits (up to `ms`) for a "Cross-Origin Request Blocked" line and returns every console line
+ * read meanwhile. Messages travel from the content process to the parent's console service
+ * asynchronously.
+ */
+export async function waitForBlocked(page, ms) {
+  const console = [];
+  const deadline = Date.now() + ms;
+  for (;;) {
+    for (const m of await takeConsole(page)) console.push(m.text);
+    if (console.some((t) => t.startsWith(BLOCKED_PREFIX)) || Date.now() > deadline) return console;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 /**
  * Runs `fetch(url, init)` in the page (lib/page-fetch.mjs says how `init` is read) and returns
@@ -237,21 +263,7 @@ export const BLOCKED_PREFIX = 'Cross-Origin Request Blocked:';
  */
 export async function crossOriginFetch(page, url, init = {}, { settleMs = 1000 } = {}) {
   await takeConsole(page);
-  const result = await page.session('POST', '/execute/async', {
-    script: `const done = arguments[arguments.length - 1];
-      (${pageFetch.toString()})(arguments[0]).then(done, (e) => done({ ok: false, error: String(e) }));`,
-    args: [{ url, init }],
-  });
-  const console = [];
-  const names = [];
-  const deadline = Date.now() + (result.ok ? 50 : settleMs);
-  for (;;) {
-    for (const m of await takeConsole(page)) {
-      console.push(m.text);
-      if (m.text.startsWith(BLOCKED_PREFIX)) names.push(m.name);
-    }
-    if (console.some((t) => t.startsWith(BLOCKED_PREFIX)) || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return { ...result, console, blocked: console.filter((t) => t.startsWith(BLOCKED_PREFIX)), blockedNames: names };
+  const result = await evaluate(page, pageFetch, { url, init });
+  const console = await waitForBlocked(page, result.ok ? 50 : settleMs);
+  return { ...result, console, blocked: console.filter((t) => t.startsWith(BLOCKED_PREFIX)) };
 }

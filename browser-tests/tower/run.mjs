@@ -1,87 +1,61 @@
-// Drives headless Chromium for crates/cors/tests/tower_browser.rs: opens the page (one origin),
+// Drives a headless browser for crates/cors/tests/tower_browser.rs: opens the page (one origin),
 // runs each scenario's fetch() against the API servers (other origins), and prints, as one JSON
-// line, what script could read and what the DevTools Protocol reported for the blocked ones
-// (`Network.loadingFailed` with `corsErrorStatus`).
+// line, what script could read and what the browser said about the blocked ones — Chromium:
+// DevTools' `Network.loadingFailed` `corsErrorStatus`; Firefox: its console's
+// "Cross-Origin Request Blocked: … (Reason: …)" lines.
 //
-// Usage: node run.mjs '<config JSON>'   config = { page, scenarios: [{ id, url, init, cookie? }] }
-// Chromium: $CHROMIUM, else `chromium` on PATH (scripts/install-test-deps installs it).
-import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Usage: node run.mjs [--browser chromium|firefox] '<config JSON>'
+//   config = { page, scenarios: [{ id, url, init, cookie? }] }
+// The browsers come from scripts/install-test-deps (lib/chromium.mjs, lib/firefox.mjs find them).
+const args = process.argv.slice(2);
+const browserIdx = args.indexOf('--browser');
+const browserName = browserIdx >= 0 ? args[browserIdx + 1] : 'chromium';
+if (!['chromium', 'firefox'].includes(browserName)) throw new Error(`--browser ${browserName}: chromium or firefox`);
+const config = JSON.parse(args.filter((_, i) => i !== browserIdx && i !== browserIdx + 1)[0] ?? '{}');
+const driver = await import(`../lib/${browserName}.mjs`);
 
-function findChromium() {
-  if (process.env.CHROMIUM) return process.env.CHROMIUM;
+// Runs in the page: sets the cookie, fetches, reads the body.
+async function fetchInPage({ url, init, cookie }) {
+  if (cookie) document.cookie = cookie;
   try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
+    const r = await fetch(url, init);
+    return { ok: true, status: r.status, body: await r.text() };
+  } catch (e) {
+    return { ok: false, error: String(e) };
   }
 }
 
-const config = JSON.parse(process.argv[2] ?? '{}');
-const executablePath = findChromium();
-if (!executablePath) {
-  console.error('chromium not found: run scripts/install-test-deps (apt-get install -y chromium)');
-  process.exit(2);
-}
-
-const profile = mkdtempSync(join(tmpdir(), 'cors-tower-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await driver.launch();
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  const requests = new Map();
-  const failures = [];
-  cdp.on('Network.requestWillBeSent', (e) => {
-    requests.set(e.requestId, { url: e.request.url, method: e.request.method });
-  });
-  cdp.on('Network.loadingFailed', (e) => {
-    const r = requests.get(e.requestId) ?? {};
-    failures.push({
-      url: r.url ?? null,
-      method: r.method ?? null,
-      errorText: e.errorText,
-      corsError: e.corsErrorStatus?.corsError ?? null,
-      failedParameter: e.corsErrorStatus?.failedParameter ?? null,
-    });
-  });
-  await page.goto(config.page);
-
+  const page = await driver.openPage(browser, config.page);
   const results = [];
   for (const s of config.scenarios) {
-    const fetched = await page.evaluate(async ({ url, init, cookie }) => {
-      if (cookie) document.cookie = cookie;
-      try {
-        const r = await fetch(url, init);
-        return { ok: true, status: r.status, body: await r.text() };
-      } catch (e) {
-        return { ok: false, error: String(e) };
+    if (browserName === 'chromium') page.__cors.take();
+    else await driver.takeConsole(page);
+    const fetched = await driver.evaluate(page, fetchInPage, s);
+    let failures = [];
+    let lines = [];
+    if (browserName === 'chromium') {
+      // A blocked fetch rejects in the page; wait for DevTools' report of the same request.
+      for (let i = 0; i < 100; i++) {
+        failures.push(...page.__cors.take().failures.filter((f) => f.url === s.url));
+        if (fetched.ok || failures.some((f) => f.corsErrorStatus)) break;
+        await new Promise((r) => setTimeout(r, 20));
       }
-    }, s);
-    // A blocked fetch rejects in the page; wait for DevTools' report of the same request.
-    const mine = () => failures.filter((f) => f.url === s.url);
-    for (let i = 0; !fetched.ok && i < 100 && !mine().some((f) => f.corsError); i++) {
-      await new Promise((r) => setTimeout(r, 20));
+      failures = failures.map((f) => ({
+        url: f.url,
+        errorText: f.errorText,
+        corsError: f.corsErrorStatus?.corsError ?? null,
+        failedParameter: f.corsErrorStatus?.failedParameter ?? null,
+      }));
+    } else {
+      lines = (await driver.waitForBlocked(page, fetched.ok ? 50 : 2000)).filter((t) =>
+        t.startsWith(driver.BLOCKED_PREFIX),
+      );
     }
-    results.push({ id: s.id, fetch: fetched, failures: mine() });
+    results.push({ id: s.id, fetch: fetched, failures, console: lines });
   }
   console.log(JSON.stringify(results));
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close();
 }

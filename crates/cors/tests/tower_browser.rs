@@ -1,11 +1,11 @@
-//! Headless Chromium against the tower layer: a page served from one origin calls the MDN
-//! article's server (`examples/mdn_article.rs`) on other origins (other ports of 127.0.0.1) and
-//! the test asserts what the browser let script read and what it blocked, with the DevTools
-//! Protocol's `Network.loadingFailed` `corsErrorStatus` for the blocked ones.
+//! Headless Chromium and headless Firefox against the tower layer: a page served from one origin
+//! calls the MDN article's server (`examples/mdn_article.rs`) on other origins (other ports of
+//! 127.0.0.1) and the test asserts what the browser let script read and what it blocked — with
+//! the DevTools Protocol's `Network.loadingFailed` `corsErrorStatus` (Chromium) and the console's
+//! "Cross-Origin Request Blocked" reason (Firefox) for the blocked ones.
 //!
-//! Needs chromium and the npm packages of `browser-tests` (playwright-core):
-//! `scripts/install-test-deps`, or `apt-get install -y chromium` and
-//! `npm ci --prefix browser-tests`. Missing either is a failure, never a skip.
+//! Needs chromium, firefox-esr, geckodriver and the npm packages of `browser-tests`
+//! (playwright-core): `scripts/install-test-deps`. Missing any is a failure, never a skip.
 #![cfg(feature = "tower")]
 
 mod tower_support;
@@ -16,6 +16,8 @@ mod mdn_article;
 
 mod browser_support;
 use axum::{Router, response::Html, routing::get};
+use browser_support::Browser;
+use cors::agent::FirefoxReason;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -33,8 +35,9 @@ struct Scenario {
     path: &'static str,
     init: fn() -> Value,
     cookie: Option<&'static str>,
-    /// `Ok(body)`: script reads the response; `Err(corsError)`: the browser blocks it.
-    expect: Result<&'static str, &'static str>,
+    /// `Ok(body)`: script reads the response; `Err((Chromium's corsError, Firefox's reason))`:
+    /// the browser blocks it.
+    expect: Result<&'static str, (&'static str, &'static str)>,
 }
 
 #[derive(Clone, Copy)]
@@ -82,7 +85,7 @@ const SCENARIOS: &[Scenario] = &[
         path: "/resources/credentialed-content/",
         init: || json!({}),
         cookie: None,
-        expect: Err("MissingAllowOriginHeader"),
+        expect: Err(("MissingAllowOriginHeader", "CORSMissingAllowOrigin")),
     },
     // A request header the policy does not allow: the layer rejects the preflight (403, no
     // CORS headers), so the browser never sends the POST.
@@ -96,7 +99,10 @@ const SCENARIOS: &[Scenario] = &[
                    "body": "x"})
         },
         cookie: None,
-        expect: Err("PreflightMissingAllowOriginHeader"),
+        expect: Err((
+            "PreflightMissingAllowOriginHeader",
+            "CORSMissingAllowOrigin",
+        )),
     },
     // A credentialed request answered with `*` (the public-data policy has no credentials).
     Scenario {
@@ -105,13 +111,23 @@ const SCENARIOS: &[Scenario] = &[
         path: "/resources/public-data/",
         init: || json!({"credentials": "include"}),
         cookie: None,
-        expect: Err("WildcardOriginNotAllowed"),
+        expect: Err(("WildcardOriginNotAllowed", "CORSNotSupportingCredentials")),
     },
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_enforces_what_the_layer_answers() {
     browser_support::require_tools(&browser_support::repo_root());
+    enforces_what_the_layer_answers(Browser::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn firefox_enforces_what_the_layer_answers() {
+    browser_support::require_firefox_tools();
+    enforces_what_the_layer_answers(Browser::Firefox).await;
+}
+
+async fn enforces_what_the_layer_answers(browser: Browser) {
     let page = serve(Router::new().route(
         "/",
         get(|| async { Html("<!doctype html><title>foo.example stand-in</title>") }),
@@ -137,12 +153,14 @@ async fn chromium_enforces_what_the_layer_answers() {
 
     let run = tokio::process::Command::new("node")
         .arg(harness_dir().join("run.mjs"))
+        .arg("--browser")
+        .arg(browser.name())
         .arg(config.to_string())
         .kill_on_drop(true)
         .output();
     let out = tokio::time::timeout(Duration::from_secs(120), run)
         .await
-        .expect("the Chromium run finished within 120 s")
+        .expect("the browser run finished within 120 s")
         .expect("node runs (install Node.js: scripts/install-test-deps)");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -155,12 +173,24 @@ async fn chromium_enforces_what_the_layer_answers() {
     for (s, r) in SCENARIOS.iter().zip(&results) {
         assert_eq!(r["id"], s.id);
         let fetched = &r["fetch"];
-        let cors_errors: Vec<&str> = r["failures"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|f| f["corsError"].as_str())
-            .collect();
+        // Chromium's corsError values, or the reasons of Firefox's "Cross-Origin Request
+        // Blocked" lines.
+        let cors_errors: Vec<String> = match browser {
+            Browser::Chromium => r["failures"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f["corsError"].as_str())
+                .map(String::from)
+                .collect(),
+            Browser::Firefox => r["console"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|l| FirefoxReason::from_console_message(l.as_str().unwrap_or("")))
+                .map(|f| f.slug().to_string())
+                .collect(),
+        };
         match s.expect {
             Ok(body) => {
                 assert_eq!(fetched["ok"], true, "{}: the browser blocked it: {r}", s.id);
@@ -168,7 +198,11 @@ async fn chromium_enforces_what_the_layer_answers() {
                 assert_eq!(fetched["body"], body, "{}: {r}", s.id);
                 assert!(cors_errors.is_empty(), "{}: {r}", s.id);
             }
-            Err(cors_error) => {
+            Err((chromium, firefox)) => {
+                let cors_error = match browser {
+                    Browser::Chromium => chromium,
+                    Browser::Firefox => firefox,
+                };
                 assert_eq!(fetched["ok"], false, "{}: script read it: {r}", s.id);
                 assert!(
                     fetched["error"]
@@ -178,10 +212,12 @@ async fn chromium_enforces_what_the_layer_answers() {
                     "{}: {r}",
                     s.id
                 );
-                assert!(
-                    cors_errors.contains(&cors_error),
-                    "{}: expected corsError {cors_error}, DevTools reported {cors_errors:?}: {r}",
-                    s.id
+                assert_eq!(
+                    cors_errors.first().map(String::as_str),
+                    Some(cors_error),
+                    "{}: expected {cors_error} first, {} reported {cors_errors:?}: {r}",
+                    s.id,
+                    browser.name()
                 );
             }
         }
