@@ -1,35 +1,16 @@
 // Opens the `cors serve` demo page in headless Chromium, waits until its four requests ran,
 // prints what each card shows as one JSON object, and saves a screenshot.
 // Usage: node run.mjs PAGE_URL SCREENSHOT_PATH
-// Chromium comes from the system (`command -v chromium`, or $CHROMIUM): never downloaded.
-import { chromium } from 'playwright-core';
-import { execSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Chromium comes from the system (lib/chromium.mjs: `command -v chromium`, or $CHROMIUM): never downloaded.
+import { launch } from '../lib/chromium.mjs';
 
 const [url, screenshot] = process.argv.slice(2);
 if (!url || !screenshot) {
   console.error('usage: node run.mjs PAGE_URL SCREENSHOT_PATH');
   process.exit(2);
 }
-let executablePath = process.env.CHROMIUM;
-if (!executablePath) {
-  try {
-    executablePath = execSync('command -v chromium', { shell: '/bin/sh' }).toString().trim();
-  } catch {
-    console.error('chromium is not installed: run scripts/install-test-deps (apt-get install -y chromium)');
-    process.exit(3);
-  }
-}
 
-const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'cors-demo-chromium-')), {
-  executablePath,
-  headless: true,
-  viewport: { width: 1200, height: 900 },
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch({ viewport: { width: 1200, height: 900 } });
 const console_lines = [];
 try {
   const page = await browser.newPage();
