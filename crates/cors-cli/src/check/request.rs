@@ -76,11 +76,11 @@ pub enum RedirectArg {
 pub enum BrowserArg {
     /// The Fetch Standard, to the letter.
     Spec,
-    /// Chromium (Chrome, Edge, Opera, Brave…), with its documented deviations.
+    /// Chromium (Chrome, Edge, Opera, Brave…), with its deviations as headless Chromium 156 shows them.
     Chromium,
-    /// Firefox.
+    /// Firefox, with its deviations as headless Firefox ESR 153 shows them; its console lines and reason codes.
     Firefox,
-    /// Safari.
+    /// Safari (WebKit), from WebKit's source (not checked against a real Safari).
     Safari,
 }
 
@@ -134,7 +134,7 @@ pub struct RequestArgs {
     #[arg(long, value_name = "MODE", value_enum, default_value = "follow")]
     pub redirect: RedirectArg,
 
-    /// Whose CORS engine to predict.
+    /// Whose CORS engine to predict (docs/browser-differences.md: where Chromium and Firefox differ).
     #[arg(long, value_name = "BROWSER", value_enum, default_value = "chromium")]
     pub browser: BrowserArg,
 

@@ -4,13 +4,17 @@
 /// Which browser's CORS engine to predict.
 ///
 /// `Spec` follows the Fetch Standard. The others carry the deviations documented on
-/// [`Deviations`]; Chromium's were observed in headless Chromium 156 by the differential test
-/// (`crates/cors/tests/agent_chromium.rs`, listed in `browser-tests/known-differences.json`).
+/// [`Deviations`]: Chromium's were observed in headless Chromium 156 and Firefox's in headless
+/// Firefox ESR 153 by the differential tests (`crates/cors/tests/agent_chromium.rs`,
+/// `agent_firefox.rs`; each listed, with what was seen, in `browser-tests/known-differences.json`
+/// and `docs/browser-differences.md`). Safari's come from reading WebKit's source.
 ///
 /// ```
 /// use cors::agent::Profile;
 /// assert_eq!(Profile::Chromium.deviations().max_age_cap, Some(7200));
 /// assert_eq!(Profile::Spec.deviations().max_age_cap, None);
+/// // Firefox's preflight cache matches the credentials flag exactly (observed in ESR 153).
+/// assert!(Profile::Firefox.deviations().cache_exact_credentials);
 /// assert_eq!(Profile::parse("safari"), Some(Profile::Safari));
 /// ```
 #[derive(
