@@ -403,12 +403,20 @@ pub(crate) fn compile(
     for (requested_headers, row) in answers.iter_mut().enumerate() {
         for (private_network, h) in row.iter_mut().enumerate() {
             let d = Decision::preflight_template(requested_headers == 1, private_network == 1);
-            inner.apply_general(&d, h);
-            // A placeholder the request's origin replaces in place (a clone has no spare room).
+            let mut general = HeaderMap::new();
+            inner.apply_general(&d, &mut general);
+            // A placeholder the request's origin replaces in place (a clone has no spare room),
+            // first so that finding it costs no hashing (see `Policy::apply`).
+            h.reserve(general.len() + 1);
             h.insert(
                 http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
                 HeaderValue::from_static("*"),
             );
+            for (name, value) in &general {
+                if name != http::header::ACCESS_CONTROL_ALLOW_ORIGIN {
+                    h.append(name, value.clone());
+                }
+            }
         }
     }
     inner.preflight_answers = answers;

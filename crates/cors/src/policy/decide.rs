@@ -393,12 +393,19 @@ impl Policy {
         external_origin_verdict: Option<bool>,
     ) -> Decision {
         let p = &*self.inner;
-        let is_preflight = req.method == Method::OPTIONS
-            && req
-                .headers
-                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-        let mut origins = req.headers.get_all(header::ORIGIN).iter();
-        let Some(origin_value) = origins.next() else {
+        // An `OPTIONS` request may be a preflight, which reads four headers: one pass over the
+        // request's headers finds them all. Other requests read `Origin` alone: one lookup.
+        let scan = (req.method == Method::OPTIONS).then(|| PreflightHeaders::scan(req.headers));
+        let (origin, multiple_origins) = match &scan {
+            Some(s) => (s.origin, s.multiple_origins),
+            None => {
+                let mut origins = req.headers.get_all(header::ORIGIN).iter();
+                let first = origins.next();
+                (first, first.is_some() && origins.next().is_some())
+            }
+        };
+        let is_preflight = scan.as_ref().is_some_and(|s| s.method.is_some());
+        let Some(origin_value) = origin else {
             // Fetch #http-requests: a request without `Origin` is not a CORS request.
             return Decision {
                 outcome: Outcome::NotCors,
@@ -410,7 +417,7 @@ impl Policy {
                 awaits_external: false,
             };
         };
-        let origin_check = if origins.next().is_some() {
+        let origin_check = if multiple_origins {
             Err((ReasonSlot::Ready(Reason::MultipleOrigins), false))
         } else {
             self.check_origin(origin_value, &req, external_origin_verdict)
@@ -434,7 +441,8 @@ impl Policy {
                 awaits_external: false,
             };
         }
-        match p.check_preflight(req.headers) {
+        let scanned = scan.as_ref().filter(|_| is_preflight);
+        match scanned.map_or(Ok((false, false)), |s| p.check_preflight(s, req.headers)) {
             Ok((requested_headers, private_network)) => Decision {
                 outcome: Outcome::PreflightAllowed,
                 reason: ReasonSlot::Ready(Reason::OriginAllowed(matched)),
@@ -512,10 +520,18 @@ impl Policy {
             *headers = p.preflight_answers[usize::from(d.requested_headers)]
                 [usize::from(d.private_network)]
             .clone();
-            match p.allow_origin(d) {
-                Some(acao) => headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, acao),
-                None => headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN),
-            };
+            match (p.allow_origin(d), headers.iter_mut().next()) {
+                // The placeholder comes first in the compiled answer: replaced without hashing.
+                (Some(acao), Some((name, slot))) if name == header::ACCESS_CONTROL_ALLOW_ORIGIN => {
+                    *slot = acao;
+                }
+                (Some(acao), _) => {
+                    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, acao);
+                }
+                (None, _) => {
+                    headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+                }
+            }
             return;
         }
         p.apply_general(d, headers);
@@ -656,13 +672,17 @@ impl Inner {
     /// The preflight checks after the origin (Fetch #cors-preflight-fetch step 7, seen from the
     /// server): the method, every requested header, and Private Network Access. Returns whether
     /// headers were requested and whether to allow private network access.
-    fn check_preflight(&self, headers: &HeaderMap) -> Result<(bool, bool), Reason> {
+    fn check_preflight(
+        &self,
+        scanned: &PreflightHeaders<'_>,
+        headers: &HeaderMap,
+    ) -> Result<(bool, bool), Reason> {
         // Access-Control-Request-Method = method (a single token).
-        let mut acrm = headers
-            .get_all(header::ACCESS_CONTROL_REQUEST_METHOD)
-            .iter();
-        let method = acrm.next().map(HeaderValue::as_bytes).unwrap_or_default();
-        if acrm.next().is_some() || !crate::vocab::grammar::is_token(method) {
+        let method = scanned
+            .method
+            .map(HeaderValue::as_bytes)
+            .unwrap_or_default();
+        if scanned.multiple_methods || !crate::vocab::grammar::is_token(method) {
             return Err(Reason::MalformedRequestMethod {
                 value: for_log(method),
             });
@@ -673,17 +693,24 @@ impl Inner {
             });
         }
         // Access-Control-Request-Headers = 1#field-name, possibly split over several lines.
-        let mut requested = false;
-        for line in headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS) {
-            for item in token_list(line.as_bytes()) {
-                let name = item.map_err(|bad| Reason::MalformedRequestHeaders {
-                    element: for_log(bad),
-                })?;
-                requested = true;
-                self.check_header(name)?;
+        let requested = match scanned.headers {
+            None => false,
+            Some(line) if !scanned.multiple_header_lines && self.all_listed_exactly(line) => true,
+            Some(_) => {
+                let mut requested = false;
+                for line in headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+                    for item in token_list(line.as_bytes()) {
+                        let name = item.map_err(|bad| Reason::MalformedRequestHeaders {
+                            element: for_log(bad),
+                        })?;
+                        requested = true;
+                        self.check_header(name)?;
+                    }
+                }
+                requested
             }
-        }
-        let pna = match requested_private_network(headers) {
+        };
+        let pna = match scanned.private_network {
             Some(v) if v.as_bytes() == b"true" => {
                 if !self.private_network {
                     return Err(Reason::PrivateNetworkNotAllowed);
@@ -693,6 +720,18 @@ impl Inner {
             _ => false,
         };
         Ok((requested, pna))
+    }
+
+    /// A shortcut for `Access-Control-Request-Headers` as browsers send it (names lowercase,
+    /// joined by `,` alone): `true` when every item is, byte for byte, a listed name (listed
+    /// names are lowercase tokens), so the line is well-formed and every name covered. Anything
+    /// else (spaces, other case, an unlisted name, an empty item) takes the general path.
+    fn all_listed_exactly(&self, line: &HeaderValue) -> bool {
+        !self.headers.is_empty()
+            && line
+                .as_bytes()
+                .split(|&b| b == b',')
+                .all(|item| self.headers.iter().any(|h| **h == *item))
     }
 
     /// Fetch #cors-preflight-fetch step 7.5 seen from the server: CORS-safelisted methods always
@@ -726,16 +765,49 @@ impl Inner {
     }
 }
 
-/// The first `Access-Control-Request-Private-Network` value. A custom name hashes byte by byte
-/// (38 of them), so scanning the request's few names, lengths compared first, costs less than a
-/// lookup; the scan is bounded by the number of headers the server accepted.
-fn requested_private_network(headers: &HeaderMap) -> Option<&HeaderValue> {
-    let name = ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
-    let wanted = name.as_str();
-    headers
-        .iter()
-        .find(|(name, _)| name.as_str().len() == wanted.len() && name.as_str() == wanted)
-        .map(|(_, value)| value)
+/// The request headers a preflight decision reads, found in one pass over the request's headers:
+/// a few comparisons per header cost less than four hash lookups (a custom name such as
+/// `Access-Control-Request-Private-Network` hashes byte by byte).
+#[derive(Default)]
+struct PreflightHeaders<'a> {
+    origin: Option<&'a HeaderValue>,
+    multiple_origins: bool,
+    method: Option<&'a HeaderValue>,
+    multiple_methods: bool,
+    /// The first `Access-Control-Request-Headers` line.
+    headers: Option<&'a HeaderValue>,
+    multiple_header_lines: bool,
+    /// The first `Access-Control-Request-Private-Network` value.
+    private_network: Option<&'a HeaderValue>,
+}
+
+impl<'a> PreflightHeaders<'a> {
+    fn scan(headers: &'a HeaderMap) -> PreflightHeaders<'a> {
+        fn first<'a>(slot: &mut Option<&'a HeaderValue>, value: &'a HeaderValue) -> bool {
+            match slot {
+                Some(_) => true,
+                None => {
+                    *slot = Some(value);
+                    false
+                }
+            }
+        }
+        let pna_name = ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
+        let pna = pna_name.as_str();
+        let mut s = PreflightHeaders::default();
+        for (name, value) in headers {
+            if name == header::ORIGIN {
+                s.multiple_origins |= first(&mut s.origin, value);
+            } else if name == header::ACCESS_CONTROL_REQUEST_METHOD {
+                s.multiple_methods |= first(&mut s.method, value);
+            } else if name == header::ACCESS_CONTROL_REQUEST_HEADERS {
+                s.multiple_header_lines |= first(&mut s.headers, value);
+            } else if name.as_str().len() == pna.len() && name.as_str() == pna {
+                first(&mut s.private_network, value);
+            }
+        }
+        s
+    }
 }
 
 /// Adds `names` to the response's `Vary`, once each: inserts `value` (the names joined) when
