@@ -404,7 +404,7 @@ pub(crate) fn compile(
         for (private_network, h) in row.iter_mut().enumerate() {
             let d = Decision::preflight_template(requested_headers == 1, private_network == 1);
             let mut general = HeaderMap::new();
-            inner.apply_general(&d, &mut general);
+            inner.apply_general(&d, || None, &mut general);
             // A placeholder the request's origin replaces in place (a clone has no spare room),
             // first so that finding it costs no hashing (see `Policy::apply`).
             h.reserve(general.len() + 1);

@@ -512,6 +512,24 @@ impl Policy {
     /// `-Allow-Headers`, `-Max-Age`, `-Allow-Private-Network`) are replaced or removed, so a
     /// response never carries two `Access-Control-Allow-Origin` values.
     pub fn apply(&self, d: &Decision, headers: &mut HeaderMap) {
+        self.apply_with_origin(d, || d.origin.clone(), headers);
+    }
+
+    /// [`Policy::apply`] for a decision the caller is done with: the request's origin moves
+    /// out of it into the response instead of being cloned (a reference count up, and down
+    /// again when the decision is dropped).
+    pub(crate) fn apply_taking_origin(&self, d: &mut Decision, headers: &mut HeaderMap) {
+        let origin = d.origin.take();
+        self.apply_with_origin(d, || origin, headers);
+    }
+
+    /// [`Policy::apply`], with the decision's origin given by `origin` (called at most once).
+    fn apply_with_origin(
+        &self,
+        d: &Decision,
+        origin: impl FnOnce() -> Option<HeaderValue>,
+        headers: &mut HeaderMap,
+    ) {
         let p = &*self.inner;
         if d.outcome == Outcome::PreflightAllowed && headers.is_empty() {
             // A fresh answer to an accepted preflight (the middleware's own response): the
@@ -520,7 +538,7 @@ impl Policy {
             *headers = p.preflight_answers[usize::from(d.requested_headers)]
                 [usize::from(d.private_network)]
             .clone();
-            match (p.allow_origin(d), headers.iter_mut().next()) {
+            match (p.allow_origin(d, origin), headers.iter_mut().next()) {
                 // The placeholder comes first in the compiled answer: replaced without hashing.
                 (Some(acao), Some((name, slot))) if name == header::ACCESS_CONTROL_ALLOW_ORIGIN => {
                     *slot = acao;
@@ -534,7 +552,7 @@ impl Policy {
             }
             return;
         }
-        p.apply_general(d, headers);
+        p.apply_general(d, origin, headers);
     }
 
     /// `true` when preflights go on to the application after the policy's headers are added.
@@ -545,12 +563,16 @@ impl Policy {
 
 impl Inner {
     /// Access-Control-Allow-Origin: the exact origin, or `*` (Fetch #http-access-control-allow-origin).
-    fn allow_origin(&self, d: &Decision) -> Option<HeaderValue> {
+    fn allow_origin(
+        &self,
+        d: &Decision,
+        origin: impl FnOnce() -> Option<HeaderValue>,
+    ) -> Option<HeaderValue> {
         let allowed = d.is_allowed();
         if allowed && self.origins.any && !self.credentials {
             Some(HeaderValue::from_static("*"))
         } else if allowed {
-            d.origin.clone()
+            origin()
         } else if d.outcome == Outcome::NotCors && self.origins.any && !self.credentials {
             // Fetch #cors-protocol-and-http-caches: a static `*` goes on every response.
             Some(HeaderValue::from_static("*"))
@@ -560,10 +582,15 @@ impl Inner {
     }
 
     /// [`Policy::apply`] for any decision and any response.
-    pub(crate) fn apply_general(&self, d: &Decision, headers: &mut HeaderMap) {
+    pub(crate) fn apply_general(
+        &self,
+        d: &Decision,
+        origin: impl FnOnce() -> Option<HeaderValue>,
+        headers: &mut HeaderMap,
+    ) {
         let p = self;
         let allowed = d.is_allowed();
-        let acao = p.allow_origin(d);
+        let acao = p.allow_origin(d, origin);
         let cors = acao.is_some();
         let acac = (allowed && p.credentials).then(|| HeaderValue::from_static("true"));
         let preflight = d.outcome.is_preflight();
