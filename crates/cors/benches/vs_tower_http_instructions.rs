@@ -6,7 +6,8 @@
 //!     --callgrind-out-file=/dev/null TARGET/release/deps/vs_tower_http_instructions-HASH CASE N WHO
 //! ```
 //!
-//! `WHO` is `inner_only`, `ours` or `tower_http`. The same setup as the benchmark
+//! `WHO` is `inner_only`, `ours` or `tower_http`; an optional fourth argument repeats the run
+//! (for `perf record`). The same setup as the benchmark
 //! (`benches/vs/mod.rs`); requests are built before and responses dropped after the counted
 //! function (`batch`), as criterion's `iter_batched` does. `scripts/tower-instructions` runs
 //! every case and prints instructions per request and the ratios.
@@ -54,11 +55,22 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let [case, n, who] = &args[..] else {
-        // `cargo bench` runs every bench target: nothing to do without arguments.
-        eprintln!("usage: vs_tower_http_instructions CASE N inner_only|ours|tower_http");
-        return;
+    let (args, rounds) = match &args[..] {
+        [a, b, c, r] => (
+            [a.clone(), b.clone(), c.clone()],
+            r.parse().expect("ROUNDS"),
+        ),
+        _ => (
+            [0, 1, 2].map(|i| args.get(i).cloned().unwrap_or_default()),
+            1,
+        ),
     };
+    let [case, n, who] = &args;
+    if who.is_empty() {
+        // `cargo bench` runs every bench target: nothing to do without arguments.
+        eprintln!("usage: vs_tower_http_instructions CASE N inner_only|ours|tower_http [ROUNDS]");
+        return;
+    }
     let case = *vs::CASES
         .iter()
         .find(|c| *c == case)
@@ -66,10 +78,12 @@ fn main() {
     let n: usize = n.parse().expect("N");
     let reqs = Requests::new(case, n);
     let (mut ours, mut theirs) = services(n, inner());
-    match who.as_str() {
-        "inner_only" => run(&mut inner(), &reqs),
-        "ours" => run(&mut ours, &reqs),
-        "tower_http" => run(&mut theirs, &reqs),
-        other => panic!("unknown contender {other}"),
+    for _ in 0..rounds {
+        match who.as_str() {
+            "inner_only" => run(&mut inner(), &reqs),
+            "ours" => run(&mut ours, &reqs),
+            "tower_http" => run(&mut theirs, &reqs),
+            other => panic!("unknown contender {other}"),
+        }
     }
 }

@@ -162,6 +162,9 @@ pub enum OriginMatch {
     Predicate,
 }
 
+/// Up to this many exact origins, a lookup compares them one by one instead of hashing.
+const FEW: usize = 4;
+
 /// A subdomain pattern's scheme and port, stored under its base domain.
 type SchemePort = (Box<str>, PortSpec);
 
@@ -172,6 +175,9 @@ pub(crate) struct OriginSet {
     pub(crate) null: bool,
     /// Exact origins, serialized as browsers send them.
     exact: HashSet<Box<[u8]>, FixedState>,
+    /// The same, while there are at most [`FEW`]: comparing a few byte strings (lengths first)
+    /// costs less than hashing the request's origin.
+    few: Vec<Box<[u8]>>,
     /// base domain → (scheme, port) variants.
     subdomains: HashMap<Box<str>, Vec<SchemePort>, FixedState>,
     /// host → schemes.
@@ -183,7 +189,14 @@ impl OriginSet {
         match p {
             OriginPattern::Any => self.any = true,
             OriginPattern::Exact(o) => {
-                self.exact.insert(o.as_str().as_bytes().into());
+                let bytes: Box<[u8]> = o.as_str().as_bytes().into();
+                if self.exact.insert(bytes.clone()) {
+                    if self.exact.len() <= FEW {
+                        self.few.push(bytes);
+                    } else {
+                        self.few.clear();
+                    }
+                }
             }
             OriginPattern::Subdomains { scheme, base, port } => self
                 .subdomains
@@ -237,7 +250,11 @@ impl OriginSet {
     /// serialized origins, so a byte-equal value is well-formed and needs no parsing.
     #[inline]
     pub(crate) fn contains_exact(&self, raw: &[u8]) -> bool {
-        !self.exact.is_empty() && self.exact.contains(raw)
+        if self.exact.len() <= FEW {
+            self.few.iter().any(|o| **o == *raw)
+        } else {
+            self.exact.contains(raw)
+        }
     }
 
     /// `true` when something beyond the exact origins can match: patterns or `null`.
