@@ -338,6 +338,23 @@ mod tests {
         }
     }
 
+    /// Exact origins are found the same way below, at and above the size where the lookup
+    /// switches from comparing one by one to hashing, duplicates included.
+    #[test]
+    fn exact_lookup_at_every_size() {
+        let all: Vec<String> = (0..=FEW + 1).map(|i| format!("https://a{i}.test")).collect();
+        for n in 1..=all.len() {
+            let mut listed: Vec<&str> = all[..n].iter().map(String::as_str).collect();
+            listed.push(all[0].as_str()); // a duplicate must not change the answer
+            let s = set(&listed);
+            for (i, o) in all.iter().enumerate() {
+                assert_eq!(s.contains_exact(o.as_bytes()), i < n, "{o} with {n} listed");
+            }
+            assert!(!s.contains_exact(b"https://a0.test/"), "{n} listed");
+            assert!(!s.contains_exact(b""), "{n} listed");
+        }
+    }
+
     #[test]
     fn pattern_syntax() {
         let ok = [
