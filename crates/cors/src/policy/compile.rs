@@ -382,6 +382,12 @@ pub(crate) fn compile(
         any_method: c.any_method,
         methods: c.methods,
         any_header: c.any_header,
+        headers_line: {
+            let mut names: Vec<&[u8]> = c.headers.iter().map(|h| &**h).collect();
+            names.sort_unstable();
+            names.dedup();
+            names.join(&b","[..]).into()
+        },
         headers: c.headers,
         allow_methods_value: joined(&c.method_names),
         allow_headers_value: joined(&c.header_names),

@@ -342,7 +342,9 @@ mod tests {
     /// switches from comparing one by one to hashing, duplicates included.
     #[test]
     fn exact_lookup_at_every_size() {
-        let all: Vec<String> = (0..=FEW + 1).map(|i| format!("https://a{i}.test")).collect();
+        let all: Vec<String> = (0..=FEW + 1)
+            .map(|i| format!("https://a{i}.test"))
+            .collect();
         for n in 1..=all.len() {
             let mut listed: Vec<&str> = all[..n].iter().map(String::as_str).collect();
             listed.push(all[0].as_str()); // a duplicate must not change the answer
