@@ -853,7 +853,7 @@ impl<'a> PreflightHeaders<'a> {
 /// ```
 pub fn merge_vary(headers: &mut HeaderMap, value: &HeaderValue, names: &[&str]) {
     // No Vary yet (the common case): insert the joined value.
-    if !headers.contains_key(header::VARY) {
+    if headers.is_empty() || !headers.contains_key(header::VARY) {
         headers.insert(header::VARY, value.clone());
         return;
     }
