@@ -311,7 +311,8 @@ enum ReasonSlot {
     Lazy {
         kind: LazyReason,
         value: HeaderValue,
-        cell: OnceLock<Reason>,
+        /// Boxed: the slot stays small, so a decision is cheap to move.
+        cell: OnceLock<Box<Reason>>,
     },
 }
 
@@ -350,14 +351,14 @@ impl ReasonSlot {
             ReasonSlot::Ready(r) => r,
             ReasonSlot::Lazy { kind, value, cell } => cell.get_or_init(|| {
                 let v = for_log(value.as_bytes());
-                match kind {
+                Box::new(match kind {
                     LazyReason::OriginNotAllowed => Reason::OriginNotAllowed { origin: v },
                     LazyReason::MalformedOrigin => Reason::MalformedOrigin { value: v },
                     LazyReason::Unparsed => match HeaderOrigin::parse(value.as_bytes()) {
                         Ok(_) => Reason::OriginNotAllowed { origin: v },
                         Err(_) => Reason::MalformedOrigin { value: v },
                     },
-                }
+                })
             }),
         }
     }
