@@ -822,17 +822,21 @@ impl<'a> PreflightHeaders<'a> {
                 }
             }
         }
-        let pna_name = ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
-        let pna = pna_name.as_str();
+        // Statics, so comparing costs no temporary (a custom name's would be dropped each time).
+        static ORIGIN: HeaderName = header::ORIGIN;
+        static METHOD: HeaderName = header::ACCESS_CONTROL_REQUEST_METHOD;
+        static HEADERS: HeaderName = header::ACCESS_CONTROL_REQUEST_HEADERS;
+        static PNA: HeaderName = ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
         let mut s = PreflightHeaders::default();
         for (name, value) in headers {
-            if name == header::ORIGIN {
+            if *name == ORIGIN {
                 s.multiple_origins |= first(&mut s.origin, value);
-            } else if name == header::ACCESS_CONTROL_REQUEST_METHOD {
+            } else if *name == METHOD {
                 s.multiple_methods |= first(&mut s.method, value);
-            } else if name == header::ACCESS_CONTROL_REQUEST_HEADERS {
+            } else if *name == HEADERS {
                 s.multiple_header_lines |= first(&mut s.headers, value);
-            } else if name.as_str().len() == pna.len() && name.as_str() == pna {
+            } else if *name == PNA {
+                // A standard name differs at once; a custom one compares lengths first.
                 first(&mut s.private_network, value);
             }
         }
