@@ -668,7 +668,8 @@ impl Inner {
         if preflight {
             merge_vary(headers, &p.preflight_vary_value, &p.preflight_vary);
         } else if p.vary_origin {
-            merge_vary(headers, &HeaderValue::from_static("Origin"), &["Origin"]);
+            static ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
+            merge_vary(headers, &ORIGIN, &["Origin"]);
         }
     }
 
