@@ -1,6 +1,7 @@
-//! Allowed origins compiled for lookup: exact origins in a hash set, subdomain patterns keyed
-//! by their base domain, any-port patterns keyed by host. A lookup costs one hash probe per
-//! label of the request's host, whatever the number of entries.
+//! Allowed origins compiled for lookup: exact origins in a hash set (and, up to four, in a list
+//! compared one by one), subdomain patterns keyed by their base domain, any-port patterns keyed
+//! by host. A lookup costs one hash probe per label of the request's host, whatever the number
+//! of entries.
 
 use crate::vocab::origin::is_http_scheme;
 use crate::vocab::{HeaderOrigin, Origin, OriginError};
