@@ -405,7 +405,9 @@ impl Policy {
                 (first, first.is_some() && origins.next().is_some())
             }
         };
-        let is_preflight = scan.as_ref().is_some_and(|s| s.method.is_some());
+        // Fetch #cors-preflight-request: `OPTIONS` with `Access-Control-Request-Method`.
+        let preflight = scan.as_ref().filter(|s| s.method.is_some());
+        let is_preflight = preflight.is_some();
         let Some(origin_value) = origin else {
             // Fetch #http-requests: a request without `Origin` is not a CORS request.
             return Decision {
@@ -431,7 +433,7 @@ impl Policy {
                 return d;
             }
         };
-        if !is_preflight {
+        let Some(scanned) = preflight else {
             return Decision {
                 outcome: Outcome::Allowed,
                 reason: ReasonSlot::Ready(Reason::OriginAllowed(matched)),
@@ -441,9 +443,8 @@ impl Policy {
                 respond_with: None,
                 awaits_external: false,
             };
-        }
-        let scanned = scan.as_ref().filter(|_| is_preflight);
-        match scanned.map_or(Ok((false, false)), |s| p.check_preflight(s, req.headers)) {
+        };
+        match p.check_preflight(scanned, req.headers) {
             Ok((requested_headers, private_network)) => Decision {
                 outcome: Outcome::PreflightAllowed,
                 reason: ReasonSlot::Ready(Reason::OriginAllowed(matched)),
@@ -757,12 +758,14 @@ impl Inner {
     /// else (spaces, other case, an unlisted name, an empty item) takes the general path.
     fn all_listed_exactly(&self, line: &HeaderValue) -> bool {
         let line = line.as_bytes();
+        if self.headers.is_empty() {
+            return false;
+        }
         // Most often the browser asks for every listed name: one comparison.
-        (!self.headers.is_empty() && line == &*self.headers_line)
-            || (!self.headers.is_empty()
-                && line
-                    .split(|&b| b == b',')
-                    .all(|item| self.headers.iter().any(|h| **h == *item)))
+        line == &*self.headers_line
+            || line
+                .split(|&b| b == b',')
+                .all(|item| self.headers.iter().any(|h| **h == *item))
     }
 
     /// Fetch #cors-preflight-fetch step 7.5 seen from the server: CORS-safelisted methods always
