@@ -272,10 +272,10 @@ fn log_refusal(debug: bool, d: &Decision, req: RequestView<'_>) {
 }
 
 /// The answer the layer gives itself: the decision's status, an empty body, the policy's headers.
-fn answer<B: Default>(policy: &Policy, d: &Decision, status: StatusCode) -> Response<B> {
+fn answer<B: Default>(policy: &Policy, d: &mut Decision, status: StatusCode) -> Response<B> {
     let mut res = Response::new(B::default());
     *res.status_mut() = status;
-    policy.apply(d, res.headers_mut());
+    policy.apply_taking_origin(d, res.headers_mut());
     res
 }
 
@@ -304,7 +304,7 @@ where
                 None => return ResponseFuture::inner(self.inner.call(req), None),
             },
         };
-        let d = policy.decide((&req).into());
+        let mut d = policy.decide((&req).into());
         let lookup = self
             .layer
             .lookup
@@ -339,7 +339,7 @@ where
         match d.respond_with() {
             Some(status) => ResponseFuture {
                 state: State::Respond {
-                    response: Some(answer(policy, &d, status)),
+                    response: Some(answer(policy, &mut d, status)),
                 },
             },
             None => ResponseFuture::inner(self.inner.call(req), Some((policy.clone(), d))),
@@ -427,8 +427,8 @@ where
             match state.as_mut().project() {
                 StateProj::Inner { future, apply } => {
                     let mut res = ready!(future.poll(cx))?;
-                    if let Some((policy, d)) = apply.take() {
-                        policy.apply(&d, res.headers_mut());
+                    if let Some((policy, d)) = apply.as_mut() {
+                        policy.apply_taking_origin(d, res.headers_mut());
                     }
                     return Poll::Ready(Ok(res));
                 }
@@ -453,11 +453,11 @@ where
                     else {
                         unreachable!("checked above");
                     };
-                    let d = policy.decide_with((&req).into(), Some(allowed));
+                    let mut d = policy.decide_with((&req).into(), Some(allowed));
                     log_refusal(debug, &d, (&req).into());
                     let next = match d.respond_with() {
                         Some(status) => State::Respond {
-                            response: Some(answer(&policy, &d, status)),
+                            response: Some(answer(&policy, &mut d, status)),
                         },
                         None => State::Inner {
                             future: service.call(req),

@@ -382,6 +382,12 @@ pub(crate) fn compile(
         any_method: c.any_method,
         methods: c.methods,
         any_header: c.any_header,
+        headers_line: {
+            let mut names: Vec<&[u8]> = c.headers.iter().map(|h| &**h).collect();
+            names.sort_unstable();
+            names.dedup();
+            names.join(&b","[..]).into()
+        },
         headers: c.headers,
         allow_methods_value: joined(&c.method_names),
         allow_headers_value: joined(&c.header_names),
@@ -403,12 +409,20 @@ pub(crate) fn compile(
     for (requested_headers, row) in answers.iter_mut().enumerate() {
         for (private_network, h) in row.iter_mut().enumerate() {
             let d = Decision::preflight_template(requested_headers == 1, private_network == 1);
-            inner.apply_general(&d, h);
-            // A placeholder the request's origin replaces in place (a clone has no spare room).
+            let mut general = HeaderMap::new();
+            inner.apply_general(&d, || None, &mut general);
+            // A placeholder the request's origin replaces in place (a clone has no spare room),
+            // first so that finding it costs no hashing (see `Policy::apply`).
+            h.reserve(general.len() + 1);
             h.insert(
                 http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
                 HeaderValue::from_static("*"),
             );
+            for (name, value) in &general {
+                if name != http::header::ACCESS_CONTROL_ALLOW_ORIGIN {
+                    h.append(name, value.clone());
+                }
+            }
         }
     }
     inner.preflight_answers = answers;

@@ -311,7 +311,8 @@ enum ReasonSlot {
     Lazy {
         kind: LazyReason,
         value: HeaderValue,
-        cell: OnceLock<Reason>,
+        /// Boxed: the slot stays small, so a decision is cheap to move.
+        cell: OnceLock<Box<Reason>>,
     },
 }
 
@@ -350,14 +351,14 @@ impl ReasonSlot {
             ReasonSlot::Ready(r) => r,
             ReasonSlot::Lazy { kind, value, cell } => cell.get_or_init(|| {
                 let v = for_log(value.as_bytes());
-                match kind {
+                Box::new(match kind {
                     LazyReason::OriginNotAllowed => Reason::OriginNotAllowed { origin: v },
                     LazyReason::MalformedOrigin => Reason::MalformedOrigin { value: v },
                     LazyReason::Unparsed => match HeaderOrigin::parse(value.as_bytes()) {
                         Ok(_) => Reason::OriginNotAllowed { origin: v },
                         Err(_) => Reason::MalformedOrigin { value: v },
                     },
-                }
+                })
             }),
         }
     }
@@ -393,12 +394,21 @@ impl Policy {
         external_origin_verdict: Option<bool>,
     ) -> Decision {
         let p = &*self.inner;
-        let is_preflight = req.method == Method::OPTIONS
-            && req
-                .headers
-                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-        let mut origins = req.headers.get_all(header::ORIGIN).iter();
-        let Some(origin_value) = origins.next() else {
+        // An `OPTIONS` request may be a preflight, which reads four headers: one pass over the
+        // request's headers finds them all. Other requests read `Origin` alone: one lookup.
+        let scan = (req.method == Method::OPTIONS).then(|| PreflightHeaders::scan(req.headers));
+        let (origin, multiple_origins) = match &scan {
+            Some(s) => (s.origin, s.multiple_origins),
+            None => {
+                let mut origins = req.headers.get_all(header::ORIGIN).iter();
+                let first = origins.next();
+                (first, first.is_some() && origins.next().is_some())
+            }
+        };
+        // Fetch #cors-preflight-request: `OPTIONS` with `Access-Control-Request-Method`.
+        let preflight = scan.as_ref().filter(|s| s.method.is_some());
+        let is_preflight = preflight.is_some();
+        let Some(origin_value) = origin else {
             // Fetch #http-requests: a request without `Origin` is not a CORS request.
             return Decision {
                 outcome: Outcome::NotCors,
@@ -410,7 +420,7 @@ impl Policy {
                 awaits_external: false,
             };
         };
-        let origin_check = if origins.next().is_some() {
+        let origin_check = if multiple_origins {
             Err((ReasonSlot::Ready(Reason::MultipleOrigins), false))
         } else {
             self.check_origin(origin_value, &req, external_origin_verdict)
@@ -423,7 +433,7 @@ impl Policy {
                 return d;
             }
         };
-        if !is_preflight {
+        let Some(scanned) = preflight else {
             return Decision {
                 outcome: Outcome::Allowed,
                 reason: ReasonSlot::Ready(Reason::OriginAllowed(matched)),
@@ -433,8 +443,8 @@ impl Policy {
                 respond_with: None,
                 awaits_external: false,
             };
-        }
-        match p.check_preflight(req.headers) {
+        };
+        match p.check_preflight(scanned, req.headers) {
             Ok((requested_headers, private_network)) => Decision {
                 outcome: Outcome::PreflightAllowed,
                 reason: ReasonSlot::Ready(Reason::OriginAllowed(matched)),
@@ -504,6 +514,24 @@ impl Policy {
     /// `-Allow-Headers`, `-Max-Age`, `-Allow-Private-Network`) are replaced or removed, so a
     /// response never carries two `Access-Control-Allow-Origin` values.
     pub fn apply(&self, d: &Decision, headers: &mut HeaderMap) {
+        self.apply_with_origin(d, || d.origin.clone(), headers);
+    }
+
+    /// [`Policy::apply`] for a decision the caller is done with: the request's origin moves
+    /// out of it into the response instead of being cloned (a reference count up, and down
+    /// again when the decision is dropped).
+    pub(crate) fn apply_taking_origin(&self, d: &mut Decision, headers: &mut HeaderMap) {
+        let origin = d.origin.take();
+        self.apply_with_origin(d, || origin, headers);
+    }
+
+    /// [`Policy::apply`], with the decision's origin given by `origin` (called at most once).
+    fn apply_with_origin(
+        &self,
+        d: &Decision,
+        origin: impl FnOnce() -> Option<HeaderValue>,
+        headers: &mut HeaderMap,
+    ) {
         let p = &*self.inner;
         if d.outcome == Outcome::PreflightAllowed && headers.is_empty() {
             // A fresh answer to an accepted preflight (the middleware's own response): the
@@ -512,13 +540,21 @@ impl Policy {
             *headers = p.preflight_answers[usize::from(d.requested_headers)]
                 [usize::from(d.private_network)]
             .clone();
-            match p.allow_origin(d) {
-                Some(acao) => headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, acao),
-                None => headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN),
-            };
+            match (p.allow_origin(d, origin), headers.iter_mut().next()) {
+                // The placeholder comes first in the compiled answer: replaced without hashing.
+                (Some(acao), Some((name, slot))) if name == header::ACCESS_CONTROL_ALLOW_ORIGIN => {
+                    *slot = acao;
+                }
+                (Some(acao), _) => {
+                    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, acao);
+                }
+                (None, _) => {
+                    headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+                }
+            }
             return;
         }
-        p.apply_general(d, headers);
+        p.apply_general(d, origin, headers);
     }
 
     /// `true` when preflights go on to the application after the policy's headers are added.
@@ -529,12 +565,16 @@ impl Policy {
 
 impl Inner {
     /// Access-Control-Allow-Origin: the exact origin, or `*` (Fetch #http-access-control-allow-origin).
-    fn allow_origin(&self, d: &Decision) -> Option<HeaderValue> {
+    fn allow_origin(
+        &self,
+        d: &Decision,
+        origin: impl FnOnce() -> Option<HeaderValue>,
+    ) -> Option<HeaderValue> {
         let allowed = d.is_allowed();
         if allowed && self.origins.any && !self.credentials {
             Some(HeaderValue::from_static("*"))
         } else if allowed {
-            d.origin.clone()
+            origin()
         } else if d.outcome == Outcome::NotCors && self.origins.any && !self.credentials {
             // Fetch #cors-protocol-and-http-caches: a static `*` goes on every response.
             Some(HeaderValue::from_static("*"))
@@ -544,10 +584,15 @@ impl Inner {
     }
 
     /// [`Policy::apply`] for any decision and any response.
-    pub(crate) fn apply_general(&self, d: &Decision, headers: &mut HeaderMap) {
+    pub(crate) fn apply_general(
+        &self,
+        d: &Decision,
+        origin: impl FnOnce() -> Option<HeaderValue>,
+        headers: &mut HeaderMap,
+    ) {
         let p = self;
         let allowed = d.is_allowed();
-        let acao = p.allow_origin(d);
+        let acao = p.allow_origin(d, origin);
         let cors = acao.is_some();
         let acac = (allowed && p.credentials).then(|| HeaderValue::from_static("true"));
         let preflight = d.outcome.is_preflight();
@@ -624,7 +669,8 @@ impl Inner {
         if preflight {
             merge_vary(headers, &p.preflight_vary_value, &p.preflight_vary);
         } else if p.vary_origin {
-            merge_vary(headers, &HeaderValue::from_static("Origin"), &["Origin"]);
+            static ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
+            merge_vary(headers, &ORIGIN, &["Origin"]);
         }
     }
 
@@ -656,13 +702,17 @@ impl Inner {
     /// The preflight checks after the origin (Fetch #cors-preflight-fetch step 7, seen from the
     /// server): the method, every requested header, and Private Network Access. Returns whether
     /// headers were requested and whether to allow private network access.
-    fn check_preflight(&self, headers: &HeaderMap) -> Result<(bool, bool), Reason> {
+    fn check_preflight(
+        &self,
+        scanned: &PreflightHeaders<'_>,
+        headers: &HeaderMap,
+    ) -> Result<(bool, bool), Reason> {
         // Access-Control-Request-Method = method (a single token).
-        let mut acrm = headers
-            .get_all(header::ACCESS_CONTROL_REQUEST_METHOD)
-            .iter();
-        let method = acrm.next().map(HeaderValue::as_bytes).unwrap_or_default();
-        if acrm.next().is_some() || !crate::vocab::grammar::is_token(method) {
+        let method = scanned
+            .method
+            .map(HeaderValue::as_bytes)
+            .unwrap_or_default();
+        if scanned.multiple_methods || !crate::vocab::grammar::is_token(method) {
             return Err(Reason::MalformedRequestMethod {
                 value: for_log(method),
             });
@@ -673,17 +723,24 @@ impl Inner {
             });
         }
         // Access-Control-Request-Headers = 1#field-name, possibly split over several lines.
-        let mut requested = false;
-        for line in headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS) {
-            for item in token_list(line.as_bytes()) {
-                let name = item.map_err(|bad| Reason::MalformedRequestHeaders {
-                    element: for_log(bad),
-                })?;
-                requested = true;
-                self.check_header(name)?;
+        let requested = match scanned.headers {
+            None => false,
+            Some(line) if !scanned.multiple_header_lines && self.all_listed_exactly(line) => true,
+            Some(_) => {
+                let mut requested = false;
+                for line in headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+                    for item in token_list(line.as_bytes()) {
+                        let name = item.map_err(|bad| Reason::MalformedRequestHeaders {
+                            element: for_log(bad),
+                        })?;
+                        requested = true;
+                        self.check_header(name)?;
+                    }
+                }
+                requested
             }
-        }
-        let pna = match requested_private_network(headers) {
+        };
+        let pna = match scanned.private_network {
             Some(v) if v.as_bytes() == b"true" => {
                 if !self.private_network {
                     return Err(Reason::PrivateNetworkNotAllowed);
@@ -693,6 +750,22 @@ impl Inner {
             _ => false,
         };
         Ok((requested, pna))
+    }
+
+    /// A shortcut for `Access-Control-Request-Headers` as browsers send it (names lowercase,
+    /// joined by `,` alone): `true` when every item is, byte for byte, a listed name (listed
+    /// names are lowercase tokens), so the line is well-formed and every name covered. Anything
+    /// else (spaces, other case, an unlisted name, an empty item) takes the general path.
+    fn all_listed_exactly(&self, line: &HeaderValue) -> bool {
+        let line = line.as_bytes();
+        if self.headers.is_empty() {
+            return false;
+        }
+        // Most often the browser asks for every listed name: one comparison.
+        line == &*self.headers_line
+            || line
+                .split(|&b| b == b',')
+                .all(|item| self.headers.iter().any(|h| **h == *item))
     }
 
     /// Fetch #cors-preflight-fetch step 7.5 seen from the server: CORS-safelisted methods always
@@ -726,16 +799,53 @@ impl Inner {
     }
 }
 
-/// The first `Access-Control-Request-Private-Network` value. A custom name hashes byte by byte
-/// (38 of them), so scanning the request's few names, lengths compared first, costs less than a
-/// lookup; the scan is bounded by the number of headers the server accepted.
-fn requested_private_network(headers: &HeaderMap) -> Option<&HeaderValue> {
-    let name = ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
-    let wanted = name.as_str();
-    headers
-        .iter()
-        .find(|(name, _)| name.as_str().len() == wanted.len() && name.as_str() == wanted)
-        .map(|(_, value)| value)
+/// The request headers a preflight decision reads, found in one pass over the request's headers:
+/// a few comparisons per header cost less than four hash lookups (a custom name such as
+/// `Access-Control-Request-Private-Network` hashes byte by byte).
+#[derive(Default)]
+struct PreflightHeaders<'a> {
+    origin: Option<&'a HeaderValue>,
+    multiple_origins: bool,
+    method: Option<&'a HeaderValue>,
+    multiple_methods: bool,
+    /// The first `Access-Control-Request-Headers` line.
+    headers: Option<&'a HeaderValue>,
+    multiple_header_lines: bool,
+    /// The first `Access-Control-Request-Private-Network` value.
+    private_network: Option<&'a HeaderValue>,
+}
+
+impl<'a> PreflightHeaders<'a> {
+    fn scan(headers: &'a HeaderMap) -> PreflightHeaders<'a> {
+        fn first<'a>(slot: &mut Option<&'a HeaderValue>, value: &'a HeaderValue) -> bool {
+            match slot {
+                Some(_) => true,
+                None => {
+                    *slot = Some(value);
+                    false
+                }
+            }
+        }
+        // Statics, so comparing costs no temporary (a custom name's would be dropped each time).
+        static ORIGIN: HeaderName = header::ORIGIN;
+        static METHOD: HeaderName = header::ACCESS_CONTROL_REQUEST_METHOD;
+        static HEADERS: HeaderName = header::ACCESS_CONTROL_REQUEST_HEADERS;
+        static PNA: HeaderName = ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
+        let mut s = PreflightHeaders::default();
+        for (name, value) in headers {
+            if *name == ORIGIN {
+                s.multiple_origins |= first(&mut s.origin, value);
+            } else if *name == METHOD {
+                s.multiple_methods |= first(&mut s.method, value);
+            } else if *name == HEADERS {
+                s.multiple_header_lines |= first(&mut s.headers, value);
+            } else if *name == PNA {
+                // A standard name differs at once; a custom one compares lengths first.
+                first(&mut s.private_network, value);
+            }
+        }
+        s
+    }
 }
 
 /// Adds `names` to the response's `Vary`, once each: inserts `value` (the names joined) when
@@ -752,7 +862,7 @@ fn requested_private_network(headers: &HeaderMap) -> Option<&HeaderValue> {
 /// ```
 pub fn merge_vary(headers: &mut HeaderMap, value: &HeaderValue, names: &[&str]) {
     // No Vary yet (the common case): insert the joined value.
-    if !headers.contains_key(header::VARY) {
+    if headers.is_empty() || !headers.contains_key(header::VARY) {
         headers.insert(header::VARY, value.clone());
         return;
     }

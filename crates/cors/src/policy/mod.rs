@@ -69,6 +69,10 @@ pub(crate) struct Inner {
     pub(crate) any_header: bool,
     /// Allowed request-header names, lowercase.
     pub(crate) headers: Vec<Box<[u8]>>,
+    /// The same, deduplicated, sorted and joined by `,`: the `Access-Control-Request-Headers` a
+    /// browser sends when it asks for all of them (Fetch #cors-unsafe-request-header-names:
+    /// a sorted-lowercase set; #cors-preflight-fetch step 5: joined by `,` without space).
+    pub(crate) headers_line: Box<[u8]>,
     pub(crate) allow_methods_value: Option<HeaderValue>,
     pub(crate) allow_headers_value: Option<HeaderValue>,
     pub(crate) expose_headers_value: Option<HeaderValue>,

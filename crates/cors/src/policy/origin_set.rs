@@ -1,6 +1,7 @@
-//! Allowed origins compiled for lookup: exact origins in a hash set, subdomain patterns keyed
-//! by their base domain, any-port patterns keyed by host. A lookup costs one hash probe per
-//! label of the request's host, whatever the number of entries.
+//! Allowed origins compiled for lookup: exact origins in a hash set (and, up to four, in a list
+//! compared one by one), subdomain patterns keyed by their base domain, any-port patterns keyed
+//! by host. A lookup costs one hash probe per label of the request's host, whatever the number
+//! of entries.
 
 use crate::vocab::origin::is_http_scheme;
 use crate::vocab::{HeaderOrigin, Origin, OriginError};
@@ -162,6 +163,9 @@ pub enum OriginMatch {
     Predicate,
 }
 
+/// Up to this many exact origins, a lookup compares them one by one instead of hashing.
+const FEW: usize = 4;
+
 /// A subdomain pattern's scheme and port, stored under its base domain.
 type SchemePort = (Box<str>, PortSpec);
 
@@ -172,6 +176,9 @@ pub(crate) struct OriginSet {
     pub(crate) null: bool,
     /// Exact origins, serialized as browsers send them.
     exact: HashSet<Box<[u8]>, FixedState>,
+    /// The same, while there are at most [`FEW`]: comparing a few byte strings (lengths first)
+    /// costs less than hashing the request's origin.
+    few: Vec<Box<[u8]>>,
     /// base domain → (scheme, port) variants.
     subdomains: HashMap<Box<str>, Vec<SchemePort>, FixedState>,
     /// host → schemes.
@@ -183,7 +190,14 @@ impl OriginSet {
         match p {
             OriginPattern::Any => self.any = true,
             OriginPattern::Exact(o) => {
-                self.exact.insert(o.as_str().as_bytes().into());
+                let bytes: Box<[u8]> = o.as_str().as_bytes().into();
+                if self.exact.insert(bytes.clone()) {
+                    if self.exact.len() <= FEW {
+                        self.few.push(bytes);
+                    } else {
+                        self.few.clear();
+                    }
+                }
             }
             OriginPattern::Subdomains { scheme, base, port } => self
                 .subdomains
@@ -237,7 +251,11 @@ impl OriginSet {
     /// serialized origins, so a byte-equal value is well-formed and needs no parsing.
     #[inline]
     pub(crate) fn contains_exact(&self, raw: &[u8]) -> bool {
-        !self.exact.is_empty() && self.exact.contains(raw)
+        if self.exact.len() <= FEW {
+            self.few.iter().any(|o| **o == *raw)
+        } else {
+            self.exact.contains(raw)
+        }
     }
 
     /// `true` when something beyond the exact origins can match: patterns or `null`.
@@ -318,6 +336,25 @@ mod tests {
         ];
         for (origin, want, rule) in rows {
             assert_eq!(lookup(&s, origin), *want, "{origin}: {rule}");
+        }
+    }
+
+    /// Exact origins are found the same way below, at and above the size where the lookup
+    /// switches from comparing one by one to hashing, duplicates included.
+    #[test]
+    fn exact_lookup_at_every_size() {
+        let all: Vec<String> = (0..=FEW + 1)
+            .map(|i| format!("https://a{i}.test"))
+            .collect();
+        for n in 1..=all.len() {
+            let mut listed: Vec<&str> = all[..n].iter().map(String::as_str).collect();
+            listed.push(all[0].as_str()); // a duplicate must not change the answer
+            let s = set(&listed);
+            for (i, o) in all.iter().enumerate() {
+                assert_eq!(s.contains_exact(o.as_bytes()), i < n, "{o} with {n} listed");
+            }
+            assert!(!s.contains_exact(b"https://a0.test/"), "{n} listed");
+            assert!(!s.contains_exact(b""), "{n} listed");
         }
     }
 
