@@ -276,8 +276,10 @@ fn help_teaches_and_documents_the_json_object() {
     }
 }
 
-/// `--browser` picks the engine: Chromium lets `Access-Control-Allow-Headers: *` cover
-/// Authorization (browser-tests/known-differences.json), the standard and Firefox do not.
+/// `--browser` picks the engine: Chromium and Firefox ESR let `Access-Control-Allow-Headers: *`
+/// cover Authorization, the standard does not; two `Content-Type` lines (`text/plain;` then
+/// `application/json`) are one safelisted value to Chromium, a preflight to Firefox and the
+/// standard (browser-tests/known-differences.json).
 #[test]
 fn browser_profiles_differ_where_browsers_do() {
     let table = Table::new();
@@ -290,37 +292,54 @@ fn browser_profiles_differ_where_browsers_do() {
         ),
         Some(Resp::new(200).h("Access-Control-Allow-Origin", "*")),
     );
+    // No preflight answer: only a request sent without one can pass.
+    table.set(
+        "/simple-only",
+        Some(Resp::new(404)),
+        Some(Resp::new(200).h("Access-Control-Allow-Origin", "*")),
+    );
     let s = serve(table.handler());
-    let url = s.url("/x");
-    let verdict = |browser: &str| {
-        let (code, v) = json(&[
-            "check",
-            &url,
-            "--origin",
-            APP,
-            "-H",
-            "Authorization: Bearer t",
-            "--browser",
-            browser,
-        ]);
+    let verdict = |path: &str, headers: &[&str], browser: &str| {
+        let url = s.url(path);
+        let mut args = vec!["check", &url, "--origin", APP, "-X", "POST", "--data", "x"];
+        for h in headers {
+            args.extend(["-H", h]);
+        }
+        args.extend(["--browser", browser]);
+        let (code, v) = json(&args);
         (
             code,
             v["browser"].as_str().unwrap().to_string(),
             v["cors_error"].clone(),
         )
     };
+    let auth = ["Authorization: Bearer t"];
+    for b in ["chromium", "firefox"] {
+        assert_eq!(
+            verdict("/x", &auth, b),
+            (0, b.to_string(), serde_json::Value::Null)
+        );
+    }
     assert_eq!(
-        verdict("chromium"),
-        (0, "chromium".into(), serde_json::Value::Null)
+        verdict("/x", &auth, "spec"),
+        (
+            1,
+            "spec".to_string(),
+            "HeaderDisallowedByPreflightResponse".into()
+        )
+    );
+    let two_types = [
+        "Content-Type: text/plain;",
+        "Content-Type: application/json",
+    ];
+    assert_eq!(
+        verdict("/simple-only", &two_types, "chromium"),
+        (0, "chromium".to_string(), serde_json::Value::Null)
     );
     for b in ["spec", "firefox"] {
         assert_eq!(
-            verdict(b),
-            (
-                1,
-                b.to_string(),
-                "HeaderDisallowedByPreflightResponse".into()
-            )
+            verdict("/simple-only", &two_types, b),
+            (1, b.to_string(), "PreflightMissingAllowOriginHeader".into())
         );
     }
 }
