@@ -638,6 +638,51 @@ async fn a_client_slower_than_header_read_timeout_is_disconnected() {
     assert_eq!(get(gw.url(), &[ORIGIN]).await.status, 200);
 }
 
+/// The header read timeout holds for every request of a kept-alive connection, not only the
+/// first (the connection's timer is re-armed for each), and a request answered in time is not
+/// cut short by the timer of an earlier one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_header_read_timeout_holds_for_later_requests_of_a_connection() {
+    let up = upstream().await;
+    let gw = Gateway::start(
+        &config(
+            up.addr,
+            "header_read_timeout = \"400ms\"\nrequest_timeout = \"2s\"",
+            APP_ROUTE,
+        ),
+        &[],
+    );
+    let addr = gw.url().trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 4096];
+    for path in ["/a", "/slow?ms=700", "/b"] {
+        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut got = Vec::new();
+        while !(got.ends_with(b"\r\n\r\nok") || got.ends_with(b"\r\n\r\nslow done")) {
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0, "closed while answering {path}");
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert!(got.starts_with(b"HTTP/1.1 200"), "{path}");
+    }
+    s.write_all(b"GET /c HTTP/1.1\r\nHost: x\r\n").unwrap(); // …and never the blank line
+    let t = std::time::Instant::now();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "still connected after {:?}",
+        t.elapsed()
+    );
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+    assert_eq!(up.seen().len(), 3);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upstream_that_closes_each_connection_is_still_served() {
     // An upstream without keep-alive: every pooled connection is gone by the next request.

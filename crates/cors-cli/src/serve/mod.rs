@@ -9,6 +9,7 @@ mod demo;
 mod metrics;
 mod proxy;
 mod reload;
+mod timer;
 mod upstream;
 
 use self::metrics::Metrics;
@@ -486,9 +487,11 @@ async fn serve_connection<I>(
 ) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
+    let info = Arc::new(ConnInfo::new(peer, tls));
     let mut b = auto::Builder::new(TokioExecutor::new());
     b.http1()
-        .timer(TokioTimer::new())
+        // The header read timeout re-arms the connection's one timer for each request.
+        .timer(timer::HyperTimer(info.timer.clone()))
         .header_read_timeout(limits.header_read_timeout.0)
         .max_buf_size(limits.max_header_bytes.max(8192));
     // hyper parses up to 100 fields on the stack; another limit costs a heap array per request.
@@ -498,7 +501,6 @@ async fn serve_connection<I>(
     b.http2()
         .timer(TokioTimer::new())
         .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
-    let info = Arc::new(ConnInfo::new(peer, tls));
     let svc = service_fn(move |req| proxy::handle(req, info.clone(), shared.clone()));
     if let Err(e) = watcher.watch(b.serve_connection(io, svc)).await {
         tracing::debug!(target: "cors::serve", %peer, "connection ended: {e}");

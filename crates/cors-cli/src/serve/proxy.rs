@@ -4,6 +4,7 @@
 
 use super::config::{GatewayConfig, HeaderMode, Limits, ListenerConfig, PathPattern, TlsConfig};
 use super::metrics::{AnsweredBy, Metrics, RouteMetrics};
+use super::timer::{self, ConnTimer};
 use super::upstream::{PooledBody, Upstream};
 use bytes::Bytes;
 use cors::policy::{Decision, Outcome, Policy, RequestView};
@@ -206,6 +207,8 @@ pub struct ConnInfo {
     /// The first `Host` seen on this connection and the `Forwarded` value built for it: the
     /// requests of a connection nearly always have the same host.
     forwarded_for_host: std::sync::OnceLock<(HeaderValue, HeaderValue)>,
+    /// The connection's timer: its header read timeout and its requests' upstream deadlines.
+    pub timer: Arc<ConnTimer>,
 }
 
 impl ConnInfo {
@@ -223,6 +226,7 @@ impl ConnInfo {
                 .unwrap_or_else(|_| HeaderValue::from_static("unknown")),
             forwarded: format!("for={node};proto={proto}"),
             forwarded_for_host: std::sync::OnceLock::new(),
+            timer: Arc::default(),
         }
     }
 }
@@ -441,8 +445,9 @@ pub async fn handle(
         }
     };
     let limit = up.response_timeout.min(rt.limits.request_timeout.0);
-    let resp = match tokio::time::timeout(limit, up.request(upstream_req)).await {
-        Ok(Ok(resp)) => {
+    let deadline = tokio::time::Instant::from_std(start + limit);
+    let resp = match timer::deadline(&conn.timer, deadline, up.request(upstream_req)).await {
+        Some(Ok(resp)) => {
             let (mut rp, rbody) = resp.into_parts();
             remove_hop_by_hop(&mut rp.headers);
             let keep = route.mode == HeaderMode::Keep
@@ -454,7 +459,7 @@ pub async fn handle(
             rp.version = Version::HTTP_11;
             Response::from_parts(rp, ProxyBody::Upstream(rbody))
         }
-        Ok(Err(e)) => {
+        Some(Err(e)) => {
             let kind = e.kind();
             shared.metrics.upstream_error(&up.name, kind);
             tracing::warn!(target: "cors::upstream", upstream = %up.name, kind, error = %e, "upstream request failed");
@@ -468,7 +473,7 @@ pub async fn handle(
             route.policy.apply(&decision, resp.headers_mut());
             resp
         }
-        Err(_) => {
+        None => {
             shared.metrics.upstream_error(&up.name, "timeout");
             tracing::warn!(target: "cors::upstream", upstream = %up.name, timeout_ms = limit.as_millis() as u64, "upstream did not answer in time");
             let mut resp = plain(
