@@ -501,7 +501,7 @@ async fn serve_connection<I>(
     b.http2()
         .timer(TokioTimer::new())
         .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
-    let svc = service_fn(move |req| proxy::handle(req, info.clone(), shared.clone()));
+    let svc = service_fn(move |req| proxy::handle(req, info.clone(), shared.local()));
     if let Err(e) = watcher.watch(b.serve_connection(io, svc)).await {
         tracing::debug!(target: "cors::serve", %peer, "connection ended: {e}");
     }

@@ -16,6 +16,7 @@ use hyper::body::Incoming;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -159,6 +160,8 @@ pub trait Observer: Send + Sync {
 /// State shared by every connection: the current runtime (swapped on reload), the metrics.
 pub struct Shared {
     current: RwLock<Arc<Runtime>>,
+    /// Which runtime `current` holds: unique across every `Shared` of the process.
+    generation: AtomicU64,
     /// Worker threads (each has its own upstream pools).
     pub workers: usize,
     /// Counters.
@@ -177,6 +180,7 @@ impl Shared {
     ) -> Self {
         Shared {
             current: RwLock::new(Arc::new(rt)),
+            generation: AtomicU64::new(GENERATIONS.fetch_add(1, Ordering::Relaxed)),
             workers,
             metrics,
             observer,
@@ -192,7 +196,47 @@ impl Shared {
     /// Swaps in a new runtime; requests in flight keep the old one until they finish.
     pub fn swap(&self, rt: Runtime) {
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(rt);
+        self.generation.store(
+            GENERATIONS.fetch_add(1, Ordering::Relaxed),
+            Ordering::Release,
+        );
     }
+    /// The current runtime for a request, through this thread's own handle: a request then
+    /// takes no lock and writes no cache line that the other workers' requests write too
+    /// (the shared `Arc`'s count, the lock), only one atomic load while no reload happened.
+    pub fn local(self: &Arc<Self>) -> Arc<Local> {
+        let generation = self.generation.load(Ordering::Acquire);
+        LOCAL.with(|cell| {
+            let mut cached = cell.borrow_mut();
+            if let Some((g, local)) = &*cached {
+                if *g == generation {
+                    return local.clone();
+                }
+            }
+            let local = Arc::new(Local {
+                rt: self.current(),
+                shared: self.clone(),
+            });
+            *cached = Some((generation, local.clone()));
+            local
+        })
+    }
+}
+
+static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// This thread's handle on the runtime of the generation it last saw.
+    static LOCAL: std::cell::RefCell<Option<(u64, Arc<Local>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A thread's handle on a runtime and the shared state (see [`Shared::local`]).
+pub struct Local {
+    /// The runtime.
+    pub rt: Arc<Runtime>,
+    /// The shared state.
+    pub shared: Arc<Shared>,
 }
 
 /// The connection a request arrived on, with what the forwarding headers say of it.
@@ -372,10 +416,10 @@ fn plain(status: StatusCode, msg: String) -> Response<ProxyBody> {
 pub async fn handle(
     req: Request<Incoming>,
     conn: Arc<ConnInfo>,
-    shared: Arc<Shared>,
+    local: Arc<Local>,
 ) -> Result<Response<ProxyBody>, std::convert::Infallible> {
     let start = Instant::now();
-    let rt = shared.current();
+    let (rt, shared) = (&local.rt, &*local.shared);
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path();
 
@@ -404,7 +448,12 @@ pub async fn handle(
     };
 
     let decision = route.policy.decide(RequestView::from(&parts));
-    let origin = parts.headers.get(header::ORIGIN).cloned();
+    // For the access log line only (the request's headers move to the upstream).
+    let origin = if tracing::enabled!(target: "cors::access", tracing::Level::INFO) {
+        parts.headers.get(header::ORIGIN).cloned()
+    } else {
+        None
+    };
     route.metrics.decision(decision.outcome());
     if matches!(
         decision.outcome(),
@@ -425,7 +474,7 @@ pub async fn handle(
         *resp.status_mut() = status;
         route.policy.apply(&decision, resp.headers_mut());
         return Ok(finish(
-            &shared, route, &parts, origin, &decision, resp, None, start,
+            shared, route, &parts, origin, &decision, resp, None, start,
         ));
     }
     if decision.outcome().is_preflight() {
@@ -440,7 +489,7 @@ pub async fn handle(
             let mut resp = plain(StatusCode::BAD_REQUEST, format!("{e}\n"));
             route.policy.apply(&decision, resp.headers_mut());
             return Ok(finish(
-                &shared, route, &parts, origin, &decision, resp, observed, start,
+                shared, route, &parts, origin, &decision, resp, observed, start,
             ));
         }
     };
@@ -489,7 +538,7 @@ pub async fn handle(
         }
     };
     Ok(finish(
-        &shared, route, &parts, origin, &decision, resp, observed, start,
+        shared, route, &parts, origin, &decision, resp, observed, start,
     ))
 }
 
