@@ -335,9 +335,16 @@ pub fn remove_hop_by_hop(h: &mut HeaderMap) {
     // (`Connection: keep-alive`) or none.
     let mut present = [false; HOP_BY_HOP.len()];
     for name in h.keys() {
-        if let Some(i) = HOP_BY_HOP.iter().position(|n| n == name) {
-            present[i] = true;
-        }
+        let i = match name.as_str() {
+            "connection" => 0,
+            "proxy-connection" => 1,
+            "keep-alive" => 2,
+            "te" => 3,
+            "transfer-encoding" => 4,
+            "upgrade" => 5,
+            _ => continue,
+        };
+        present[i] = true;
     }
     if present[0] {
         // The fields `Connection` names (the ones removed anyway need no second lookup).
