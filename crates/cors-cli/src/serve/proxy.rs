@@ -33,6 +33,8 @@ pub struct Route {
     pub mode: HeaderMode,
     /// The CORS policy.
     pub policy: Policy,
+    /// What `policy` was compiled from (each worker compiles its own copy).
+    source: cors::policy::PolicyConfig,
     metrics: Arc<RouteMetrics>,
 }
 
@@ -77,6 +79,7 @@ impl Runtime {
                 upstream,
                 mode: r.upstream_cors_headers,
                 policy,
+                source: r.policy.clone(),
             });
         }
         // Most specific first; the sort is stable, so on a tie the earlier route wins.
@@ -93,6 +96,33 @@ impl Runtime {
             admin: config.admin.clone(),
             tls,
         })
+    }
+
+    /// A copy for one worker thread, with its own compiled policies: the header values a
+    /// policy writes on each answer are reference-counted, and cloning the same ones from
+    /// every worker made each answer write cache lines the other workers write too. Upstreams
+    /// (their pools are per worker already), metrics and TLS acceptors stay shared.
+    fn for_worker(&self) -> Runtime {
+        Runtime {
+            routes: self
+                .routes
+                .iter()
+                .map(|r| Route {
+                    name: r.name.clone(),
+                    pattern: r.pattern.clone(),
+                    upstream: r.upstream.clone(),
+                    mode: r.mode,
+                    // It compiled once already; should it not, the shared one does.
+                    policy: Policy::new(r.source.clone()).unwrap_or_else(|_| r.policy.clone()),
+                    source: r.source.clone(),
+                    metrics: r.metrics.clone(),
+                })
+                .collect(),
+            limits: self.limits.clone(),
+            listeners: self.listeners.clone(),
+            admin: self.admin.clone(),
+            tls: self.tls.clone(),
+        }
     }
 
     /// The most specific route for a path.
@@ -201,9 +231,10 @@ impl Shared {
             Ordering::Release,
         );
     }
-    /// The current runtime for a request, through this thread's own handle: a request then
-    /// takes no lock and writes no cache line that the other workers' requests write too
-    /// (the shared `Arc`'s count, the lock), only one atomic load while no reload happened.
+    /// The current runtime for a request, through this thread's own copy (see
+    /// [`Runtime::for_worker`]): a request then takes no lock and writes no cache line that
+    /// the other workers' requests write too (the shared `Arc`'s count, the lock, the
+    /// policies' header values), only one atomic load while no reload happened.
     pub fn local(self: &Arc<Self>) -> Arc<Local> {
         let generation = self.generation.load(Ordering::Acquire);
         LOCAL.with(|cell| {
@@ -214,7 +245,7 @@ impl Shared {
                 }
             }
             let local = Arc::new(Local {
-                rt: self.current(),
+                rt: Arc::new(self.current().for_worker()),
                 shared: self.clone(),
             });
             *cached = Some((generation, local.clone()));
