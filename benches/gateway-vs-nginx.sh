@@ -94,6 +94,10 @@ http {
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto \$scheme;
       proxy_set_header X-Forwarded-Host \$host;
+      # The gateway also sends RFC 7239 Forwarded and Via: the upstream gets the same fields
+      # from both (for a single hop without incoming Forwarded/Via, as in this benchmark).
+      proxy_set_header Forwarded "for=\$remote_addr;proto=\$scheme;host=\\"\$host\\"";
+      proxy_set_header Via "1.1 cors";
       proxy_hide_header Access-Control-Allow-Origin;
       add_header Access-Control-Allow-Origin \$cors_origin always;
       add_header Vary Origin always;

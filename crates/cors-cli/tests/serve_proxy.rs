@@ -92,6 +92,57 @@ async fn forwarded_headers_are_set_and_hop_by_hop_removed() {
     assert_eq!(h("keep-alive"), None);
 }
 
+/// The forwarding headers are built for each request, also on a kept-alive connection whose
+/// requests name other hosts or bring forwarding headers of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarding_headers_follow_each_request_of_a_kept_alive_connection() {
+    let up = upstream().await;
+    let gw = Gateway::start(&config(up.addr, "", APP_ROUTE), &[]);
+    let addr = gw.url().trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let a = "for=127.0.0.1;proto=http;host=\"a.example\"";
+    let b = "for=127.0.0.1;proto=http;host=\"b.example\"";
+    let a_after = format!("for=192.0.2.1, {a}");
+    for (i, (host, extra, forwarded, via)) in [
+        ("a.example", "", a, "1.1 cors"),
+        ("a.example", "", a, "1.1 cors"),
+        ("b.example", "", b, "1.1 cors"),
+        (
+            "a.example",
+            "Forwarded: for=192.0.2.1\r\nVia: 1.0 edge\r\n",
+            a_after.as_str(),
+            "1.0 edge, 1.1 cors",
+        ),
+        ("a.example", "", a, "1.1 cors"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        write!(s, "GET /k{i} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n").unwrap();
+        // The upstream answers `ok` with a Content-Length: read up to the end of that body.
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !got.ends_with(b"\r\n\r\nok") {
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0, "the gateway closed the connection after {i} answers");
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert!(
+            got.starts_with(b"HTTP/1.1 200"),
+            "{}",
+            String::from_utf8_lossy(&got)
+        );
+        let seen = up.last();
+        assert_eq!(seen.uri.path(), format!("/k{i}"));
+        let h = |n: &str| seen.headers[n].to_str().unwrap().to_string();
+        assert_eq!(h("host"), host, "request {i}");
+        assert_eq!(h("x-forwarded-host"), host, "request {i}");
+        assert_eq!(h("forwarded"), forwarded, "request {i}");
+        assert_eq!(h("via"), via, "request {i}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn preflights_are_answered_at_the_gateway_unless_the_route_forwards_them() {
     let up = upstream().await;
@@ -585,6 +636,51 @@ async fn a_client_slower_than_header_read_timeout_is_disconnected() {
     );
     assert!(up.seen().is_empty());
     assert_eq!(get(gw.url(), &[ORIGIN]).await.status, 200);
+}
+
+/// The header read timeout holds for every request of a kept-alive connection, not only the
+/// first (the connection's timer is re-armed for each), and a request answered in time is not
+/// cut short by the timer of an earlier one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_header_read_timeout_holds_for_later_requests_of_a_connection() {
+    let up = upstream().await;
+    let gw = Gateway::start(
+        &config(
+            up.addr,
+            "header_read_timeout = \"400ms\"\nrequest_timeout = \"2s\"",
+            APP_ROUTE,
+        ),
+        &[],
+    );
+    let addr = gw.url().trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 4096];
+    for path in ["/a", "/slow?ms=700", "/b"] {
+        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut got = Vec::new();
+        while !(got.ends_with(b"\r\n\r\nok") || got.ends_with(b"\r\n\r\nslow done")) {
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0, "closed while answering {path}");
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert!(got.starts_with(b"HTTP/1.1 200"), "{path}");
+    }
+    s.write_all(b"GET /c HTTP/1.1\r\nHost: x\r\n").unwrap(); // …and never the blank line
+    let t = std::time::Instant::now();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "still connected after {:?}",
+        t.elapsed()
+    );
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+    assert_eq!(up.seen().len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -40,9 +40,14 @@ pub enum AnsweredBy {
     Upstream,
 }
 
-/// One route's counters. Routes keep theirs across reloads (looked up by name).
+/// Copies of each route's counters: a worker thread counts in its own (by worker index), so
+/// that workers never write the same cache line; `/metrics` adds them up.
+const SHARDS: usize = 8;
+
+/// One worker's copy of a route's counters, alone on its cache lines.
 #[derive(Default)]
-pub struct RouteMetrics {
+#[repr(align(128))]
+struct Shard {
     by_outcome: [AtomicU64; 5],
     preflights: [AtomicU64; 2],
     buckets: [AtomicU64; BUCKETS.len()],
@@ -50,24 +55,39 @@ pub struct RouteMetrics {
     sum_micros: AtomicU64,
 }
 
+/// One route's counters. Routes keep theirs across reloads (looked up by name).
+#[derive(Default)]
+pub struct RouteMetrics {
+    shards: [Shard; SHARDS],
+}
+
 impl RouteMetrics {
+    fn shard(&self) -> &Shard {
+        &self.shards[super::upstream::worker() % SHARDS]
+    }
     /// Counts a request's decision.
     pub fn decision(&self, o: Outcome) {
-        self.by_outcome[outcome_index(o)].fetch_add(1, Relaxed);
+        self.shard().by_outcome[outcome_index(o)].fetch_add(1, Relaxed);
     }
     /// Counts a preflight.
     pub fn preflight(&self, by: AnsweredBy) {
-        self.preflights[by as usize].fetch_add(1, Relaxed);
+        self.shard().preflights[by as usize].fetch_add(1, Relaxed);
     }
     /// Records the time from request head to response head.
     pub fn latency(&self, d: Duration) {
+        let shard = self.shard();
         let secs = d.as_secs_f64();
         if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
-            self.buckets[i].fetch_add(1, Relaxed);
+            shard.buckets[i].fetch_add(1, Relaxed);
         }
-        self.count.fetch_add(1, Relaxed);
-        self.sum_micros
+        shard.count.fetch_add(1, Relaxed);
+        shard
+            .sum_micros
             .fetch_add(u64::try_from(d.as_micros()).unwrap_or(u64::MAX), Relaxed);
+    }
+    /// A counter added up over the shards.
+    fn sum(&self, counter: impl Fn(&Shard) -> &AtomicU64) -> u64 {
+        self.shards.iter().map(|s| counter(s).load(Relaxed)).sum()
     }
 }
 
@@ -144,7 +164,7 @@ impl Metrics {
                     "cors_gateway_requests_total{{route=\"{}\",decision=\"{}\"}} {}",
                     esc(name),
                     out.as_str(),
-                    m.by_outcome[outcome_index(out)].load(Relaxed)
+                    m.sum(|s| &s.by_outcome[outcome_index(out)])
                 );
             }
         }
@@ -155,7 +175,7 @@ impl Metrics {
                     o,
                     "cors_gateway_preflights_total{{route=\"{}\",answered_by=\"{by}\"}} {}",
                     esc(name),
-                    m.preflights[i].load(Relaxed)
+                    m.sum(|s| &s.preflights[i])
                 );
             }
         }
@@ -190,13 +210,13 @@ impl Metrics {
             let name = esc(name);
             let mut cumulative = 0;
             for (i, le) in BUCKETS.iter().enumerate() {
-                cumulative += m.buckets[i].load(Relaxed);
+                cumulative += m.sum(|s| &s.buckets[i]);
                 let _ = writeln!(
                     o,
                     "cors_gateway_request_duration_seconds_bucket{{route=\"{name}\",le=\"{le}\"}} {cumulative}"
                 );
             }
-            let count = m.count.load(Relaxed);
+            let count = m.sum(|s| &s.count);
             let _ = writeln!(
                 o,
                 "cors_gateway_request_duration_seconds_bucket{{route=\"{name}\",le=\"+Inf\"}} {count}"
@@ -204,7 +224,7 @@ impl Metrics {
             let _ = writeln!(
                 o,
                 "cors_gateway_request_duration_seconds_sum{{route=\"{name}\"}} {}",
-                m.sum_micros.load(Relaxed) as f64 / 1e6
+                m.sum(|s| &s.sum_micros) as f64 / 1e6
             );
             let _ = writeln!(
                 o,
@@ -292,6 +312,25 @@ mod tests {
             r#"cors_gateway_request_duration_seconds_bucket{route="api \"v1\"",le="0.001"} 1"#,
             r#"cors_gateway_request_duration_seconds_bucket{route="api \"v1\"",le="0.05"} 2"#,
             r#"cors_gateway_request_duration_seconds_count{route="api \"v1\""} 2"#,
+        ] {
+            assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
+        }
+        // Counts from other worker threads add up.
+        std::thread::scope(|s| {
+            for w in 1..=3 {
+                let r = &r;
+                s.spawn(move || {
+                    super::super::upstream::set_worker(w);
+                    r.decision(Outcome::Allowed);
+                    r.latency(Duration::from_micros(700));
+                });
+            }
+        });
+        let text = m.render();
+        for line in [
+            r#"cors_gateway_requests_total{route="api \"v1\"",decision="allowed"} 5"#,
+            r#"cors_gateway_request_duration_seconds_bucket{route="api \"v1\"",le="0.001"} 4"#,
+            r#"cors_gateway_request_duration_seconds_count{route="api \"v1\""} 5"#,
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
         }

@@ -9,6 +9,7 @@ mod demo;
 mod metrics;
 mod proxy;
 mod reload;
+mod timer;
 mod upstream;
 
 use self::metrics::Metrics;
@@ -242,17 +243,19 @@ async fn main(args: ServeArgs) -> ExitCode {
     let max_connections = runtime.limits.max_connections;
     let shutdown_timeout = runtime.limits.shutdown_timeout.0;
     let shared = Arc::new(Shared::new(runtime, workers, metrics, observer));
+    // The admin listener's connections; each worker drains its own (see `spawn_workers`).
     let graceful = Arc::new(GracefulShutdown::new());
     let (stop_tx, stop_rx) = watch::channel(false);
-    let (done_tx, done_rx) = watch::channel(false);
+    let (drained_tx, mut drained_rx) = mpsc::channel::<()>(1);
     let permits = Arc::new(Semaphore::new(max_connections));
-    let (senders, threads) = match spawn_workers(workers, &shared, &done_rx) {
+    let (senders, threads) = match spawn_workers(workers, &shared, &drained_tx) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("cors serve: cannot start the worker threads: {e}");
             return ExitCode::from(1);
         }
     };
+    drop(drained_tx);
     let senders: Arc<[mpsc::UnboundedSender<Job>]> = senders.into();
     let mut loops = Vec::new();
     for (index, l) in listeners.into_iter().enumerate() {
@@ -261,7 +264,6 @@ async fn main(args: ServeArgs) -> ExitCode {
             index,
             senders.clone(),
             permits.clone(),
-            graceful.clone(),
             stop_rx.clone(),
         )));
     }
@@ -292,14 +294,18 @@ async fn main(args: ServeArgs) -> ExitCode {
     if let Some(w) = watcher {
         w.abort();
     }
+    // The workers saw their connection channels close with the accept loops: each is
+    // draining its connections; done when every worker has dropped its `drained_tx`.
     let drained = match Arc::try_unwrap(graceful) {
-        Ok(g) => tokio::time::timeout(shutdown_timeout, g.shutdown())
-            .await
-            .is_ok(),
+        Ok(g) => tokio::time::timeout(shutdown_timeout, async {
+            g.shutdown().await;
+            while drained_rx.recv().await.is_some() {}
+        })
+        .await
+        .is_ok(),
         Err(_) => false,
     };
     if drained {
-        let _ = done_tx.send(true);
         for t in threads {
             let _ = t.join();
         }
@@ -319,18 +325,20 @@ struct Job {
     peer: SocketAddr,
     listener: usize,
     permit: OwnedSemaphorePermit,
-    watcher: Watcher,
 }
 
 /// Starts `n` worker threads, each with its own current-thread runtime, fed connections by the
 /// acceptor in turn: like nginx's worker processes, a connection, its requests and its upstream
 /// connections stay on one thread — no work stealing, no cross-thread wake-ups — and the load
-/// is spread evenly even with few long-lived connections.
+/// is spread evenly even with few long-lived connections. Each worker has its own graceful
+/// shutdown: a connection's future checks it each time it is polled, under a lock, which one
+/// process-wide watch made a lock all workers took several times per request. When its
+/// connection channel closes, a worker lets its connections finish, then drops `drained`.
 #[allow(clippy::type_complexity)]
 fn spawn_workers(
     n: usize,
     shared: &Arc<Shared>,
-    done: &watch::Receiver<bool>,
+    drained: &mpsc::Sender<()>,
 ) -> std::io::Result<(
     Vec<mpsc::UnboundedSender<Job>>,
     Vec<std::thread::JoinHandle<()>>,
@@ -343,18 +351,20 @@ fn spawn_workers(
             .build()?;
         let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
         let shared = shared.clone();
-        let mut done = done.clone();
+        let drained = drained.clone();
         threads.push(
             std::thread::Builder::new()
                 .name(format!("cors-worker-{w}"))
                 .spawn(move || {
                     upstream::set_worker(w);
                     rt.block_on(async move {
+                        let graceful = GracefulShutdown::new();
                         while let Some(job) = rx.recv().await {
-                            tokio::spawn(connection(job, shared.clone()));
+                            tokio::spawn(connection(job, shared.clone(), graceful.watcher()));
                         }
-                        // No more connections: serve the open ones until the drain ends.
-                        let _ = done.wait_for(|d| *d).await;
+                        // No more connections: the open ones finish what they are doing.
+                        graceful.shutdown().await;
+                        drop(drained);
                     });
                 })?,
         );
@@ -383,7 +393,6 @@ async fn accept_loop(
     index: usize,
     workers: Arc<[mpsc::UnboundedSender<Job>]>,
     permits: Arc<Semaphore>,
-    graceful: Arc<GracefulShutdown>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut next = index;
@@ -413,7 +422,6 @@ async fn accept_loop(
             peer,
             listener: index,
             permit,
-            watcher: graceful.watcher(),
         };
         next = next.wrapping_add(1);
         if workers[next % workers.len()].send(job).is_err() {
@@ -423,13 +431,12 @@ async fn accept_loop(
 }
 
 /// Serves one connection on a worker: TLS when the listener has it, then HTTP/1.1 or HTTP/2.
-async fn connection(job: Job, shared: Arc<Shared>) {
+async fn connection(job: Job, shared: Arc<Shared>, watcher: Watcher) {
     let Job {
         stream,
         peer,
         listener,
         permit,
-        watcher,
     } = job;
     let _permit = permit;
     let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
@@ -486,9 +493,11 @@ async fn serve_connection<I>(
 ) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
+    let info = Arc::new(ConnInfo::new(peer, tls));
     let mut b = auto::Builder::new(TokioExecutor::new());
     b.http1()
-        .timer(TokioTimer::new())
+        // The header read timeout re-arms the connection's one timer for each request.
+        .timer(timer::HyperTimer(info.timer.clone()))
         .header_read_timeout(limits.header_read_timeout.0)
         .max_buf_size(limits.max_header_bytes.max(8192));
     // hyper parses up to 100 fields on the stack; another limit costs a heap array per request.
@@ -498,8 +507,7 @@ async fn serve_connection<I>(
     b.http2()
         .timer(TokioTimer::new())
         .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
-    let info = Arc::new(ConnInfo::new(peer, tls));
-    let svc = service_fn(move |req| proxy::handle(req, info.clone(), shared.clone()));
+    let svc = service_fn(move |req| proxy::handle(req, info.clone(), shared.local()));
     if let Err(e) = watcher.watch(b.serve_connection(io, svc)).await {
         tracing::debug!(target: "cors::serve", %peer, "connection ended: {e}");
     }

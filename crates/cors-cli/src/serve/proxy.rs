@@ -4,6 +4,7 @@
 
 use super::config::{GatewayConfig, HeaderMode, Limits, ListenerConfig, PathPattern, TlsConfig};
 use super::metrics::{AnsweredBy, Metrics, RouteMetrics};
+use super::timer::{self, ConnTimer};
 use super::upstream::{PooledBody, Upstream};
 use bytes::Bytes;
 use cors::policy::{Decision, Outcome, Policy, RequestView};
@@ -15,6 +16,7 @@ use hyper::body::Incoming;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -31,6 +33,8 @@ pub struct Route {
     pub mode: HeaderMode,
     /// The CORS policy.
     pub policy: Policy,
+    /// What `policy` was compiled from (each worker compiles its own copy).
+    source: cors::policy::PolicyConfig,
     metrics: Arc<RouteMetrics>,
 }
 
@@ -75,6 +79,7 @@ impl Runtime {
                 upstream,
                 mode: r.upstream_cors_headers,
                 policy,
+                source: r.policy.clone(),
             });
         }
         // Most specific first; the sort is stable, so on a tie the earlier route wins.
@@ -91,6 +96,33 @@ impl Runtime {
             admin: config.admin.clone(),
             tls,
         })
+    }
+
+    /// A copy for one worker thread, with its own compiled policies: the header values a
+    /// policy writes on each answer are reference-counted, and cloning the same ones from
+    /// every worker made each answer write cache lines the other workers write too. Upstreams
+    /// (their pools are per worker already), metrics and TLS acceptors stay shared.
+    fn for_worker(&self) -> Runtime {
+        Runtime {
+            routes: self
+                .routes
+                .iter()
+                .map(|r| Route {
+                    name: r.name.clone(),
+                    pattern: r.pattern.clone(),
+                    upstream: r.upstream.clone(),
+                    mode: r.mode,
+                    // It compiled once already; should it not, the shared one does.
+                    policy: Policy::new(r.source.clone()).unwrap_or_else(|_| r.policy.clone()),
+                    source: r.source.clone(),
+                    metrics: r.metrics.clone(),
+                })
+                .collect(),
+            limits: self.limits.clone(),
+            listeners: self.listeners.clone(),
+            admin: self.admin.clone(),
+            tls: self.tls.clone(),
+        }
     }
 
     /// The most specific route for a path.
@@ -158,6 +190,8 @@ pub trait Observer: Send + Sync {
 /// State shared by every connection: the current runtime (swapped on reload), the metrics.
 pub struct Shared {
     current: RwLock<Arc<Runtime>>,
+    /// Which runtime `current` holds: unique across every `Shared` of the process.
+    generation: AtomicU64,
     /// Worker threads (each has its own upstream pools).
     pub workers: usize,
     /// Counters.
@@ -176,6 +210,7 @@ impl Shared {
     ) -> Self {
         Shared {
             current: RwLock::new(Arc::new(rt)),
+            generation: AtomicU64::new(GENERATIONS.fetch_add(1, Ordering::Relaxed)),
             workers,
             metrics,
             observer,
@@ -191,7 +226,48 @@ impl Shared {
     /// Swaps in a new runtime; requests in flight keep the old one until they finish.
     pub fn swap(&self, rt: Runtime) {
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(rt);
+        self.generation.store(
+            GENERATIONS.fetch_add(1, Ordering::Relaxed),
+            Ordering::Release,
+        );
     }
+    /// The current runtime for a request, through this thread's own copy (see
+    /// [`Runtime::for_worker`]): a request then takes no lock and writes no cache line that
+    /// the other workers' requests write too (the shared `Arc`'s count, the lock, the
+    /// policies' header values), only one atomic load while no reload happened.
+    pub fn local(self: &Arc<Self>) -> Arc<Local> {
+        let generation = self.generation.load(Ordering::Acquire);
+        LOCAL.with(|cell| {
+            let mut cached = cell.borrow_mut();
+            if let Some((g, local)) = &*cached {
+                if *g == generation {
+                    return local.clone();
+                }
+            }
+            let local = Arc::new(Local {
+                rt: Arc::new(self.current().for_worker()),
+                shared: self.clone(),
+            });
+            *cached = Some((generation, local.clone()));
+            local
+        })
+    }
+}
+
+static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// This thread's handle on the runtime of the generation it last saw.
+    static LOCAL: std::cell::RefCell<Option<(u64, Arc<Local>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A thread's handle on a runtime and the shared state (see [`Shared::local`]).
+pub struct Local {
+    /// The runtime.
+    pub rt: Arc<Runtime>,
+    /// The shared state.
+    pub shared: Arc<Shared>,
 }
 
 /// The connection a request arrived on, with what the forwarding headers say of it.
@@ -203,6 +279,11 @@ pub struct ConnInfo {
     client_ip: HeaderValue,
     /// `for=…;proto=…` for `Forwarded` (RFC 7239: an IPv6 address quoted in brackets).
     forwarded: String,
+    /// The first `Host` seen on this connection and the `Forwarded` value built for it: the
+    /// requests of a connection nearly always have the same host.
+    forwarded_for_host: std::sync::OnceLock<(HeaderValue, HeaderValue)>,
+    /// The connection's timer: its header read timeout and its requests' upstream deadlines.
+    pub timer: Arc<ConnTimer>,
 }
 
 impl ConnInfo {
@@ -219,6 +300,8 @@ impl ConnInfo {
             client_ip: HeaderValue::from_maybe_shared(Bytes::from(ip.to_string()))
                 .unwrap_or_else(|_| HeaderValue::from_static("unknown")),
             forwarded: format!("for={node};proto={proto}"),
+            forwarded_for_host: std::sync::OnceLock::new(),
+            timer: Arc::default(),
         }
     }
 }
@@ -266,27 +349,65 @@ impl Body for ProxyBody {
     }
 }
 
+/// The hop-by-hop fields of RFC 9110 §7.6.1 that go whether or not `Connection` names them.
+static HOP_BY_HOP: [HeaderName; 6] = [
+    header::CONNECTION,
+    HeaderName::from_static("proxy-connection"),
+    HeaderName::from_static("keep-alive"),
+    header::TE,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+];
+
 /// RFC 9110 §7.6.1: a proxy removes `Connection`, every field it names, and the hop-by-hop
 /// fields `Proxy-Connection`, `Keep-Alive`, `TE`, `Transfer-Encoding` and `Upgrade`.
 pub fn remove_hop_by_hop(h: &mut HeaderMap) {
-    let named: Vec<HeaderName> = h
-        .get_all(header::CONNECTION)
-        .iter()
-        .flat_map(|v| v.to_str().unwrap_or("").split(','))
-        .filter_map(|n| HeaderName::from_bytes(n.trim().as_bytes()).ok())
-        .collect();
-    for n in named {
-        h.remove(n);
+    // One pass over the names (no hashing) finds which are there; most messages have one
+    // (`Connection: keep-alive`) or none.
+    let mut present = [false; HOP_BY_HOP.len()];
+    for name in h.keys() {
+        let i = match name.as_str() {
+            "connection" => 0,
+            "proxy-connection" => 1,
+            "keep-alive" => 2,
+            "te" => 3,
+            "transfer-encoding" => 4,
+            "upgrade" => 5,
+            _ => continue,
+        };
+        present[i] = true;
     }
-    for n in [
-        header::CONNECTION,
-        HeaderName::from_static("proxy-connection"),
-        HeaderName::from_static("keep-alive"),
-        header::TE,
-        header::TRANSFER_ENCODING,
-        header::UPGRADE,
-    ] {
-        h.remove(n);
+    if present[0] {
+        // The fields `Connection` names (the ones removed anyway need no second lookup).
+        let named: Vec<HeaderName> = h
+            .get_all(header::CONNECTION)
+            .iter()
+            .flat_map(|v| v.to_str().unwrap_or("").split(','))
+            .map(str::trim)
+            .filter(|n| {
+                !n.is_empty()
+                    && !HOP_BY_HOP
+                        .iter()
+                        .any(|h| n.eq_ignore_ascii_case(h.as_str()))
+            })
+            .filter_map(|n| HeaderName::from_bytes(n.as_bytes()).ok())
+            .collect();
+        for n in named {
+            h.remove(n);
+        }
+    }
+    for (name, _) in HOP_BY_HOP.iter().zip(present).filter(|(_, p)| *p) {
+        h.remove(name);
+    }
+}
+
+/// Removes the upstream's CORS response headers (the policy writes its own).
+fn remove_cors_headers(h: &mut HeaderMap) {
+    // One pass over the names first: an upstream behind the gateway rarely sends any.
+    if h.keys().any(|n| n.as_str().starts_with("access-control-")) {
+        for name in CORS_RESPONSE_HEADERS.iter() {
+            h.remove(name);
+        }
     }
 }
 
@@ -333,10 +454,10 @@ fn plain(status: StatusCode, msg: String) -> Response<ProxyBody> {
 pub async fn handle(
     req: Request<Incoming>,
     conn: Arc<ConnInfo>,
-    shared: Arc<Shared>,
+    local: Arc<Local>,
 ) -> Result<Response<ProxyBody>, std::convert::Infallible> {
     let start = Instant::now();
-    let rt = shared.current();
+    let (rt, shared) = (&local.rt, &*local.shared);
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path();
 
@@ -365,7 +486,12 @@ pub async fn handle(
     };
 
     let decision = route.policy.decide(RequestView::from(&parts));
-    let origin = parts.headers.get(header::ORIGIN).cloned();
+    // For the access log line only (the request's headers move to the upstream).
+    let origin = if tracing::enabled!(target: "cors::access", tracing::Level::INFO) {
+        parts.headers.get(header::ORIGIN).cloned()
+    } else {
+        None
+    };
     route.metrics.decision(decision.outcome());
     if matches!(
         decision.outcome(),
@@ -386,7 +512,7 @@ pub async fn handle(
         *resp.status_mut() = status;
         route.policy.apply(&decision, resp.headers_mut());
         return Ok(finish(
-            &shared, route, &parts, origin, &decision, resp, None, start,
+            shared, route, &parts, origin, &decision, resp, None, start,
         ));
     }
     if decision.outcome().is_preflight() {
@@ -401,27 +527,26 @@ pub async fn handle(
             let mut resp = plain(StatusCode::BAD_REQUEST, format!("{e}\n"));
             route.policy.apply(&decision, resp.headers_mut());
             return Ok(finish(
-                &shared, route, &parts, origin, &decision, resp, observed, start,
+                shared, route, &parts, origin, &decision, resp, observed, start,
             ));
         }
     };
     let limit = up.response_timeout.min(rt.limits.request_timeout.0);
-    let resp = match tokio::time::timeout(limit, up.request(upstream_req)).await {
-        Ok(Ok(resp)) => {
+    let deadline = tokio::time::Instant::from_std(start + limit);
+    let resp = match timer::deadline(&conn.timer, deadline, up.request(upstream_req)).await {
+        Some(Ok(resp)) => {
             let (mut rp, rbody) = resp.into_parts();
             remove_hop_by_hop(&mut rp.headers);
             let keep = route.mode == HeaderMode::Keep
                 && rp.headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN);
             if !keep {
-                for name in CORS_RESPONSE_HEADERS.iter() {
-                    rp.headers.remove(name);
-                }
+                remove_cors_headers(&mut rp.headers);
                 route.policy.apply(&decision, &mut rp.headers);
             }
             rp.version = Version::HTTP_11;
             Response::from_parts(rp, ProxyBody::Upstream(rbody))
         }
-        Ok(Err(e)) => {
+        Some(Err(e)) => {
             let kind = e.kind();
             shared.metrics.upstream_error(&up.name, kind);
             tracing::warn!(target: "cors::upstream", upstream = %up.name, kind, error = %e, "upstream request failed");
@@ -435,7 +560,7 @@ pub async fn handle(
             route.policy.apply(&decision, resp.headers_mut());
             resp
         }
-        Err(_) => {
+        None => {
             shared.metrics.upstream_error(&up.name, "timeout");
             tracing::warn!(target: "cors::upstream", upstream = %up.name, timeout_ms = limit.as_millis() as u64, "upstream did not answer in time");
             let mut resp = plain(
@@ -451,7 +576,7 @@ pub async fn handle(
         }
     };
     Ok(finish(
-        &shared, route, &parts, origin, &decision, resp, observed, start,
+        shared, route, &parts, origin, &decision, resp, observed, start,
     ))
 }
 
@@ -521,26 +646,43 @@ fn forward_request(
     up: &Upstream,
 ) -> Result<Request<Incoming>, String> {
     // Origin-form: the connection is already to the upstream (RFC 9112 §3.2.1).
-    let mut uri = http::uri::Parts::default();
-    uri.path_and_query = Some(
-        parts
-            .uri
-            .path_and_query()
-            .cloned()
-            .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/")),
-    );
-    let uri = Uri::from_parts(uri).map_err(|e| format!("cannot build the upstream URI: {e}"))?;
+    let uri = if parts.uri.scheme().is_none() && parts.uri.authority().is_none() {
+        parts.uri.clone()
+    } else {
+        let mut uri = http::uri::Parts::default();
+        uri.path_and_query = Some(
+            parts
+                .uri
+                .path_and_query()
+                .cloned()
+                .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/")),
+        );
+        Uri::from_parts(uri).map_err(|e| format!("cannot build the upstream URI: {e}"))?
+    };
     // The headers move to the upstream request (no copy); the log line keeps the origin.
     let mut headers = std::mem::take(&mut parts.headers);
     remove_hop_by_hop(&mut headers);
-    let host = headers.get(header::HOST).cloned().or_else(|| {
-        parts
-            .uri
-            .authority()
-            .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
-    });
+    // Room for the fields added below, so that the map grows once at most.
+    headers.reserve(6);
+    // Which forwarding fields the client sent: one pass over the names instead of a lookup each.
+    let (mut has_xff, mut has_forwarded, mut has_via) = (false, false, false);
+    for name in headers.keys() {
+        has_xff |= name == X_FORWARDED_FOR;
+        has_forwarded |= name == FORWARDED;
+        has_via |= name == header::VIA;
+    }
+    let (host, host_in_headers) = match headers.get(header::HOST) {
+        Some(h) => (Some(h.clone()), true),
+        None => (
+            parts
+                .uri
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok()),
+            false,
+        ),
+    };
     // X-Forwarded-For: the chain so far, then this client.
-    let xff = match joined(&headers, &X_FORWARDED_FOR) {
+    let xff = match joined(has_xff, &headers, &X_FORWARDED_FOR) {
         None => conn.client_ip.clone(),
         Some(mut chain) => {
             chain.push_str(", ");
@@ -554,25 +696,33 @@ fn forward_request(
         HeaderValue::from_static(if conn.tls { "https" } else { "http" }),
     );
     // RFC 7239: the elements so far, then for=…;proto=… and host="…" (quoted).
-    let mut fwd = joined(&headers, &FORWARDED).map_or_else(String::new, |mut s| {
-        s.push_str(", ");
-        s
-    });
-    fwd.push_str(&conn.forwarded);
-    if let Some(h) = host.as_ref().and_then(|h| h.to_str().ok()) {
-        if h.bytes()
-            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
-        {
-            fwd.push_str(";host=\"");
-            fwd.push_str(h);
-            fwd.push('"');
-        }
-    }
-    headers.insert(FORWARDED, value(fwd)?);
+    let fwd = match (joined(has_forwarded, &headers, &FORWARDED), &host) {
+        (None, Some(h)) => match conn.forwarded_for_host.get() {
+            Some((cached_host, fwd)) if cached_host == h => fwd.clone(),
+            cached => {
+                let fwd = forwarded(String::new(), conn, Some(h))?;
+                if cached.is_none() {
+                    let _ = conn.forwarded_for_host.set((h.clone(), fwd.clone()));
+                }
+                fwd
+            }
+        },
+        (prev, host) => forwarded(
+            prev.map_or_else(String::new, |mut s| {
+                s.push_str(", ");
+                s
+            }),
+            conn,
+            host.as_ref(),
+        )?,
+    };
+    headers.insert(FORWARDED, fwd);
     match host {
         Some(h) => {
             headers.insert(X_FORWARDED_HOST, h.clone());
-            headers.insert(header::HOST, h);
+            if !host_in_headers {
+                headers.insert(header::HOST, h);
+            }
         }
         // HTTP/1.1 requires Host (RFC 9112 §3.2): without one from the client, the upstream's.
         None => {
@@ -584,7 +734,7 @@ fn forward_request(
         Version::HTTP_10 => "1.0 cors",
         _ => "1.1 cors",
     };
-    let via = match joined(&headers, &header::VIA) {
+    let via = match joined(has_via, &headers, &header::VIA) {
         Some(prev) => value(format!("{prev}, {received}"))?,
         None => HeaderValue::from_static(received),
     };
@@ -597,8 +747,32 @@ fn forward_request(
     Ok(req)
 }
 
-/// Every line of a header, trimmed and joined with `, `; `None` when absent.
-fn joined(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
+/// `prev` (the elements so far, with their separator) then this hop's `for=…;proto=…` and,
+/// when it can be quoted as it is, `host="…"` (RFC 7239 §4).
+fn forwarded(
+    mut prev: String,
+    conn: &ConnInfo,
+    host: Option<&HeaderValue>,
+) -> Result<HeaderValue, String> {
+    prev.push_str(&conn.forwarded);
+    if let Some(h) = host.and_then(|h| h.to_str().ok()) {
+        if h.bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+        {
+            prev.push_str(";host=\"");
+            prev.push_str(h);
+            prev.push('"');
+        }
+    }
+    value(prev)
+}
+
+/// Every line of a header, trimmed and joined with `, `; `None` when absent (`present` false
+/// says so without a lookup).
+fn joined(present: bool, headers: &HeaderMap, name: &HeaderName) -> Option<String> {
+    if !present {
+        return None;
+    }
     let mut out: Option<String> = None;
     for v in headers.get_all(name) {
         let Ok(s) = v.to_str() else { continue };
@@ -633,6 +807,42 @@ mod tests {
         h.insert("x-kept", HeaderValue::from_static("1"));
         remove_hop_by_hop(&mut h);
         assert_eq!(h.keys().map(|k| k.as_str()).collect::<Vec<_>>(), ["x-kept"]);
+
+        // Each hop-by-hop field alone, and names given in any case and spacing.
+        for name in HOP_BY_HOP.iter() {
+            let mut h = HeaderMap::new();
+            h.insert(name.clone(), HeaderValue::from_static("x"));
+            h.insert("x-kept", HeaderValue::from_static("1"));
+            remove_hop_by_hop(&mut h);
+            assert_eq!(h.len(), 1, "{name}");
+        }
+        let mut h = HeaderMap::new();
+        h.append("connection", HeaderValue::from_static("close"));
+        h.append("connection", HeaderValue::from_static(" X-A ,x-b,,"));
+        h.insert("close", HeaderValue::from_static("1"));
+        h.insert("x-a", HeaderValue::from_static("1"));
+        h.insert("x-b", HeaderValue::from_static("1"));
+        h.insert("x-kept", HeaderValue::from_static("1"));
+        remove_hop_by_hop(&mut h);
+        assert_eq!(h.keys().map(|k| k.as_str()).collect::<Vec<_>>(), ["x-kept"]);
+    }
+
+    #[test]
+    fn the_upstreams_cors_headers_go() {
+        let mut h = HeaderMap::new();
+        for n in CORS_RESPONSE_HEADER_NAMES {
+            h.insert(n, HeaderValue::from_static("x"));
+        }
+        h.insert("access-control-other", HeaderValue::from_static("1"));
+        h.insert("x-kept", HeaderValue::from_static("1"));
+        remove_cors_headers(&mut h);
+        let mut left = h.keys().map(|k| k.as_str()).collect::<Vec<_>>();
+        left.sort_unstable();
+        assert_eq!(left, ["access-control-other", "x-kept"]);
+        let mut none = HeaderMap::new();
+        none.insert("x-kept", HeaderValue::from_static("1"));
+        remove_cors_headers(&mut none);
+        assert_eq!(none.len(), 1);
     }
 
     #[test]

@@ -24,6 +24,11 @@ pub fn set_worker(i: usize) {
     WORKER.with(|w| w.set(i));
 }
 
+/// The current thread's worker index (0 outside the workers).
+pub fn worker() -> usize {
+    WORKER.with(std::cell::Cell::get)
+}
+
 /// Why an upstream request failed.
 #[derive(Debug)]
 pub enum UpstreamError {
@@ -99,7 +104,7 @@ impl Upstream {
     }
 
     fn pool(&self) -> &Arc<Pool> {
-        let i = WORKER.with(std::cell::Cell::get);
+        let i = worker();
         &self.pools[i % self.pools.len()]
     }
 
