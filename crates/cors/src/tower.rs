@@ -51,7 +51,7 @@
 //! policy rejects and every actual request from a disallowed origin, with the machine-readable
 //! reason code and a sentence saying why.
 
-use crate::policy::{Decision, Outcome, Policy, PolicyConfig, RequestView};
+use crate::policy::{Decision, Outcome, Policy, PolicyConfig, RequestView, Strip};
 use crate::vocab::{HeaderOrigin, Origin};
 use http::{Request, Response, StatusCode, header};
 use pin_project_lite::pin_project;
@@ -301,7 +301,7 @@ where
                     selected = p;
                     &selected
                 }
-                None => return ResponseFuture::inner(self.inner.call(req), None),
+                None => return ResponseFuture::inner(self.inner.call(req), Apply::Nothing),
             },
         };
         let mut d = policy.decide((&req).into());
@@ -342,9 +342,23 @@ where
                     response: Some(answer(policy, &mut d, status)),
                 },
             },
-            None => ResponseFuture::inner(self.inner.call(req), Some((policy.clone(), d))),
+            None => {
+                // A decision that adds no CORS header needs nothing of the policy later.
+                let apply = match policy.strip_only(&d) {
+                    Some(strip) => Apply::Strip(strip),
+                    None => Apply::Full(policy.clone(), d),
+                };
+                ResponseFuture::inner(self.inner.call(req), apply)
+            }
         }
     }
+}
+
+/// What the response future does to the inner service's response.
+enum Apply {
+    Nothing,
+    Strip(Strip),
+    Full(Policy, Decision),
 }
 
 pin_project! {
@@ -368,7 +382,7 @@ pin_project! {
         Inner {
             #[pin]
             future: S::Future,
-            apply: Option<(Policy, Decision)>,
+            apply: Apply,
         },
         // The async origin lookup runs; the request waits with the service that was ready
         // (boxed: the common paths keep a small future).
@@ -391,7 +405,7 @@ struct Pending<S, B> {
 }
 
 impl<S: Service<Request<B>>, B> ResponseFuture<S, B> {
-    fn inner(future: S::Future, apply: Option<(Policy, Decision)>) -> Self {
+    fn inner(future: S::Future, apply: Apply) -> Self {
         ResponseFuture {
             state: State::Inner { future, apply },
         }
@@ -427,8 +441,10 @@ where
             match state.as_mut().project() {
                 StateProj::Inner { future, apply } => {
                     let mut res = ready!(future.poll(cx))?;
-                    if let Some((policy, d)) = apply.as_mut() {
-                        policy.apply_taking_origin(d, res.headers_mut());
+                    match apply {
+                        Apply::Nothing => {}
+                        Apply::Strip(strip) => strip.apply(res.headers_mut()),
+                        Apply::Full(policy, d) => policy.apply_taking_origin(d, res.headers_mut()),
                     }
                     return Poll::Ready(Ok(res));
                 }
@@ -461,7 +477,7 @@ where
                         },
                         None => State::Inner {
                             future: service.call(req),
-                            apply: Some((policy, d)),
+                            apply: Apply::Full(policy, d),
                         },
                     };
                     state.set(next);

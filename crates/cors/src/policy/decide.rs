@@ -520,6 +520,7 @@ impl Policy {
     /// [`Policy::apply`] for a decision the caller is done with: the request's origin moves
     /// out of it into the response instead of being cloned (a reference count up, and down
     /// again when the decision is dropped).
+    #[cfg(feature = "tower")]
     pub(crate) fn apply_taking_origin(&self, d: &mut Decision, headers: &mut HeaderMap) {
         let origin = d.origin.take();
         self.apply_with_origin(d, || origin, headers);
@@ -557,6 +558,15 @@ impl Policy {
         p.apply_general(d, origin, headers);
     }
 
+    /// When applying `d` adds no CORS header of its own — an actual request that is not
+    /// allowed, or not a CORS request under a policy with no static `*` — what it still does to
+    /// a response, as a value that needs nothing of the policy: the tower layer carries it
+    /// instead of a reference to the policy (whose count both cores would write per request).
+    #[cfg(feature = "tower")]
+    pub(crate) fn strip_only(&self, d: &Decision) -> Option<Strip> {
+        self.inner.strip_only(d)
+    }
+
     /// `true` when preflights go on to the application after the policy's headers are added.
     pub fn preflight_continues(&self) -> bool {
         self.inner.preflight_continue
@@ -583,6 +593,16 @@ impl Inner {
         }
     }
 
+    /// See [`Policy::strip_only`].
+    fn strip_only(&self, d: &Decision) -> Option<Strip> {
+        // Exactly the decisions for which `allow_origin` is `None` on an actual response.
+        let adds_origin = d.is_allowed()
+            || (d.outcome == Outcome::NotCors && self.origins.any && !self.credentials);
+        (!d.outcome.is_preflight() && !adds_origin).then_some(Strip {
+            vary_origin: self.vary_origin,
+        })
+    }
+
     /// [`Policy::apply`] for any decision and any response.
     pub(crate) fn apply_general(
         &self,
@@ -590,6 +610,9 @@ impl Inner {
         origin: impl FnOnce() -> Option<HeaderValue>,
         headers: &mut HeaderMap,
     ) {
+        if let Some(strip) = self.strip_only(d) {
+            return strip.apply(headers);
+        }
         let p = self;
         let allowed = d.is_allowed();
         let acao = p.allow_origin(d, origin);
@@ -669,8 +692,7 @@ impl Inner {
         if preflight {
             merge_vary(headers, &p.preflight_vary_value, &p.preflight_vary);
         } else if p.vary_origin {
-            static ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
-            merge_vary(headers, &ORIGIN, &["Origin"]);
+            merge_vary(headers, &VARY_ORIGIN, &["Origin"]);
         }
     }
 
@@ -845,6 +867,30 @@ impl<'a> PreflightHeaders<'a> {
             }
         }
         s
+    }
+}
+
+static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
+
+/// [`Policy::apply`] for a decision that adds no CORS header ([`Policy::strip_only`]): the
+/// policy's CORS headers the application may have set are removed (the policy wins), and
+/// `Vary: Origin` is merged when the policy's answers depend on the origin. `apply` itself
+/// takes this path for such decisions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Strip {
+    vary_origin: bool,
+}
+
+impl Strip {
+    pub(crate) fn apply(self, headers: &mut HeaderMap) {
+        if !headers.is_empty() {
+            headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+            headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
+            headers.remove(header::ACCESS_CONTROL_EXPOSE_HEADERS);
+        }
+        if self.vary_origin {
+            merge_vary(headers, &VARY_ORIGIN, &["Origin"]);
+        }
     }
 }
 

@@ -41,6 +41,8 @@ mod origin_set;
 
 pub use compile::CHROMIUM_MAX_AGE_CAP;
 pub use config::{ConfigNumber, OriginPredicate, PolicyBuilder, PolicyConfig};
+#[cfg(feature = "tower")]
+pub(crate) use decide::Strip;
 pub use decide::{Decision, Outcome, Reason, RequestView, merge_vary};
 pub use error::{
     ConfigError, ConfigErrorKind, ConfigErrors, ConfigReport, ConfigWarning, ConfigWarningKind,
