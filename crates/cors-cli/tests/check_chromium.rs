@@ -26,5 +26,6 @@ mod check_browser;
 
 #[test]
 fn cors_check_agrees_with_headless_chromium() {
-    check_browser::cors_check_agrees_with(browser_support::Browser::Chromium);
+    let agreement = check_browser::cors_check_agrees_with(browser_support::Browser::Chromium);
+    assert!(agreement.is_ok(), "{}", agreement.unwrap_err());
 }

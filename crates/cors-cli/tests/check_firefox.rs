@@ -20,5 +20,6 @@ mod check_browser;
 
 #[test]
 fn cors_check_agrees_with_headless_firefox() {
-    check_browser::cors_check_agrees_with(browser_support::Browser::Firefox);
+    let agreement = check_browser::cors_check_agrees_with(browser_support::Browser::Firefox);
+    assert!(agreement.is_ok(), "{}", agreement.unwrap_err());
 }

@@ -21,5 +21,6 @@ use browser_support::Browser;
 
 #[test]
 fn engine_agrees_with_headless_chromium() {
-    agent_support::engine_agrees_with(Browser::Chromium);
+    let agreement = agent_support::engine_agrees_with(Browser::Chromium);
+    assert!(agreement.is_ok(), "{}", agreement.unwrap_err());
 }

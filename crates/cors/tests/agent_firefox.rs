@@ -22,5 +22,6 @@ use browser_support::Browser;
 
 #[test]
 fn engine_agrees_with_headless_firefox() {
-    agent_support::engine_agrees_with(Browser::Firefox);
+    let agreement = agent_support::engine_agrees_with(Browser::Firefox);
+    assert!(agreement.is_ok(), "{}", agreement.unwrap_err());
 }

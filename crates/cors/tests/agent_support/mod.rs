@@ -259,7 +259,7 @@ pub fn run_engine(
 /// The differential test against `browser`: the `spec` profile agrees with the browser on every
 /// scenario except those `browser-tests/known-differences.json` lists for that browser; the
 /// browser's own profile agrees on every scenario.
-pub fn engine_agrees_with(browser: Browser) {
+pub fn engine_agrees_with(browser: Browser) -> Result<(), String> {
     let profile = match browser {
         Browser::Chromium => Profile::Chromium,
         Browser::Firefox => Profile::Firefox,
@@ -314,5 +314,5 @@ pub fn engine_agrees_with(browser: Browser) {
         }
         tally.record(scenario, &seen, &spec, &own_profile);
     }
-    tally.finish(all, started.elapsed());
+    tally.finish(all, started.elapsed())
 }

@@ -479,8 +479,13 @@ impl Agreement {
         }
     }
 
-    /// Checks that every listed scenario exists, prints the tally and fails on any disagreement.
-    pub fn finish(mut self, scenarios: &[Value], elapsed: std::time::Duration) {
+    /// Checks that every listed scenario exists and prints the tally; `Err` lists every
+    /// disagreement.
+    pub fn finish(
+        mut self,
+        scenarios: &[Value],
+        elapsed: std::time::Duration,
+    ) -> Result<(), String> {
         for k in self.known.keys() {
             if !scenarios.iter().any(|sc| s(&sc["id"]) == k) {
                 self.failures.push(format!(
@@ -498,11 +503,14 @@ impl Agreement {
             self.listed,
             self.failures.len()
         );
-        assert!(
-            self.failures.is_empty(),
-            "{} disagreements:\n{}",
-            self.failures.len(),
-            self.failures.join("\n")
-        );
+        if self.failures.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} disagreements:\n{}",
+                self.failures.len(),
+                self.failures.join("\n")
+            ))
+        }
     }
 }
