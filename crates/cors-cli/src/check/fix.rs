@@ -56,23 +56,18 @@ pub struct Snippets {
 /// `true` when response headers (and the preflight's status) can fix this failure.
 pub fn fixable_by_headers(error: CorsError) -> bool {
     use CorsError::*;
-    matches!(
-        error,
-        WildcardOriginNotAllowed
-            | MissingAllowOriginHeader
-            | MultipleAllowOriginValues
-            | InvalidAllowOriginValue
-            | AllowOriginMismatch
-            | InvalidAllowCredentials
-            | PreflightInvalidStatus
-            | PreflightDisallowedRedirect
-            | InvalidAllowMethodsPreflightResponse
-            | InvalidAllowHeadersPreflightResponse
-            | MethodDisallowedByPreflightResponse
-            | HeaderDisallowedByPreflightResponse
-            | PreflightMissingAllowPrivateNetwork
-            | PreflightInvalidAllowPrivateNetwork
-    )
+    error.is_cors_check()
+        || matches!(
+            error,
+            PreflightInvalidStatus
+                | PreflightDisallowedRedirect
+                | InvalidAllowMethodsPreflightResponse
+                | InvalidAllowHeadersPreflightResponse
+                | MethodDisallowedByPreflightResponse
+                | HeaderDisallowedByPreflightResponse
+                | PreflightMissingAllowPrivateNetwork
+                | PreflightInvalidAllowPrivateNetwork
+        )
 }
 
 /// The fix for `request` (classified as `plan`), for the `failure` when there is one.

@@ -177,29 +177,20 @@ pub fn render(r: &CheckReport, s: Style) -> String {
             }
         }
         for c in &step.checks {
-            if c.ok {
-                let _ = writeln!(
-                    o,
-                    "   {g}✓{x} {} {d}[{} {}]{x}",
-                    c.detail,
-                    c.rule,
-                    c.anchor,
-                    g = s.green,
-                    d = s.dim,
-                    x = s.reset
-                );
+            // A passed check has only its mark in green; a failed one is red to the end.
+            let head = if c.ok {
+                format!("{}✓{} {}", s.green, s.reset, c.detail)
             } else {
-                let _ = writeln!(
-                    o,
-                    "   {r}✗ {}{x} {d}[{} {}]{x}",
-                    c.detail,
-                    c.rule,
-                    c.anchor,
-                    r = s.red,
-                    d = s.dim,
-                    x = s.reset
-                );
-            }
+                format!("{}✗ {}{}", s.red, c.detail, s.reset)
+            };
+            let _ = writeln!(
+                o,
+                "   {head} {d}[{} {}]{x}",
+                c.rule,
+                c.anchor,
+                d = s.dim,
+                x = s.reset
+            );
         }
     }
     o.push('\n');

@@ -107,6 +107,21 @@ impl CorsError {
         }
     }
 
+    /// `true` for the failures of the CORS check itself (Fetch `#cors-check`), which a
+    /// preflight response can fail too.
+    pub fn is_cors_check(self) -> bool {
+        use CorsError::*;
+        matches!(
+            self,
+            WildcardOriginNotAllowed
+                | MissingAllowOriginHeader
+                | MultipleAllowOriginValues
+                | InvalidAllowOriginValue
+                | AllowOriginMismatch
+                | InvalidAllowCredentials
+        )
+    }
+
     /// The Fetch Standard section this failure comes from.
     pub fn anchor(self) -> &'static str {
         use CorsError::*;
@@ -442,18 +457,8 @@ impl CorsFailure {
     /// The Chromium DevTools `Network.CorsError` value (with the `Preflight` prefix for the
     /// CORS check of a preflight response), or `None` when Chromium reports a plain net error.
     pub fn chromium_cors_error(&self) -> Option<String> {
-        use CorsError::*;
         let base = self.error.chromium_cors_error()?;
-        let prefixed = self.preflight
-            && matches!(
-                self.error,
-                WildcardOriginNotAllowed
-                    | MissingAllowOriginHeader
-                    | MultipleAllowOriginValues
-                    | InvalidAllowOriginValue
-                    | AllowOriginMismatch
-                    | InvalidAllowCredentials
-            );
+        let prefixed = self.preflight && self.error.is_cors_check();
         Some(if prefixed {
             format!("Preflight{base}")
         } else {
@@ -608,16 +613,7 @@ impl CorsFailure {
     /// `true` for the failures Chromium words as "Response to preflight request doesn't pass…".
     fn preflight_family(&self) -> bool {
         use CorsError::*;
-        (self.preflight
-            && matches!(
-                self.error,
-                WildcardOriginNotAllowed
-                    | MissingAllowOriginHeader
-                    | MultipleAllowOriginValues
-                    | InvalidAllowOriginValue
-                    | AllowOriginMismatch
-                    | InvalidAllowCredentials
-            ))
+        (self.preflight && self.error.is_cors_check())
             || matches!(
                 self.error,
                 PreflightInvalidStatus
