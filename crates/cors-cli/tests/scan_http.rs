@@ -5,6 +5,10 @@
 
 mod zoo;
 
+// The same self-signed certificate `cors check`'s network tests use.
+mod check_support;
+use check_support::self_signed;
+
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -72,21 +76,6 @@ fn plain_http_on_an_https_url_is_a_tls_error() {
         v["targets"][0]["requests"], 1,
         "TLS failures are not retried"
     );
-}
-
-fn self_signed() -> Arc<rustls::ServerConfig> {
-    let ck =
-        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(ck.signing_key.serialize_der().into());
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(vec![ck.cert.der().clone()], key)
-    .unwrap();
-    Arc::new(config)
 }
 
 #[test]
