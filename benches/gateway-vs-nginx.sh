@@ -126,7 +126,8 @@ max_age = 600
 CONF
 # No access log, as nginx above (access_log off).
 "$CORS" serve --config "$work/gateway.toml" --log-level warn --no-watch --threads "$WORKERS" > "$work/gateway.out" 2>&1 &
-pids+=($!)
+GW_PID=$!
+pids+=($GW_PID)
 for _ in $(seq 50); do grep -q "ready" "$work/gateway.out" 2>/dev/null && break; sleep 0.1; done
 
 # --- both answer the same --------------------------------------------------------------------
@@ -154,16 +155,30 @@ to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); print v / 1
 
 results="$work/results.tsv"
 : > "$results"
+# The processes that do a target's work: the gateway's one process (all its threads), nginx's
+# worker processes (not the idle master).
+server_pids() { if [ "$1" = gateway ]; then echo "$GW_PID"; else pgrep -P "$(cat "$work/proxy/nginx.pid")"; fi; }
+# CPU time (user + system, clock ticks) and context switches (voluntary + involuntary, all
+# threads) of those processes so far.
+cpu_ticks() { local t=0 p; for p in $(server_pids "$1"); do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
+ctx_switches() { local t=0 p; for p in $(server_pids "$1"); do t=$((t + $(cat /proc/"$p"/task/*/status | awk '/ctxt_switches/ { s += $2 } END { print s }'))); done; echo "$t"; }
+HZ=$(getconf CLK_TCK)
 run() { # target port scenario round
-  local out
+  local out cpu0 cs0 cpu1 cs1
+  cpu0=$(cpu_ticks "$1"); cs0=$(ctx_switches "$1")
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/$3.lua" "http://127.0.0.1:$2/")
-  local rps p99 errors
+  cpu1=$(cpu_ticks "$1"); cs1=$(ctx_switches "$1")
+  local rps p99 errors n us cs
   rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
   p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" { print $2 }')")
+  n=$(echo "$out" | awk '/requests in/ { print $1 }')
+  # CPU microseconds the proxy spent per request, and its context switches per 1000 requests.
+  us=$(awk -v c=$((cpu1 - cpu0)) -v hz="$HZ" -v n="$n" 'BEGIN { printf "%.2f", c * 1e6 / hz / n }')
+  cs=$(awk -v c=$((cs1 - cs0)) -v n="$n" 'BEGIN { printf "%.1f", c * 1000 / n }')
   errors=$(echo "$out" | awk '/Non-2xx or 3xx responses:|Socket errors:/ { print }')
   if [ -n "$errors" ]; then echo "$1 $3: $errors" >&2; fi
-  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$3" "$4" "$rps" "$p99" >> "$results"
-  printf '  round %s  %-8s %-9s %10.0f req/s  p99 %6.3f ms\n' "$4" "$1" "$3" "$rps" "$p99" >&2
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$3" "$4" "$rps" "$p99" "$us" "$cs" >> "$results"
+  printf '  round %s  %-8s %-9s %10.0f req/s  p99 %6.3f ms  cpu %5.2f us/req  %6.1f cs/1k req\n' "$4" "$1" "$3" "$rps" "$p99" "$us" "$cs" >&2
 }
 
 echo "warming up…" >&2
@@ -181,21 +196,31 @@ for r in $(seq "$ROUNDS"); do
 done
 
 # --- summary: median, min–max over the rounds; ratios of the medians -----------------------
-stat() { # target scenario column(4=rps,5=p99) → "median min max"
+stat() { # target scenario column(4=rps,5=p99,6=cpu µs,7=cs/1k) → "median min max"
   awk -F'\t' -v t="$1" -v s="$2" -v c="$3" '$1 == t && $2 == s { print $c }' "$results" | sort -g |
     awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%s %s %s\n", m, v[1], v[NR] }'
 }
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $ROUNDS rounds, $WORKERS worker(s) each, $(nproc) cores; median (min–max)"
 echo
-echo "| scenario | target | requests/s | p99 latency (ms) |"
-echo "|---|---|---|---|"
+echo "| scenario | target | requests/s | p99 latency (ms) | proxy CPU µs/request | context switches/1k requests |"
+echo "|---|---|---|---|---|---|"
 for scenario in simple preflight; do
   for t in gateway nginx; do
     read -r rm rlo rhi < <(stat "$t" "$scenario" 4)
     read -r pm plo phi < <(stat "$t" "$scenario" 5)
-    printf '| %s | %s | %.0f (%.0f–%.0f) | %.3f (%.3f–%.3f) |\n' "$scenario" "$t" "$rm" "$rlo" "$rhi" "$pm" "$plo" "$phi"
+    read -r cm clo chi < <(stat "$t" "$scenario" 6)
+    read -r sm slo shi < <(stat "$t" "$scenario" 7)
+    printf '| %s | %s | %.0f (%.0f–%.0f) | %.3f (%.3f–%.3f) | %.2f (%.2f–%.2f) | %.0f (%.0f–%.0f) |\n' "$scenario" "$t" "$rm" "$rlo" "$rhi" "$pm" "$plo" "$phi" "$cm" "$clo" "$chi" "$sm" "$slo" "$shi"
   done
+done
+echo
+echo "gateway ÷ nginx (medians):"
+for scenario in simple preflight; do
+  awk -v s="$scenario" -v a="$(stat gateway "$scenario" 4 | cut -d' ' -f1)" -v b="$(stat nginx "$scenario" 4 | cut -d' ' -f1)" \
+    -v c="$(stat gateway "$scenario" 5 | cut -d' ' -f1)" -v d="$(stat nginx "$scenario" 5 | cut -d' ' -f1)" \
+    -v e="$(stat gateway "$scenario" 6 | cut -d' ' -f1)" -v f="$(stat nginx "$scenario" 6 | cut -d' ' -f1)" \
+    'BEGIN { printf "  %-9s throughput %.2f×  p99 %.2f×  CPU per request %.2f×\n", s, a / b, c / d, e / f }'
 done
 echo
 echo "| scenario | throughput gateway/nginx | p99 gateway/nginx | verdict |"

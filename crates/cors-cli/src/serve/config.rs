@@ -210,7 +210,7 @@ impl RouteConfig {
     }
 }
 
-/// A duration written as `"500ms"`, `"2s"`, `"1m"` or `"1h"`.
+/// A duration written as `"20us"`, `"500ms"`, `"2s"`, `"1m"` or `"1h"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dur(pub Duration);
 
@@ -223,13 +223,14 @@ impl<'de> Deserialize<'de> for Dur {
     }
 }
 
-/// Parses `"250ms"`, `"2s"`, `"1.5s"`, `"5m"`, `"1h"`.
+/// Parses `"20us"`, `"250ms"`, `"2s"`, `"1.5s"`, `"5m"`, `"1h"`.
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
     let (num, unit) = s.split_at(split);
     let n: f64 = num.parse().ok()?;
     let secs = match unit {
+        "us" | "µs" => n / 1e6,
         "ms" => n / 1000.0,
         "s" => n,
         "m" => n * 60.0,
@@ -919,6 +920,8 @@ mod tests {
 
     #[test]
     fn durations() {
+        assert_eq!(parse_duration("20us"), Some(Duration::from_micros(20)));
+        assert_eq!(parse_duration("50µs"), Some(Duration::from_micros(50)));
         assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
         assert_eq!(parse_duration("2s"), Some(Duration::from_secs(2)));
         assert_eq!(parse_duration("1.5s"), Some(Duration::from_millis(1500)));

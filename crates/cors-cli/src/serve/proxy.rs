@@ -5,7 +5,7 @@
 use super::config::{GatewayConfig, HeaderMode, Limits, ListenerConfig, PathPattern, TlsConfig};
 use super::metrics::{AnsweredBy, Metrics, RouteMetrics};
 use super::timer::{self, ConnTimer};
-use super::upstream::{PooledBody, Upstream};
+use super::upstream::{Outgoing, PooledBody, Upstream};
 use bytes::Bytes;
 use cors::policy::{Decision, Outcome, Policy, RequestView};
 use cors::vocab::safelist::CORS_RESPONSE_HEADER_NAMES;
@@ -325,11 +325,11 @@ impl ProxyBody {
 
 impl Body for ProxyBody {
     type Data = Bytes;
-    type Error = hyper::Error;
+    type Error = std::io::Error;
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
         match self.get_mut() {
             ProxyBody::Upstream(b) => Pin::new(b).poll_frame(cx),
             ProxyBody::Full(b) => Poll::Ready(b.take().map(|d| Ok(Frame::data(d)))),
@@ -457,6 +457,7 @@ pub async fn handle(
     local: Arc<Local>,
 ) -> Result<Response<ProxyBody>, std::convert::Infallible> {
     let start = Instant::now();
+    super::busy_poll::activity();
     let (rt, shared) = (&local.rt, &*local.shared);
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path();
@@ -535,8 +536,8 @@ pub async fn handle(
     let deadline = tokio::time::Instant::from_std(start + limit);
     let resp = match timer::deadline(&conn.timer, deadline, up.request(upstream_req)).await {
         Some(Ok(resp)) => {
+            // The upstream client left the hop-by-hop fields behind.
             let (mut rp, rbody) = resp.into_parts();
-            remove_hop_by_hop(&mut rp.headers);
             let keep = route.mode == HeaderMode::Keep
                 && rp.headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN);
             if !keep {
@@ -638,39 +639,34 @@ const FORWARDED: HeaderName = HeaderName::from_static("forwarded");
 
 /// Builds the upstream request: same method, path and body (streamed), the hop-by-hop fields
 /// removed, the original `Host` kept, and `X-Forwarded-For/-Proto/-Host`, `Forwarded` (RFC 7239)
-/// and `Via` (RFC 9110 §7.6.3) added.
+/// and `Via` (RFC 9110 §7.6.3) set. The fields this hop sets are listed apart from the client's
+/// (the upstream client writes them after the others, in place of any the client sent), so
+/// that the client's header map is not rehashed for them.
 fn forward_request(
     parts: &mut http::request::Parts,
     body: Incoming,
     conn: &ConnInfo,
     up: &Upstream,
-) -> Result<Request<Incoming>, String> {
+) -> Result<Outgoing, String> {
     // Origin-form: the connection is already to the upstream (RFC 9112 §3.2.1).
-    let uri = if parts.uri.scheme().is_none() && parts.uri.authority().is_none() {
-        parts.uri.clone()
-    } else {
-        let mut uri = http::uri::Parts::default();
-        uri.path_and_query = Some(
-            parts
-                .uri
-                .path_and_query()
-                .cloned()
-                .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/")),
-        );
-        Uri::from_parts(uri).map_err(|e| format!("cannot build the upstream URI: {e}"))?
-    };
+    let target = parts
+        .uri
+        .path_and_query()
+        .cloned()
+        .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/"));
     // The headers move to the upstream request (no copy); the log line keeps the origin.
     let mut headers = std::mem::take(&mut parts.headers);
     remove_hop_by_hop(&mut headers);
-    // Room for the fields added below, so that the map grows once at most.
-    headers.reserve(6);
     // Which forwarding fields the client sent: one pass over the names instead of a lookup each.
-    let (mut has_xff, mut has_forwarded, mut has_via) = (false, false, false);
+    let (mut has_xff, mut has_forwarded, mut has_via, mut has_x_other) =
+        (false, false, false, false);
     for name in headers.keys() {
         has_xff |= name == X_FORWARDED_FOR;
         has_forwarded |= name == FORWARDED;
         has_via |= name == header::VIA;
+        has_x_other |= name == X_FORWARDED_PROTO || name == X_FORWARDED_HOST;
     }
+    let mut added = Vec::with_capacity(6);
     let (host, host_in_headers) = match headers.get(header::HOST) {
         Some(h) => (Some(h.clone()), true),
         None => (
@@ -690,11 +686,11 @@ fn forward_request(
             value(chain)?
         }
     };
-    headers.insert(X_FORWARDED_FOR, xff);
-    headers.insert(
+    added.push((X_FORWARDED_FOR, xff));
+    added.push((
         X_FORWARDED_PROTO,
         HeaderValue::from_static(if conn.tls { "https" } else { "http" }),
-    );
+    ));
     // RFC 7239: the elements so far, then for=…;proto=… and host="…" (quoted).
     let fwd = match (joined(has_forwarded, &headers, &FORWARDED), &host) {
         (None, Some(h)) => match conn.forwarded_for_host.get() {
@@ -716,18 +712,16 @@ fn forward_request(
             host.as_ref(),
         )?,
     };
-    headers.insert(FORWARDED, fwd);
+    added.push((FORWARDED, fwd));
     match host {
         Some(h) => {
-            headers.insert(X_FORWARDED_HOST, h.clone());
             if !host_in_headers {
-                headers.insert(header::HOST, h);
+                added.push((header::HOST, h.clone()));
             }
+            added.push((X_FORWARDED_HOST, h));
         }
         // HTTP/1.1 requires Host (RFC 9112 §3.2): without one from the client, the upstream's.
-        None => {
-            headers.insert(header::HOST, value(up.authority.as_str().to_string())?);
-        }
+        None => added.push((header::HOST, value(up.authority.as_str().to_string())?)),
     }
     let received = match parts.version {
         Version::HTTP_2 => "2 cors",
@@ -738,13 +732,15 @@ fn forward_request(
         Some(prev) => value(format!("{prev}, {received}"))?,
         None => HeaderValue::from_static(received),
     };
-    headers.insert(header::VIA, via);
-    let mut req = Request::new(body);
-    *req.method_mut() = parts.method.clone();
-    *req.uri_mut() = uri;
-    *req.version_mut() = Version::HTTP_11;
-    *req.headers_mut() = headers;
-    Ok(req)
+    added.push((header::VIA, via));
+    Ok(Outgoing {
+        method: parts.method.clone(),
+        target,
+        headers,
+        added,
+        replaces: has_xff || has_forwarded || has_via || has_x_other,
+        body,
+    })
 }
 
 /// `prev` (the elements so far, with their separator) then this hop's `for=…;proto=…` and,

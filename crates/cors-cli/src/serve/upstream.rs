@@ -1,19 +1,30 @@
 //! Upstreams: HTTP/1.1 connections kept alive and reused, one idle pool per worker thread, so
 //! a request, its client connection and its upstream connection stay on one thread and no lock
-//! is shared between threads. Response bodies stream; a connection goes back to its pool when
-//! the response body has been read to the end.
+//! is shared between threads.
+//!
+//! The exchange with the upstream runs inside the client connection's own task, as one state
+//! machine over the upstream socket: the request head is written from the forwarded request,
+//! its body streams up as the client sends it, the response head is parsed, and the response
+//! body is read from the socket as the client connection asks for it ([`PooledBody`]). No
+//! second task, no channel between tasks, no copy of the response body. A connection goes back
+//! to its worker's pool once its response has been read to the end and the exchange left it
+//! reusable (RFC 9112 §9.3).
 
 use super::config::UpstreamConfig;
-use bytes::Bytes;
-use http::{Request, Response};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, Response, StatusCode, Version};
 use http_body::{Body, Frame, SizeHint};
 use hyper::body::Incoming;
-use hyper::client::conn::http1::SendRequest;
-use hyper_util::rt::TokioIo;
+use std::future::poll_fn;
+use std::io;
+use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use tokio_util::io::{poll_read_buf, poll_write_buf};
 
 thread_local! {
     static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
@@ -34,7 +45,8 @@ pub fn worker() -> usize {
 pub enum UpstreamError {
     /// No connection could be made (refused, unreachable, connect timeout).
     Connect(String),
-    /// The connection failed during the exchange.
+    /// The connection failed during the exchange, or the upstream's answer was not valid
+    /// HTTP/1.1.
     Protocol(String),
 }
 
@@ -56,8 +68,57 @@ impl std::fmt::Display for UpstreamError {
     }
 }
 
+/// The largest response head accepted from an upstream.
+const MAX_HEAD: usize = 64 * 1024;
+/// The most header fields accepted in an upstream's response head.
+const MAX_FIELDS: usize = 128;
+/// The least room made in the read buffer before each read from the upstream.
+const READ_CHUNK: usize = 16 * 1024;
+/// The longest chunk-size line (with its extensions) or trailer line accepted.
+const MAX_LINE: usize = 4096;
+/// The most bytes of trailer section accepted after a chunked body (trailers are not
+/// forwarded).
+const MAX_TRAILERS: usize = 16 * 1024;
+
+/// An upstream connection: the socket and what has been read from it but not used yet.
+struct Conn {
+    io: TcpStream,
+    buf: BytesMut,
+}
+
+impl Conn {
+    fn new(io: TcpStream) -> Conn {
+        Conn {
+            io,
+            buf: BytesMut::new(),
+        }
+    }
+
+    /// Reads more into `buf`; `Ok(0)` at the end of the stream.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        if self.buf.capacity() - self.buf.len() < READ_CHUNK / 4 {
+            self.buf.reserve(READ_CHUNK);
+        }
+        poll_read_buf(Pin::new(&mut self.io), cx, &mut self.buf)
+    }
+
+    /// Whether an idle connection can carry another request: nothing arrived on it and the
+    /// upstream has not closed it. No system call unless the socket was reported readable.
+    fn still_open(&mut self) -> bool {
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        match self.io.poll_read_ready(&mut cx) {
+            Poll::Pending => true,
+            Poll::Ready(Err(_)) => false,
+            Poll::Ready(Ok(())) => {
+                let mut probe = [0u8; 1];
+                matches!(self.io.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+            }
+        }
+    }
+}
+
 struct Idle {
-    sender: SendRequest<Incoming>,
+    conn: Conn,
     since: Instant,
 }
 
@@ -65,6 +126,18 @@ struct Idle {
 #[derive(Default)]
 struct Pool {
     idle: Mutex<Vec<Idle>>,
+}
+
+impl Pool {
+    fn put(&self, conn: Conn, max: usize) {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < max {
+            idle.push(Idle {
+                conn,
+                since: Instant::now(),
+            });
+        }
+    }
 }
 
 /// One upstream.
@@ -79,6 +152,40 @@ pub struct Upstream {
     idle_timeout: Duration,
     max_idle: usize,
     pools: Vec<Arc<Pool>>,
+}
+
+/// How a message body is delimited (RFC 9112 §6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// No body (a response to HEAD; 1xx, 204, 304).
+    Empty,
+    /// `Content-Length` bytes.
+    Length(u64),
+    /// Chunked transfer coding, decoded here.
+    Chunked(Chunk),
+    /// Until the upstream closes the connection.
+    Close,
+}
+
+/// Where a chunked body's decoder is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chunk {
+    /// Expecting a chunk-size line.
+    Size,
+    /// Inside a chunk, this many bytes left.
+    Data(u64),
+    /// Expecting the CRLF after a chunk's data.
+    DataEnd,
+    /// After the last chunk: trailer lines until an empty one; bytes seen so far.
+    Trailers(usize),
+}
+
+/// An upstream failure before anything of the response arrived on a reused connection: the
+/// upstream may have closed it just as it was taken from the pool, so the request is sent
+/// again on a new one when it can be (no body, or none of it consumed yet).
+enum Failure {
+    Stale(UpstreamError),
+    Fatal(UpstreamError),
 }
 
 impl Upstream {
@@ -109,120 +216,799 @@ impl Upstream {
     }
 
     /// A live idle connection of this worker, if any.
-    async fn checkout(&self) -> Option<SendRequest<Incoming>> {
-        loop {
-            let idle = self
-                .pool()
-                .idle
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .pop()?;
-            if idle.since.elapsed() > self.idle_timeout || idle.sender.is_closed() {
-                continue; // dropping it closes the connection
+    fn checkout(&self) -> Option<Conn> {
+        let mut idle = self.pool().idle.lock().unwrap_or_else(|e| e.into_inner());
+        while let Some(Idle { mut conn, since }) = idle.pop() {
+            if since.elapsed() <= self.idle_timeout && conn.still_open() {
+                return Some(conn);
             }
-            let mut sender = idle.sender;
-            // Ready once the previous response has been read through; fails when it closed.
-            if sender.ready().await.is_ok() {
-                return Some(sender);
-            }
+            // Dropping it closes the connection.
         }
+        None
     }
 
-    async fn connect(&self) -> Result<SendRequest<Incoming>, UpstreamError> {
+    async fn connect(&self) -> Result<Conn, UpstreamError> {
         let addr = self.authority.as_str();
-        let stream =
-            tokio::time::timeout(self.connect_timeout, tokio::net::TcpStream::connect(addr))
-                .await
-                .map_err(|_| {
-                    UpstreamError::Connect(format!(
-                        "connecting to {addr} took more than {} ms",
-                        self.connect_timeout.as_millis()
-                    ))
-                })?
-                .map_err(|e| UpstreamError::Connect(format!("connecting to {addr}: {e}")))?;
-        let _ = stream.set_nodelay(true);
-        let (sender, conn) = hyper::client::conn::http1::Builder::new()
-            .handshake(TokioIo::new(stream))
+        let stream = tokio::time::timeout(self.connect_timeout, TcpStream::connect(addr))
             .await
-            .map_err(|e| UpstreamError::Connect(format!("{addr}: {e}")))?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        Ok(sender)
+            .map_err(|_| {
+                UpstreamError::Connect(format!(
+                    "connecting to {addr} took more than {} ms",
+                    self.connect_timeout.as_millis()
+                ))
+            })?
+            .map_err(|e| UpstreamError::Connect(format!("connecting to {addr}: {e}")))?;
+        let _ = stream.set_nodelay(true);
+        Ok(Conn::new(stream))
     }
 
-    /// Sends a request (its URI in origin-form) on a pooled or new connection. A pooled
-    /// connection the upstream closed meanwhile is replaced before anything was sent on it.
-    pub async fn request(
-        &self,
-        mut req: Request<Incoming>,
-    ) -> Result<Response<PooledBody>, UpstreamError> {
+    /// Sends a request (its URI in origin-form, its headers already those to forward) on a
+    /// pooled or new connection and returns the response head with its body to stream. A
+    /// pooled connection the upstream closed meanwhile is replaced when the request can
+    /// still be sent again.
+    pub async fn request(&self, req: Outgoing) -> Result<Response<PooledBody>, UpstreamError> {
+        let has_body = !req.body.is_end_stream();
+        let chunked = has_body && !req.headers.contains_key(header::CONTENT_LENGTH);
+        let head = encode_head(&req, chunked);
+        let is_head = req.method == Method::HEAD;
+        let mut upload = Upload {
+            body: has_body.then_some(req.body),
+            chunked,
+            started: false,
+        };
         loop {
-            let (mut sender, reused) = match self.checkout().await {
-                Some(s) => (s, true),
+            let (mut conn, reused) = match self.checkout() {
+                Some(c) => (c, true),
                 None => (self.connect().await?, false),
             };
-            match sender.try_send_request(req).await {
-                Ok(resp) => {
-                    let (parts, body) = resp.into_parts();
-                    let done = body.is_end_stream();
-                    let body = PooledBody {
-                        body,
-                        home: Some((sender, self.pool().clone(), self.max_idle)),
-                        done,
+            match exchange(&mut conn, head.clone(), &mut upload, is_head).await {
+                Ok((resp, framing, reusable)) => {
+                    super::busy_poll::activity();
+                    let mut body = PooledBody {
+                        conn: Some(conn),
+                        framing,
+                        reusable,
+                        home: self.pool().clone(),
+                        max_idle: self.max_idle,
                     };
-                    return Ok(Response::from_parts(parts, body));
+                    if framing == Framing::Empty {
+                        body.finish();
+                    }
+                    return Ok(resp.map(|()| body));
                 }
-                Err(mut e) => match e.take_message() {
-                    Some(r) if reused => req = r,
-                    _ => return Err(UpstreamError::Protocol(e.into_error().to_string())),
-                },
+                Err(Failure::Stale(_)) if reused && !upload.started => continue,
+                Err(Failure::Stale(e) | Failure::Fatal(e)) => return Err(e),
             }
         }
     }
 }
 
-/// A response body that returns its connection to the pool once read to the end.
+/// A request on its way to the upstream.
+pub struct Outgoing {
+    pub method: Method,
+    /// The request target, in origin-form.
+    pub target: http::uri::PathAndQuery,
+    /// The client's fields to forward (hop-by-hop fields already removed).
+    pub headers: HeaderMap,
+    /// The fields this hop sets, written after `headers`.
+    pub added: Vec<(HeaderName, HeaderValue)>,
+    /// Whether `headers` has fields named in `added`: those are then not written.
+    pub replaces: bool,
+    pub body: Incoming,
+}
+
+/// The request line and header section, as sent to the upstream.
+fn encode_head(req: &Outgoing, chunked: bool) -> Bytes {
+    head_bytes(
+        &req.method,
+        req.target.as_str(),
+        &req.headers,
+        &req.added,
+        req.replaces,
+        chunked,
+    )
+}
+
+fn head_bytes(
+    method: &Method,
+    target: &str,
+    headers: &HeaderMap,
+    added: &[(HeaderName, HeaderValue)],
+    replaces: bool,
+    chunked: bool,
+) -> Bytes {
+    let fields = || headers.iter().chain(added.iter().map(|(n, v)| (n, v)));
+    let mut len = method.as_str().len() + target.len() + 16;
+    for (n, v) in fields() {
+        len += n.as_str().len() + v.len() + 4;
+    }
+    let mut out = BytesMut::with_capacity(len + 32);
+    out.put_slice(method.as_str().as_bytes());
+    out.put_u8(b' ');
+    out.put_slice(target.as_bytes());
+    out.put_slice(b" HTTP/1.1\r\n");
+    for (n, v) in headers {
+        if replaces && added.iter().any(|(a, _)| a == n) {
+            continue;
+        }
+        put_field(&mut out, n, v);
+    }
+    for (n, v) in added {
+        put_field(&mut out, n, v);
+    }
+    if chunked {
+        out.put_slice(b"transfer-encoding: chunked\r\n");
+    }
+    out.put_slice(b"\r\n");
+    out.freeze()
+}
+
+fn put_field(out: &mut BytesMut, n: &HeaderName, v: &HeaderValue) {
+    out.put_slice(n.as_str().as_bytes());
+    out.put_slice(b": ");
+    out.put_slice(v.as_bytes());
+    out.put_slice(b"\r\n");
+}
+
+/// The request body on its way up.
+struct Upload {
+    body: Option<Incoming>,
+    chunked: bool,
+    /// Whether any of the body has been taken from the client (it cannot be sent again).
+    started: bool,
+}
+
+/// Writes the request and reads the response head. The body goes up while the response head
+/// is awaited; a response that comes before the whole body went up ends the upload, and the
+/// connection is then not reused.
+async fn exchange(
+    conn: &mut Conn,
+    head: Bytes,
+    upload: &mut Upload,
+    is_head: bool,
+) -> Result<(Response<()>, Framing, bool), Failure> {
+    // What is to be written, in order: framing bytes, then data.
+    let mut out = BytesMut::new();
+    let mut data = head;
+    let mut uploading = upload.body.is_some();
+    let mut got_bytes = false;
+    let reused_failure = |got: bool, e: UpstreamError| {
+        if got {
+            Failure::Fatal(e)
+        } else {
+            Failure::Stale(e)
+        }
+    };
+    poll_fn(|cx| {
+        loop {
+            let mut progress = false;
+            // Write what is pending.
+            while out.has_remaining() || data.has_remaining() {
+                let mut bufs = (&mut out).chain(&mut data);
+                match poll_write_buf(Pin::new(&mut conn.io), cx, &mut bufs) {
+                    Poll::Ready(Ok(0)) => {
+                        return Poll::Ready(Err(reused_failure(
+                            got_bytes,
+                            UpstreamError::Protocol("the upstream stopped reading".into()),
+                        )));
+                    }
+                    Poll::Ready(Ok(_)) => progress = true,
+                    Poll::Ready(Err(e)) => {
+                        return Poll::Ready(Err(reused_failure(
+                            got_bytes,
+                            UpstreamError::Protocol(format!("writing to the upstream: {e}")),
+                        )));
+                    }
+                    Poll::Pending => break,
+                }
+            }
+            // Take the next piece of the body once the previous one is out.
+            if uploading && !out.has_remaining() && !data.has_remaining() {
+                let body = upload.body.as_mut().expect("uploading has a body");
+                match Pin::new(body).poll_frame(cx) {
+                    Poll::Ready(Some(Ok(frame))) => {
+                        upload.started = true;
+                        progress = true;
+                        if let Ok(d) = frame.into_data() {
+                            if upload.chunked {
+                                if !d.is_empty() {
+                                    out.put_slice(format!("{:x}\r\n", d.len()).as_bytes());
+                                    out.put_slice(&d);
+                                    out.put_slice(b"\r\n");
+                                }
+                            } else {
+                                data = d;
+                            }
+                        }
+                        // Request trailers are not forwarded.
+                    }
+                    Poll::Ready(None) => {
+                        uploading = false;
+                        progress = true;
+                        if upload.chunked {
+                            out.put_slice(b"0\r\n\r\n");
+                        }
+                    }
+                    Poll::Ready(Some(Err(e))) => {
+                        return Poll::Ready(Err(Failure::Fatal(UpstreamError::Protocol(format!(
+                            "reading the client's request body: {e}"
+                        )))));
+                    }
+                    Poll::Pending => {}
+                }
+            }
+            // Read and parse the response head.
+            if !conn.buf.is_empty() {
+                match parse_head(&mut conn.buf, is_head) {
+                    Ok(Some((resp, framing, keep_alive))) => {
+                        let done = !uploading && !out.has_remaining() && !data.has_remaining();
+                        return Poll::Ready(Ok((resp, framing, keep_alive && done)));
+                    }
+                    Ok(None) => {}
+                    Err(e) => return Poll::Ready(Err(Failure::Fatal(e))),
+                }
+            }
+            match conn.poll_fill(cx) {
+                Poll::Ready(Ok(0)) => {
+                    let e = UpstreamError::Protocol(
+                        "the upstream closed the connection before its response".into(),
+                    );
+                    return Poll::Ready(Err(reused_failure(got_bytes, e)));
+                }
+                Poll::Ready(Ok(_)) => {
+                    got_bytes = true;
+                    progress = true;
+                }
+                Poll::Ready(Err(e)) => {
+                    let e = UpstreamError::Protocol(format!("reading from the upstream: {e}"));
+                    return Poll::Ready(Err(reused_failure(got_bytes, e)));
+                }
+                Poll::Pending => {}
+            }
+            if !progress {
+                return Poll::Pending;
+            }
+        }
+    })
+    .await
+}
+
+/// Parses a response head at the start of `buf`: `None` while incomplete; 1xx interim
+/// responses are skipped. On success the head is taken out of the buffer.
+fn parse_head(
+    buf: &mut BytesMut,
+    is_head: bool,
+) -> Result<Option<(Response<()>, Framing, bool)>, UpstreamError> {
+    loop {
+        let mut fields = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_FIELDS];
+        let mut resp = httparse::Response::new(&mut []);
+        let status = httparse::ParserConfig::default()
+            .parse_response_with_uninit_headers(&mut resp, buf, &mut fields)
+            .map_err(|e| UpstreamError::Protocol(format!("the upstream's response head: {e}")))?;
+        let httparse::Status::Complete(len) = status else {
+            if buf.len() > MAX_HEAD {
+                return Err(UpstreamError::Protocol(format!(
+                    "the upstream's response head is larger than {MAX_HEAD} bytes"
+                )));
+            }
+            return Ok(None);
+        };
+        let code = resp.code.unwrap_or(0);
+        let status = StatusCode::from_u16(code)
+            .map_err(|_| UpstreamError::Protocol(format!("the upstream's status {code}")))?;
+        if status.is_informational() {
+            if code == 101 {
+                return Err(UpstreamError::Protocol(
+                    "the upstream switched protocols, which was not asked for".into(),
+                ));
+            }
+            // 100 Continue and other interim responses: not forwarded.
+            buf.advance(len);
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            continue;
+        }
+        let version = if resp.version == Some(0) {
+            Version::HTTP_10
+        } else {
+            Version::HTTP_11
+        };
+        // Offsets of the names and values, so that the values can share the head's bytes.
+        let base = buf.as_ptr() as usize;
+        let mut spans = Vec::with_capacity(resp.headers.len());
+        for h in resp.headers.iter() {
+            spans.push((
+                h.name.as_ptr() as usize - base,
+                h.name.len(),
+                h.value.as_ptr() as usize - base,
+                h.value.len(),
+            ));
+        }
+        let head = buf.split_to(len).freeze();
+        let (headers, fields) = response_fields(&head, spans)?;
+        let (framing, keep_alive) = framing(status, is_head, &fields)?;
+        let keep_alive = keep_alive && version == Version::HTTP_11 && !fields.close;
+        let mut r = Response::new(());
+        *r.status_mut() = status;
+        *r.version_mut() = version;
+        *r.headers_mut() = headers;
+        return Ok(Some((r, framing, keep_alive)));
+    }
+}
+
+/// What the upstream's hop-by-hop and framing fields said.
+#[derive(Debug, Default, PartialEq)]
+struct Fields {
+    /// `Transfer-Encoding` was present; whether its last coding is `chunked`.
+    chunked: Option<bool>,
+    /// Every `Content-Length` value, as sent.
+    lengths: Vec<Bytes>,
+    /// `Connection: close`.
+    close: bool,
+}
+
+/// The response's header section as forwarded, with what framing needs noted on the way: in
+/// one pass, the hop-by-hop fields of RFC 9110 §7.6.1 (`Connection`, the fields it names,
+/// `Keep-Alive`, `Proxy-Connection`, `TE`, `Transfer-Encoding`, `Upgrade`) stay out of the
+/// map, and `Content-Length` stays in it unless `Transfer-Encoding` overrides it (RFC 9112
+/// §6.3 item 3).
+fn response_fields(
+    head: &Bytes,
+    spans: Vec<(usize, usize, usize, usize)>,
+) -> Result<(HeaderMap, Fields), UpstreamError> {
+    let mut headers = HeaderMap::with_capacity(spans.len());
+    let mut fields = Fields::default();
+    let mut named: Vec<HeaderName> = Vec::new();
+    for (n, nl, v, vl) in spans {
+        let name = HeaderName::from_bytes(&head[n..n + nl])
+            .map_err(|e| UpstreamError::Protocol(format!("the upstream's header name: {e}")))?;
+        let raw = head.slice(v..v + vl);
+        match name.as_str() {
+            "connection" => {
+                for token in raw.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
+                    if token.eq_ignore_ascii_case(b"close") {
+                        fields.close = true;
+                    } else if !token.is_empty() && !token.eq_ignore_ascii_case(b"keep-alive") {
+                        if let Ok(n) = HeaderName::from_bytes(token) {
+                            named.push(n);
+                        }
+                    }
+                }
+                continue;
+            }
+            "transfer-encoding" => {
+                if let Some(last) = raw
+                    .split(|&b| b == b',')
+                    .map(<[u8]>::trim_ascii)
+                    .rfind(|c| !c.is_empty())
+                {
+                    fields.chunked = Some(last.eq_ignore_ascii_case(b"chunked"));
+                }
+                continue;
+            }
+            "keep-alive" | "proxy-connection" | "te" | "upgrade" => continue,
+            "content-length" => fields.lengths.push(raw.clone()),
+            _ => {}
+        }
+        let value = HeaderValue::from_maybe_shared(raw)
+            .map_err(|e| UpstreamError::Protocol(format!("the upstream's header `{name}`: {e}")))?;
+        headers.append(name, value);
+    }
+    for n in named {
+        headers.remove(n);
+    }
+    if fields.chunked.is_some() && !fields.lengths.is_empty() {
+        headers.remove(header::CONTENT_LENGTH);
+    }
+    Ok((headers, fields))
+}
+
+/// RFC 9112 §6.3: how the response body is delimited, and whether the connection can be
+/// reused after it (a `Content-Length` next to `Transfer-Encoding` was removed, item 3, and
+/// such a connection is not reused).
+fn framing(
+    status: StatusCode,
+    is_head: bool,
+    fields: &Fields,
+) -> Result<(Framing, bool), UpstreamError> {
+    if is_head || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
+        return Ok((Framing::Empty, true));
+    }
+    match fields.chunked {
+        Some(true) => return Ok((Framing::Chunked(Chunk::Size), fields.lengths.is_empty())),
+        // Another final coding: the body ends with the connection (item 4).
+        Some(false) => return Ok((Framing::Close, false)),
+        None => {}
+    }
+    let mut length: Option<u64> = None;
+    for v in &fields.lengths {
+        for part in v.split(|&b| b == b',') {
+            let part = part.trim_ascii();
+            let n = std::str::from_utf8(part)
+                .ok()
+                .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|s| s.parse::<u64>().ok())
+                .ok_or_else(|| {
+                    UpstreamError::Protocol("the upstream's Content-Length is not a number".into())
+                })?;
+            if length.is_some_and(|l| l != n) {
+                return Err(UpstreamError::Protocol(
+                    "the upstream sent differing Content-Length values".into(),
+                ));
+            }
+            length = Some(n);
+        }
+    }
+    Ok(match length {
+        Some(n) => (Framing::Length(n), true),
+        // Neither: the body ends with the connection (item 8).
+        None => (Framing::Close, false),
+    })
+}
+
+/// A response body read from the upstream connection as the client asks for it; the
+/// connection returns to its worker's pool once the body has been read to the end.
 pub struct PooledBody {
-    body: Incoming,
-    home: Option<(SendRequest<Incoming>, Arc<Pool>, usize)>,
-    done: bool,
+    conn: Option<Conn>,
+    framing: Framing,
+    reusable: bool,
+    home: Arc<Pool>,
+    max_idle: usize,
+}
+
+impl PooledBody {
+    /// The body is complete: the connection goes back to the pool when it can carry another
+    /// request (nothing more than the body arrived).
+    fn finish(&mut self) {
+        self.framing = Framing::Empty;
+        if let Some(conn) = self.conn.take() {
+            if self.reusable && conn.buf.is_empty() {
+                self.home.put(conn, self.max_idle);
+            }
+        }
+    }
+
+    fn fail(&mut self, msg: String) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        self.conn = None;
+        self.framing = Framing::Empty;
+        Poll::Ready(Some(Err(io::Error::other(msg))))
+    }
 }
 
 impl Body for PooledBody {
     type Data = Bytes;
-    type Error = hyper::Error;
+    type Error = io::Error;
     fn poll_frame(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        let r = Pin::new(&mut self.body).poll_frame(cx);
-        match &r {
-            Poll::Ready(None) => self.done = true,
-            Poll::Ready(Some(Ok(_))) if self.body.is_end_stream() => self.done = true,
-            _ => {}
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = &mut *self;
+        loop {
+            let Some(conn) = this.conn.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match this.framing {
+                Framing::Empty => {
+                    this.finish();
+                    return Poll::Ready(None);
+                }
+                Framing::Length(0) => {
+                    this.finish();
+                    return Poll::Ready(None);
+                }
+                Framing::Length(left) | Framing::Chunked(Chunk::Data(left)) => {
+                    if conn.buf.is_empty() {
+                        match ready!(conn.poll_fill(cx)) {
+                            Ok(0) => {
+                                return this.fail(
+                                    "the upstream closed the connection before the end of the body"
+                                        .into(),
+                                );
+                            }
+                            Ok(_) => continue,
+                            Err(e) => return this.fail(format!("reading from the upstream: {e}")),
+                        }
+                    }
+                    let n = conn
+                        .buf
+                        .len()
+                        .min(usize::try_from(left).unwrap_or(usize::MAX));
+                    let data = conn.buf.split_to(n).freeze();
+                    let left = left - n as u64;
+                    match this.framing {
+                        Framing::Length(_) => {
+                            this.framing = Framing::Length(left);
+                            if left == 0 {
+                                this.finish();
+                            }
+                        }
+                        _ => {
+                            this.framing = Framing::Chunked(if left == 0 {
+                                Chunk::DataEnd
+                            } else {
+                                Chunk::Data(left)
+                            })
+                        }
+                    }
+                    return Poll::Ready(Some(Ok(Frame::data(data))));
+                }
+                Framing::Close => {
+                    if !conn.buf.is_empty() {
+                        let data = conn.buf.split().freeze();
+                        return Poll::Ready(Some(Ok(Frame::data(data))));
+                    }
+                    match ready!(conn.poll_fill(cx)) {
+                        Ok(0) => {
+                            this.reusable = false;
+                            this.finish();
+                            return Poll::Ready(None);
+                        }
+                        Ok(_) => continue,
+                        Err(e) => return this.fail(format!("reading from the upstream: {e}")),
+                    }
+                }
+                Framing::Chunked(state) => {
+                    // The chunk-size line, the CRLF after a chunk, or a trailer line.
+                    let Some(end) = conn.buf.iter().position(|&b| b == b'\n') else {
+                        if conn.buf.len() > MAX_LINE {
+                            return this.fail("a chunk line of the upstream is too long".into());
+                        }
+                        match ready!(conn.poll_fill(cx)) {
+                            Ok(0) => {
+                                return this.fail(
+                                    "the upstream closed the connection inside a chunked body"
+                                        .into(),
+                                );
+                            }
+                            Ok(_) => continue,
+                            Err(e) => return this.fail(format!("reading from the upstream: {e}")),
+                        }
+                    };
+                    let line = conn.buf.split_to(end + 1);
+                    let line = line.strip_suffix(b"\n").unwrap_or(&line);
+                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    let next = match state {
+                        Chunk::Size => match chunk_size(line) {
+                            Some(0) => Chunk::Trailers(0),
+                            Some(n) => Chunk::Data(n),
+                            None => return this.fail("a bad chunk size from the upstream".into()),
+                        },
+                        Chunk::DataEnd if line.is_empty() => Chunk::Size,
+                        Chunk::DataEnd => {
+                            return this
+                                .fail("a chunk of the upstream is longer than its size".into());
+                        }
+                        Chunk::Trailers(_) if line.is_empty() => {
+                            this.finish();
+                            return Poll::Ready(None);
+                        }
+                        Chunk::Trailers(seen) => {
+                            let seen = seen + end + 1;
+                            if seen > MAX_TRAILERS {
+                                return this.fail("the upstream's trailers are too large".into());
+                            }
+                            Chunk::Trailers(seen)
+                        }
+                        Chunk::Data(_) => unreachable!("handled above"),
+                    };
+                    this.framing = Framing::Chunked(next);
+                }
+            }
         }
-        r
     }
+
     fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
+        self.conn.is_none() || matches!(self.framing, Framing::Empty | Framing::Length(0))
     }
+
     fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
+        match self.framing {
+            _ if self.conn.is_none() => SizeHint::with_exact(0),
+            Framing::Empty => SizeHint::with_exact(0),
+            Framing::Length(n) => SizeHint::with_exact(n),
+            _ => SizeHint::default(),
+        }
     }
 }
 
-impl Drop for PooledBody {
-    fn drop(&mut self) {
-        // A body not read to the end leaves the connection unusable: it closes with the sender.
-        if let (true, Some((sender, pool, max))) = (self.done, self.home.take()) {
-            let mut idle = pool.idle.lock().unwrap_or_else(|e| e.into_inner());
-            if idle.len() < max {
-                idle.push(Idle {
-                    sender,
-                    since: Instant::now(),
-                });
-            }
+/// A chunk-size line (RFC 9112 §7.1): hex digits, then optional extensions (ignored).
+fn chunk_size(line: &[u8]) -> Option<u64> {
+    let digits = line
+        .iter()
+        .position(|&b| !b.is_ascii_hexdigit())
+        .unwrap_or(line.len());
+    if digits == 0 || digits > 16 {
+        return None;
+    }
+    let rest = &line[digits..];
+    let rest = rest.trim_ascii_start();
+    if !(rest.is_empty() || rest.starts_with(b";")) {
+        return None;
+    }
+    u64::from_str_radix(std::str::from_utf8(&line[..digits]).ok()?, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_sizes() {
+        // RFC 9112 §7.1: chunk-size = 1*HEXDIG, then chunk-ext.
+        for (line, want) in [
+            (&b"0"[..], Some(0)),
+            (b"1a", Some(26)),
+            (b"FF;name=value", Some(255)),
+            (b"10 ;ext", Some(16)),
+            (b"", None),
+            (b";x", None),
+            (b"-1", None),
+            (b"1g", None),
+            (b"12345678901234567", None),
+        ] {
+            assert_eq!(
+                chunk_size(line),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
         }
+    }
+
+    /// Parses `raw` as the response to a GET (or HEAD): status, framing, reuse, the fields kept.
+    fn parse(raw: &str, is_head: bool) -> Result<(u16, Framing, bool, Vec<String>), String> {
+        let mut buf = BytesMut::from(raw.as_bytes());
+        match parse_head(&mut buf, is_head) {
+            Ok(Some((r, f, keep))) => Ok((
+                r.status().as_u16(),
+                f,
+                keep,
+                r.headers()
+                    .iter()
+                    .map(|(n, v)| format!("{n}: {}", v.to_str().unwrap()))
+                    .collect(),
+            )),
+            Ok(None) => Err("incomplete".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn response_framing_follows_rfc_9112_section_6_3() {
+        use Framing::*;
+        let chunked = Chunked(Chunk::Size);
+        // (why, head fields, is HEAD, framing, connection reusable)
+        let rows: &[(&str, &str, bool, Framing, bool)] = &[
+            (
+                "§6.3 1: HEAD has no body",
+                "content-length: 5\r\n",
+                true,
+                Empty,
+                true,
+            ),
+            (
+                "§6.3 4: length",
+                "content-length: 12\r\n",
+                false,
+                Length(12),
+                true,
+            ),
+            (
+                "§6.3 5: the same length twice",
+                "content-length: 3, 3\r\n",
+                false,
+                Length(3),
+                true,
+            ),
+            (
+                "§6.3 3: chunked",
+                "transfer-encoding: chunked\r\n",
+                false,
+                chunked,
+                true,
+            ),
+            (
+                "§6.3 3: chunked last",
+                "transfer-encoding: gzip, chunked\r\n",
+                false,
+                chunked,
+                true,
+            ),
+            (
+                "§6.3 3: chunked not last, until close",
+                "transfer-encoding: chunked, gzip\r\n",
+                false,
+                Close,
+                false,
+            ),
+            (
+                "§6.3 3: chunked overrides a length; no reuse",
+                "transfer-encoding: chunked\r\ncontent-length: 3\r\n",
+                false,
+                chunked,
+                false,
+            ),
+            ("§6.3 8: neither, until close", "", false, Close, false),
+            (
+                "RFC 9112 §9.6: Connection: close",
+                "content-length: 1\r\nconnection: close\r\n",
+                false,
+                Length(1),
+                false,
+            ),
+        ];
+        for (why, fields, is_head, framing, reusable) in rows {
+            let raw = format!("HTTP/1.1 200 OK\r\n{fields}\r\n");
+            let (_, f, keep, _) = parse(&raw, *is_head).unwrap();
+            assert_eq!((f, keep), (*framing, *reusable), "{why}");
+        }
+        for (status, framing) in [(204, Empty), (304, Empty)] {
+            let raw = format!("HTTP/1.1 {status} X\r\ncontent-length: 9\r\n\r\n");
+            assert_eq!(parse(&raw, false).unwrap().1, framing, "§6.3 1: {status}");
+        }
+        // HTTP/1.0: the connection ends with the response.
+        let (_, _, keep, _) = parse("HTTP/1.0 200 OK\r\ncontent-length: 1\r\n\r\n", false).unwrap();
+        assert!(!keep);
+        for bad in [
+            "content-length: 3\r\ncontent-length: 4\r\n",
+            "content-length: +3\r\n",
+            "content-length: 3, 4\r\n",
+        ] {
+            let raw = format!("HTTP/1.1 200 OK\r\n{bad}\r\n");
+            assert!(parse(&raw, false).is_err(), "§6.3 5: {bad:?} is an error");
+        }
+    }
+
+    #[test]
+    fn hop_by_hop_fields_of_the_response_stay_behind() {
+        // RFC 9110 §7.6.1; the Content-Length under Transfer-Encoding goes too (RFC 9112 §6.3).
+        let (_, _, _, kept) = parse(
+            "HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Secret\r\nKeep-Alive: timeout=5\r\n\
+             X-Secret: 1\r\nTE: trailers\r\nUpgrade: h2c\r\nProxy-Connection: x\r\n\
+             Transfer-Encoding: chunked\r\nContent-Length: 4\r\nX-Kept: yes\r\n\r\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(kept, ["x-kept: yes"]);
+    }
+
+    #[test]
+    fn interim_responses_are_skipped_and_a_switch_is_refused() {
+        let (status, f, _, _) = parse(
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!((status, f), (201, Framing::Length(0)));
+        assert_eq!(
+            parse("HTTP/1.1 100 Continue\r\n\r\n", false),
+            Err("incomplete".into())
+        );
+        assert!(parse("HTTP/1.1 101 Switching Protocols\r\n\r\n", false).is_err());
+        assert!(parse("HTTP/1.1 200 OK\r\nbad header\r\n\r\n", false).is_err());
+    }
+
+    #[test]
+    fn the_head_sent_upstream() {
+        let mut h = HeaderMap::new();
+        h.insert("host", HeaderValue::from_static("example"));
+        h.insert("via", HeaderValue::from_static("1.0 earlier"));
+        h.insert("x-one", HeaderValue::from_static("1"));
+        let via = [(
+            header::VIA,
+            HeaderValue::from_static("1.0 earlier, 1.1 cors"),
+        )];
+        let post = Method::POST;
+        assert_eq!(
+            &head_bytes(&post, "/a?b=1", &h, &via, true, true)[..],
+            &b"POST /a?b=1 HTTP/1.1\r\nhost: example\r\nx-one: 1\r\nvia: 1.0 earlier, 1.1 cors\r\n\
+               transfer-encoding: chunked\r\n\r\n"[..]
+        );
+        h.remove("via");
+        assert_eq!(
+            &head_bytes(&post, "/a?b=1", &h, &via, false, false)[..],
+            &b"POST /a?b=1 HTTP/1.1\r\nhost: example\r\nx-one: 1\r\nvia: 1.0 earlier, 1.1 cors\r\n\r\n"[..]
+        );
     }
 }
