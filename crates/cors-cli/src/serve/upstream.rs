@@ -182,7 +182,7 @@ enum Chunk {
 
 /// An upstream failure before anything of the response arrived on a reused connection: the
 /// upstream may have closed it just as it was taken from the pool, so the request is sent
-/// again on a new one when it can be (no body, or none of it consumed yet).
+/// again on a new one when it can be (an idempotent method, none of its body consumed yet).
 enum Failure {
     Stale(UpstreamError),
     Fatal(UpstreamError),
@@ -251,6 +251,15 @@ impl Upstream {
         let chunked = has_body && !req.headers.contains_key(header::CONTENT_LENGTH);
         let head = encode_head(&req, chunked);
         let is_head = req.method == Method::HEAD;
+        let idempotent = matches!(
+            req.method,
+            Method::GET
+                | Method::HEAD
+                | Method::OPTIONS
+                | Method::TRACE
+                | Method::PUT
+                | Method::DELETE
+        );
         let mut upload = Upload {
             body: has_body.then_some(req.body),
             chunked,
@@ -276,7 +285,8 @@ impl Upstream {
                     }
                     return Ok(resp.map(|()| body));
                 }
-                Err(Failure::Stale(_)) if reused && !upload.started => continue,
+                // RFC 9110 §9.2.2: only an idempotent request may be sent again.
+                Err(Failure::Stale(_)) if reused && !upload.started && idempotent => continue,
                 Err(Failure::Stale(e) | Failure::Fatal(e)) => return Err(e),
             }
         }
