@@ -59,80 +59,72 @@ fn answer(path: &str) -> (&'static str, bool) {
 }
 
 async fn raw_upstream() -> RawUpstream {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let connections = Arc::new(AtomicUsize::new(0));
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let (c, s) = (connections.clone(), seen.clone());
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                continue;
-            };
-            c.fetch_add(1, Ordering::SeqCst);
-            let s = s.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                loop {
-                    // The head.
-                    let end = loop {
-                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                            break i + 4;
-                        }
-                        let mut chunk = [0u8; 8192];
-                        match stream.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
-                    };
-                    let head = String::from_utf8_lossy(&buf[..end]).to_string();
-                    buf.drain(..end);
-                    let path = head.split(' ').nth(1).unwrap_or("/").to_string();
-                    let lower = head.to_ascii_lowercase();
-                    let length = lower
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse::<usize>().ok());
-                    let chunked = lower.contains("\r\ntransfer-encoding: chunked\r\n");
-                    let (bytes, close) = answer(&path);
-                    if path == "/early" {
-                        // Answers at once, then reads the body it refused and closes.
-                        let _ = stream.write_all(bytes.as_bytes()).await;
-                        let mut sink = [0u8; 65536];
-                        while let Ok(n) = stream.read(&mut sink).await {
-                            if n == 0 {
-                                break;
-                            }
-                        }
-                        return;
+    let s = seen.clone();
+    let (addr, connections) = accept_counting(move |mut stream| {
+        let s = s.clone();
+        async move {
+            let mut buf = Vec::new();
+            loop {
+                // The head.
+                let end = loop {
+                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
                     }
-                    // The body: by its length, or chunks up to the last one (no trailers).
-                    let mut body = Vec::new();
-                    loop {
-                        let done = match (length, chunked) {
-                            (Some(n), _) => buf.len() >= n,
-                            (None, true) => buf.ends_with(b"0\r\n\r\n"),
-                            (None, false) => true,
-                        };
-                        if done {
-                            let n = length.unwrap_or(buf.len());
-                            body.extend(buf.drain(..n));
+                    let mut chunk = [0u8; 8192];
+                    match stream.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                };
+                let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                buf.drain(..end);
+                let path = head.split(' ').nth(1).unwrap_or("/").to_string();
+                let lower = head.to_ascii_lowercase();
+                let length = lower
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse::<usize>().ok());
+                let chunked = lower.contains("\r\ntransfer-encoding: chunked\r\n");
+                let (bytes, close) = answer(&path);
+                if path == "/early" {
+                    // Answers at once, then reads the body it refused and closes.
+                    let _ = stream.write_all(bytes.as_bytes()).await;
+                    let mut sink = [0u8; 65536];
+                    while let Ok(n) = stream.read(&mut sink).await {
+                        if n == 0 {
                             break;
                         }
-                        let mut chunk = [0u8; 8192];
-                        match stream.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
                     }
-                    s.lock().unwrap().push(RawSeen { head, body });
-                    if stream.write_all(bytes.as_bytes()).await.is_err() || close {
-                        return;
+                    return;
+                }
+                // The body: by its length, or chunks up to the last one (no trailers).
+                let mut body = Vec::new();
+                loop {
+                    let done = match (length, chunked) {
+                        (Some(n), _) => buf.len() >= n,
+                        (None, true) => buf.ends_with(b"0\r\n\r\n"),
+                        (None, false) => true,
+                    };
+                    if done {
+                        let n = length.unwrap_or(buf.len());
+                        body.extend(buf.drain(..n));
+                        break;
+                    }
+                    let mut chunk = [0u8; 8192];
+                    match stream.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
                     }
                 }
-            });
+                s.lock().unwrap().push(RawSeen { head, body });
+                if stream.write_all(bytes.as_bytes()).await.is_err() || close {
+                    return;
+                }
+            }
         }
-    });
+    })
+    .await;
     RawUpstream {
         addr,
         connections,

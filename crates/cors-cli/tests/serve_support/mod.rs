@@ -326,28 +326,43 @@ async fn upstream_handler(
     Ok(resp)
 }
 
-/// Starts a test upstream on the current runtime.
-pub async fn upstream() -> Upstream {
+/// Listens on 127.0.0.1 and serves each connection with `serve` on its own task, counting
+/// the connections; returns the address and the count.
+pub async fn accept_counting<F, Fut>(serve: F) -> (SocketAddr, Arc<AtomicUsize>)
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let connections = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let (c, s) = (connections.clone(), seen.clone());
+    let c = connections.clone();
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
             c.fetch_add(1, Ordering::SeqCst);
-            let s = s.clone();
-            tokio::spawn(async move {
-                let svc = service_fn(move |req| upstream_handler(req, s.clone()));
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
+            tokio::spawn(serve(stream));
         }
     });
+    (addr, connections)
+}
+
+/// Starts a test upstream on the current runtime.
+pub async fn upstream() -> Upstream {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let (addr, connections) = accept_counting(move |stream| {
+        let s = s.clone();
+        async move {
+            let svc = service_fn(move |req| upstream_handler(req, s.clone()));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), svc)
+                .await;
+        }
+    })
+    .await;
     Upstream {
         addr,
         connections,
