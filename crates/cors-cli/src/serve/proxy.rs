@@ -359,38 +359,78 @@ static HOP_BY_HOP: [HeaderName; 6] = [
     header::UPGRADE,
 ];
 
+/// Which of [`HOP_BY_HOP`] a (lowercase) field name is.
+pub fn hop_by_hop(name: &str) -> Option<HopByHop> {
+    Some(match name {
+        "connection" => HopByHop::Connection,
+        "proxy-connection" => HopByHop::Other(1),
+        "keep-alive" => HopByHop::Other(2),
+        "te" => HopByHop::Other(3),
+        "transfer-encoding" => HopByHop::TransferEncoding,
+        "upgrade" => HopByHop::Other(5),
+        _ => return None,
+    })
+}
+
+/// A field of [`HOP_BY_HOP`]: the two whose values matter to a proxy, and the others by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HopByHop {
+    Connection,
+    TransferEncoding,
+    Other(usize),
+}
+
+impl HopByHop {
+    fn index(self) -> usize {
+        match self {
+            HopByHop::Connection => 0,
+            HopByHop::TransferEncoding => 4,
+            HopByHop::Other(i) => i,
+        }
+    }
+}
+
+/// The fields a `Connection` value names for removal (RFC 9110 §7.6.1), other than the ones in
+/// [`HOP_BY_HOP`], which go anyway. (`close` is among them: "Close" is a reserved field name,
+/// RFC 9110 §18.4.)
+pub fn connection_named(value: &[u8]) -> impl Iterator<Item = HeaderName> + '_ {
+    value
+        .split(|&b| b == b',')
+        .map(<[u8]>::trim_ascii)
+        .filter(|t| {
+            !t.is_empty()
+                && !HOP_BY_HOP
+                    .iter()
+                    .any(|h| t.eq_ignore_ascii_case(h.as_str().as_bytes()))
+        })
+        .filter_map(|t| HeaderName::from_bytes(t).ok())
+}
+
+/// Whether a `Connection` value has the `close` option (RFC 9112 §9.6).
+pub fn connection_close(value: &[u8]) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
+}
+
 /// RFC 9110 §7.6.1: a proxy removes `Connection`, every field it names, and the hop-by-hop
-/// fields `Proxy-Connection`, `Keep-Alive`, `TE`, `Transfer-Encoding` and `Upgrade`.
+/// fields `Proxy-Connection`, `Keep-Alive`, `TE`, `Transfer-Encoding` and `Upgrade`. (The
+/// upstream client applies the same rule to responses while it parses them.)
 pub fn remove_hop_by_hop(h: &mut HeaderMap) {
     // One pass over the names (no hashing) finds which are there; most messages have one
     // (`Connection: keep-alive`) or none.
     let mut present = [false; HOP_BY_HOP.len()];
     for name in h.keys() {
-        let i = match name.as_str() {
-            "connection" => 0,
-            "proxy-connection" => 1,
-            "keep-alive" => 2,
-            "te" => 3,
-            "transfer-encoding" => 4,
-            "upgrade" => 5,
-            _ => continue,
-        };
-        present[i] = true;
+        if let Some(f) = hop_by_hop(name.as_str()) {
+            present[f.index()] = true;
+        }
     }
     if present[0] {
         // The fields `Connection` names (the ones removed anyway need no second lookup).
         let named: Vec<HeaderName> = h
             .get_all(header::CONNECTION)
             .iter()
-            .flat_map(|v| v.to_str().unwrap_or("").split(','))
-            .map(str::trim)
-            .filter(|n| {
-                !n.is_empty()
-                    && !HOP_BY_HOP
-                        .iter()
-                        .any(|h| n.eq_ignore_ascii_case(h.as_str()))
-            })
-            .filter_map(|n| HeaderName::from_bytes(n.as_bytes()).ok())
+            .flat_map(|v| connection_named(v.as_bytes()))
             .collect();
         for n in named {
             h.remove(n);

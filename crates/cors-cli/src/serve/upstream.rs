@@ -11,6 +11,7 @@
 //! reusable (RFC 9112 §9.3).
 
 use super::config::UpstreamConfig;
+use super::proxy::{HopByHop, connection_close, connection_named, hop_by_hop};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Response, StatusCode, Version};
@@ -574,20 +575,13 @@ fn response_fields(
         let name = HeaderName::from_bytes(&head[n..n + nl])
             .map_err(|e| UpstreamError::Protocol(format!("the upstream's header name: {e}")))?;
         let raw = head.slice(v..v + vl);
-        match name.as_str() {
-            "connection" => {
-                for token in raw.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
-                    if token.eq_ignore_ascii_case(b"close") {
-                        fields.close = true;
-                    } else if !token.is_empty() && !token.eq_ignore_ascii_case(b"keep-alive") {
-                        if let Ok(n) = HeaderName::from_bytes(token) {
-                            named.push(n);
-                        }
-                    }
-                }
+        match hop_by_hop(name.as_str()) {
+            Some(HopByHop::Connection) => {
+                fields.close |= connection_close(&raw);
+                named.extend(connection_named(&raw));
                 continue;
             }
-            "transfer-encoding" => {
+            Some(HopByHop::TransferEncoding) => {
                 if let Some(last) = raw
                     .split(|&b| b == b',')
                     .map(<[u8]>::trim_ascii)
@@ -597,9 +591,9 @@ fn response_fields(
                 }
                 continue;
             }
-            "keep-alive" | "proxy-connection" | "te" | "upgrade" => continue,
-            "content-length" => fields.lengths.push(raw.clone()),
-            _ => {}
+            Some(HopByHop::Other(_)) => continue,
+            None if name == header::CONTENT_LENGTH => fields.lengths.push(raw.clone()),
+            None => {}
         }
         let value = HeaderValue::from_maybe_shared(raw)
             .map_err(|e| UpstreamError::Protocol(format!("the upstream's header `{name}`: {e}")))?;
