@@ -103,6 +103,16 @@ impl Conn {
         poll_read_buf(Pin::new(&mut self.io), cx, &mut self.buf)
     }
 
+    /// Reads more of a body that is not complete yet: the end of the stream here is an error
+    /// (`eof` says where it came).
+    fn poll_more(&mut self, cx: &mut Context<'_>, eof: &str) -> Poll<Result<(), String>> {
+        Poll::Ready(match ready!(self.poll_fill(cx)) {
+            Ok(0) => Err(format!("the upstream closed the connection {eof}")),
+            Ok(_) => Ok(()),
+            Err(e) => Err(format!("reading from the upstream: {e}")),
+        })
+    }
+
     /// Whether an idle connection can carry another request: nothing arrived on it and the
     /// upstream has not closed it. No system call unless the socket was reported readable.
     fn still_open(&mut self) -> bool {
@@ -383,7 +393,9 @@ async fn exchange(
     let mut data = head;
     let mut uploading = upload.body.is_some();
     let mut got_bytes = false;
-    let reused_failure = |got: bool, e: UpstreamError| {
+    // A failure before any of the response arrived may be a pooled connection the upstream
+    // had closed (see `Failure`).
+    let failure = |got: bool, e: UpstreamError| {
         if got {
             Failure::Fatal(e)
         } else {
@@ -398,14 +410,14 @@ async fn exchange(
                 let mut bufs = (&mut out).chain(&mut data);
                 match poll_write_buf(Pin::new(&mut conn.io), cx, &mut bufs) {
                     Poll::Ready(Ok(0)) => {
-                        return Poll::Ready(Err(reused_failure(
+                        return Poll::Ready(Err(failure(
                             got_bytes,
                             UpstreamError::Protocol("the upstream stopped reading".into()),
                         )));
                     }
                     Poll::Ready(Ok(_)) => progress = true,
                     Poll::Ready(Err(e)) => {
-                        return Poll::Ready(Err(reused_failure(
+                        return Poll::Ready(Err(failure(
                             got_bytes,
                             UpstreamError::Protocol(format!("writing to the upstream: {e}")),
                         )));
@@ -464,7 +476,7 @@ async fn exchange(
                     let e = UpstreamError::Protocol(
                         "the upstream closed the connection before its response".into(),
                     );
-                    return Poll::Ready(Err(reused_failure(got_bytes, e)));
+                    return Poll::Ready(Err(failure(got_bytes, e)));
                 }
                 Poll::Ready(Ok(_)) => {
                     got_bytes = true;
@@ -472,7 +484,7 @@ async fn exchange(
                 }
                 Poll::Ready(Err(e)) => {
                     let e = UpstreamError::Protocol(format!("reading from the upstream: {e}"));
-                    return Poll::Ready(Err(reused_failure(got_bytes, e)));
+                    return Poll::Ready(Err(failure(got_bytes, e)));
                 }
                 Poll::Pending => {}
             }
@@ -693,25 +705,15 @@ impl Body for PooledBody {
                 return Poll::Ready(None);
             };
             match this.framing {
-                Framing::Empty => {
-                    this.finish();
-                    return Poll::Ready(None);
-                }
-                Framing::Length(0) => {
+                Framing::Empty | Framing::Length(0) => {
                     this.finish();
                     return Poll::Ready(None);
                 }
                 Framing::Length(left) | Framing::Chunked(Chunk::Data(left)) => {
                     if conn.buf.is_empty() {
-                        match ready!(conn.poll_fill(cx)) {
-                            Ok(0) => {
-                                return this.fail(
-                                    "the upstream closed the connection before the end of the body"
-                                        .into(),
-                                );
-                            }
-                            Ok(_) => continue,
-                            Err(e) => return this.fail(format!("reading from the upstream: {e}")),
+                        match ready!(conn.poll_more(cx, "before the end of the body")) {
+                            Ok(()) => continue,
+                            Err(e) => return this.fail(e),
                         }
                     }
                     let n = conn
@@ -758,15 +760,9 @@ impl Body for PooledBody {
                         if conn.buf.len() > MAX_LINE {
                             return this.fail("a chunk line of the upstream is too long".into());
                         }
-                        match ready!(conn.poll_fill(cx)) {
-                            Ok(0) => {
-                                return this.fail(
-                                    "the upstream closed the connection inside a chunked body"
-                                        .into(),
-                                );
-                            }
-                            Ok(_) => continue,
-                            Err(e) => return this.fail(format!("reading from the upstream: {e}")),
+                        match ready!(conn.poll_more(cx, "inside a chunked body")) {
+                            Ok(()) => continue,
+                            Err(e) => return this.fail(e),
                         }
                     };
                     let line = conn.buf.split_to(end + 1);
