@@ -12,6 +12,7 @@ mod proxy;
 mod reload;
 mod timer;
 mod upstream;
+mod wire;
 
 use self::metrics::Metrics;
 use self::proxy::{ConnInfo, Observer, Runtime, Shared};

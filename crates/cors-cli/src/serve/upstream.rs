@@ -12,6 +12,7 @@
 
 use super::config::UpstreamConfig;
 use super::proxy::{HopByHop, connection_close, connection_named, hop_by_hop};
+use super::wire::{self, Chunk, Framing};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Response, StatusCode, Version};
@@ -25,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
-use tokio_util::io::{poll_read_buf, poll_write_buf};
+use tokio_util::io::poll_write_buf;
 
 thread_local! {
     static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
@@ -73,48 +74,18 @@ impl std::fmt::Display for UpstreamError {
 const MAX_HEAD: usize = 64 * 1024;
 /// The most header fields accepted in an upstream's response head.
 const MAX_FIELDS: usize = 128;
-/// The least room made in the read buffer before each read from the upstream.
-const READ_CHUNK: usize = 16 * 1024;
-/// The longest chunk-size line (with its extensions) or trailer line accepted.
-const MAX_LINE: usize = 4096;
-/// The most bytes of trailer section accepted after a chunked body (trailers are not
-/// forwarded).
-const MAX_TRAILERS: usize = 16 * 1024;
 
 /// An upstream connection: the socket and what has been read from it but not used yet.
-struct Conn {
-    io: TcpStream,
-    buf: BytesMut,
-}
+type Conn = wire::Conn<TcpStream>;
 
-impl Conn {
-    fn new(io: TcpStream) -> Conn {
-        Conn {
-            io,
-            buf: BytesMut::new(),
-        }
-    }
-
-    /// Reads more into `buf`; `Ok(0)` at the end of the stream.
-    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        if self.buf.capacity() - self.buf.len() < READ_CHUNK / 4 {
-            self.buf.reserve(READ_CHUNK);
-        }
-        poll_read_buf(Pin::new(&mut self.io), cx, &mut self.buf)
-    }
-
-    /// Reads more of a body that is not complete yet: the end of the stream here is an error
-    /// (`eof` says where it came).
-    fn poll_more(&mut self, cx: &mut Context<'_>, eof: &str) -> Poll<Result<(), String>> {
-        Poll::Ready(match ready!(self.poll_fill(cx)) {
-            Ok(0) => Err(format!("the upstream closed the connection {eof}")),
-            Ok(_) => Ok(()),
-            Err(e) => Err(format!("reading from the upstream: {e}")),
-        })
-    }
-
+/// Whether an idle upstream connection can still carry a request.
+trait StillOpen {
     /// Whether an idle connection can carry another request: nothing arrived on it and the
     /// upstream has not closed it. No system call unless the socket was reported readable.
+    fn still_open(&mut self) -> bool;
+}
+
+impl StillOpen for Conn {
     fn still_open(&mut self) -> bool {
         let mut cx = Context::from_waker(std::task::Waker::noop());
         match self.io.poll_read_ready(&mut cx) {
@@ -163,32 +134,6 @@ pub struct Upstream {
     idle_timeout: Duration,
     max_idle: usize,
     pools: Vec<Arc<Pool>>,
-}
-
-/// How a message body is delimited (RFC 9112 §6.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Framing {
-    /// No body (a response to HEAD; 1xx, 204, 304).
-    Empty,
-    /// `Content-Length` bytes.
-    Length(u64),
-    /// Chunked transfer coding, decoded here.
-    Chunked(Chunk),
-    /// Until the upstream closes the connection.
-    Close,
-}
-
-/// Where a chunked body's decoder is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Chunk {
-    /// Expecting a chunk-size line.
-    Size,
-    /// Inside a chunk, this many bytes left.
-    Data(u64),
-    /// Expecting the CRLF after a chunk's data.
-    DataEnd,
-    /// After the last chunk: trailer lines until an empty one; bytes seen so far.
-    Trailers(usize),
 }
 
 /// An upstream failure before anything of the response arrived on a reused connection: the
@@ -637,25 +582,8 @@ fn framing(
         Some(false) => return Ok((Framing::Close, false)),
         None => {}
     }
-    let mut length: Option<u64> = None;
-    for v in &fields.lengths {
-        for part in v.split(|&b| b == b',') {
-            let part = part.trim_ascii();
-            let n = std::str::from_utf8(part)
-                .ok()
-                .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|s| s.parse::<u64>().ok())
-                .ok_or_else(|| {
-                    UpstreamError::Protocol("the upstream's Content-Length is not a number".into())
-                })?;
-            if length.is_some_and(|l| l != n) {
-                return Err(UpstreamError::Protocol(
-                    "the upstream sent differing Content-Length values".into(),
-                ));
-            }
-            length = Some(n);
-        }
-    }
+    let length = wire::content_length(fields.lengths.iter().map(|v| &v[..]))
+        .map_err(|e| UpstreamError::Protocol(format!("the upstream's {e}")))?;
     Ok(match length {
         Some(n) => (Framing::Length(n), true),
         // Neither: the body ends with the connection (item 8).
@@ -700,101 +628,22 @@ impl Body for PooledBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         let this = &mut *self;
-        loop {
-            let Some(conn) = this.conn.as_mut() else {
-                return Poll::Ready(None);
-            };
-            match this.framing {
-                Framing::Empty | Framing::Length(0) => {
+        let Some(conn) = this.conn.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match ready!(conn.poll_body(&mut this.framing, cx)) {
+            Ok(Some(data)) => {
+                if this.framing == Framing::Empty {
+                    // The last bytes: the connection can go back to the pool already.
                     this.finish();
-                    return Poll::Ready(None);
                 }
-                Framing::Length(left) | Framing::Chunked(Chunk::Data(left)) => {
-                    if conn.buf.is_empty() {
-                        match ready!(conn.poll_more(cx, "before the end of the body")) {
-                            Ok(()) => continue,
-                            Err(e) => return this.fail(e),
-                        }
-                    }
-                    let n = conn
-                        .buf
-                        .len()
-                        .min(usize::try_from(left).unwrap_or(usize::MAX));
-                    let data = conn.buf.split_to(n).freeze();
-                    let left = left - n as u64;
-                    match this.framing {
-                        Framing::Length(_) => {
-                            this.framing = Framing::Length(left);
-                            if left == 0 {
-                                this.finish();
-                            }
-                        }
-                        _ => {
-                            this.framing = Framing::Chunked(if left == 0 {
-                                Chunk::DataEnd
-                            } else {
-                                Chunk::Data(left)
-                            })
-                        }
-                    }
-                    return Poll::Ready(Some(Ok(Frame::data(data))));
-                }
-                Framing::Close => {
-                    if !conn.buf.is_empty() {
-                        let data = conn.buf.split().freeze();
-                        return Poll::Ready(Some(Ok(Frame::data(data))));
-                    }
-                    match ready!(conn.poll_fill(cx)) {
-                        Ok(0) => {
-                            this.reusable = false;
-                            this.finish();
-                            return Poll::Ready(None);
-                        }
-                        Ok(_) => continue,
-                        Err(e) => return this.fail(format!("reading from the upstream: {e}")),
-                    }
-                }
-                Framing::Chunked(state) => {
-                    // The chunk-size line, the CRLF after a chunk, or a trailer line.
-                    let Some(end) = conn.buf.iter().position(|&b| b == b'\n') else {
-                        if conn.buf.len() > MAX_LINE {
-                            return this.fail("a chunk line of the upstream is too long".into());
-                        }
-                        match ready!(conn.poll_more(cx, "inside a chunked body")) {
-                            Ok(()) => continue,
-                            Err(e) => return this.fail(e),
-                        }
-                    };
-                    let line = conn.buf.split_to(end + 1);
-                    let line = line.strip_suffix(b"\n").unwrap_or(&line);
-                    let line = line.strip_suffix(b"\r").unwrap_or(line);
-                    let next = match state {
-                        Chunk::Size => match chunk_size(line) {
-                            Some(0) => Chunk::Trailers(0),
-                            Some(n) => Chunk::Data(n),
-                            None => return this.fail("a bad chunk size from the upstream".into()),
-                        },
-                        Chunk::DataEnd if line.is_empty() => Chunk::Size,
-                        Chunk::DataEnd => {
-                            return this
-                                .fail("a chunk of the upstream is longer than its size".into());
-                        }
-                        Chunk::Trailers(_) if line.is_empty() => {
-                            this.finish();
-                            return Poll::Ready(None);
-                        }
-                        Chunk::Trailers(seen) => {
-                            let seen = seen + end + 1;
-                            if seen > MAX_TRAILERS {
-                                return this.fail("the upstream's trailers are too large".into());
-                            }
-                            Chunk::Trailers(seen)
-                        }
-                        Chunk::Data(_) => unreachable!("handled above"),
-                    };
-                    this.framing = Framing::Chunked(next);
-                }
+                Poll::Ready(Some(Ok(Frame::data(data))))
             }
+            Ok(None) => {
+                this.finish();
+                Poll::Ready(None)
+            }
+            Err(e) => this.fail(format!("the upstream's response body: {e}")),
         }
     }
 
@@ -812,49 +661,9 @@ impl Body for PooledBody {
     }
 }
 
-/// A chunk-size line (RFC 9112 §7.1): hex digits, then optional extensions (ignored).
-fn chunk_size(line: &[u8]) -> Option<u64> {
-    let digits = line
-        .iter()
-        .position(|&b| !b.is_ascii_hexdigit())
-        .unwrap_or(line.len());
-    if digits == 0 || digits > 16 {
-        return None;
-    }
-    let rest = &line[digits..];
-    let rest = rest.trim_ascii_start();
-    if !(rest.is_empty() || rest.starts_with(b";")) {
-        return None;
-    }
-    u64::from_str_radix(std::str::from_utf8(&line[..digits]).ok()?, 16).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chunk_sizes() {
-        // RFC 9112 §7.1: chunk-size = 1*HEXDIG, then chunk-ext.
-        for (line, want) in [
-            (&b"0"[..], Some(0)),
-            (b"1a", Some(26)),
-            (b"FF;name=value", Some(255)),
-            (b"10 ;ext", Some(16)),
-            (b"", None),
-            (b";x", None),
-            (b"-1", None),
-            (b"1g", None),
-            (b"12345678901234567", None),
-        ] {
-            assert_eq!(
-                chunk_size(line),
-                want,
-                "{:?}",
-                String::from_utf8_lossy(line)
-            );
-        }
-    }
 
     /// Parses `raw` as the response to a GET (or HEAD): status, framing, reuse, the fields kept.
     fn parse(raw: &str, is_head: bool) -> Result<(u16, Framing, bool, Vec<String>), String> {
