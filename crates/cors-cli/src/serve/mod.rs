@@ -7,6 +7,7 @@
 mod busy_poll;
 pub mod config;
 mod demo;
+mod h1;
 mod metrics;
 mod proxy;
 mod reload;
@@ -380,10 +381,11 @@ fn spawn_workers(
                     rt.block_on(async move {
                         let graceful = GracefulShutdown::new();
                         while let Some(job) = rx.recv().await {
-                            tokio::spawn(connection(job, shared.clone(), graceful.watcher()));
+                            let (watcher, drain) = (graceful.watcher(), h1::Drain::register());
+                            tokio::spawn(connection(job, shared.clone(), watcher, drain));
                         }
                         // No more connections: the open ones finish what they are doing.
-                        graceful.shutdown().await;
+                        tokio::join!(graceful.shutdown(), h1::Drain::shutdown());
                         drop(drained);
                     });
                 })?,
@@ -450,8 +452,9 @@ async fn accept_loop(
     }
 }
 
-/// Serves one connection on a worker: TLS when the listener has it, then HTTP/1.1 or HTTP/2.
-async fn connection(job: Job, shared: Arc<Shared>, watcher: Watcher) {
+/// Serves one connection on a worker: TLS when the listener has it, then HTTP/1.x (this
+/// crate's server, [`h1`]) or HTTP/2 (hyper's).
+async fn connection(job: Job, shared: Arc<Shared>, watcher: Watcher, drain: h1::Drain) {
     let Job {
         stream,
         peer,
@@ -467,42 +470,44 @@ async fn connection(job: Job, shared: Arc<Shared>, watcher: Watcher) {
     let limits = rt.limits.clone();
     drop(rt);
     shared.metrics.connection(1);
-    match tls {
+    let io = match tls {
         Some(acceptor) => {
             match tokio::time::timeout(limits.header_read_timeout.0, acceptor.accept(stream)).await
             {
-                Ok(Ok(s)) => {
-                    serve_connection(
-                        TokioIo::new(s),
-                        peer,
-                        true,
-                        &limits,
-                        shared.clone(),
-                        watcher,
-                    )
-                    .await
+                Ok(Ok(s)) if s.get_ref().1.alpn_protocol() == Some(b"h2") => {
+                    let io = TokioIo::new(s);
+                    serve_connection(io, peer, true, &limits, shared.clone(), watcher).await;
+                    shared.metrics.connection(-1);
+                    return;
                 }
+                Ok(Ok(s)) => Some(h1::Stream::Tls(Box::new(s))),
                 Ok(Err(e)) => {
-                    tracing::debug!(target: "cors::serve", %peer, "TLS handshake failed: {e}")
+                    tracing::debug!(target: "cors::serve", %peer, "TLS handshake failed: {e}");
+                    None
                 }
-                Err(_) => tracing::debug!(target: "cors::serve", %peer, "TLS handshake timed out"),
+                Err(_) => {
+                    tracing::debug!(target: "cors::serve", %peer, "TLS handshake timed out");
+                    None
+                }
             }
         }
-        None => {
-            serve_connection(
-                TokioIo::new(stream),
-                peer,
-                false,
-                &limits,
-                shared.clone(),
-                watcher,
-            )
-            .await
+        None => Some(h1::Stream::Tcp(stream)),
+    };
+    if let Some(io) = io {
+        let tls = matches!(io, h1::Stream::Tls(_));
+        let info = Arc::new(ConnInfo::new(peer, tls));
+        match h1::serve(io, peer, info, shared.clone(), &limits, drain).await {
+            h1::Served::Done => {}
+            h1::Served::Http2(io) => {
+                let io = TokioIo::new(io);
+                serve_connection(io, peer, tls, &limits, shared.clone(), watcher).await;
+            }
         }
     }
     shared.metrics.connection(-1);
 }
 
+/// A connection for hyper: HTTP/2 (or, in principle, HTTP/1.1).
 async fn serve_connection<I>(
     io: I,
     peer: SocketAddr,
@@ -527,7 +532,13 @@ async fn serve_connection<I>(
     b.http2()
         .timer(TokioTimer::new())
         .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
-    let svc = service_fn(move |req| proxy::handle(req, info.clone(), shared.local()));
+    let svc = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        proxy::handle(
+            req.map(h1::RequestBody::Hyper),
+            info.clone(),
+            shared.local(),
+        )
+    });
     if let Err(e) = watcher.watch(b.serve_connection(io, svc)).await {
         tracing::debug!(target: "cors::serve", %peer, "connection ended: {e}");
     }

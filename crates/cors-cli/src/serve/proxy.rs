@@ -3,6 +3,7 @@
 //! headers on every answer — the upstream's, and the gateway's own 502/504.
 
 use super::config::{GatewayConfig, HeaderMode, Limits, ListenerConfig, PathPattern, TlsConfig};
+use super::h1::RequestBody;
 use super::metrics::{AnsweredBy, Metrics, RouteMetrics};
 use super::timer::{self, ConnTimer};
 use super::upstream::{Outgoing, PooledBody, Upstream};
@@ -12,7 +13,6 @@ use cors::vocab::safelist::CORS_RESPONSE_HEADER_NAMES;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri, Version};
 use http_body::{Body, Frame, SizeHint};
-use hyper::body::Incoming;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -315,7 +315,7 @@ pub enum ProxyBody {
 }
 
 impl ProxyBody {
-    fn empty() -> Self {
+    pub fn empty() -> Self {
         ProxyBody::Full(None)
     }
     fn text(s: String) -> Self {
@@ -492,7 +492,7 @@ fn plain(status: StatusCode, msg: String) -> Response<ProxyBody> {
 
 /// Handles one request. Never fails: every problem becomes a response.
 pub async fn handle(
-    req: Request<Incoming>,
+    req: Request<RequestBody>,
     conn: Arc<ConnInfo>,
     local: Arc<Local>,
 ) -> Result<Response<ProxyBody>, std::convert::Infallible> {
@@ -684,7 +684,7 @@ const FORWARDED: HeaderName = HeaderName::from_static("forwarded");
 /// that the client's header map is not rehashed for them.
 fn forward_request(
     parts: &mut http::request::Parts,
-    body: Incoming,
+    body: RequestBody,
     conn: &ConnInfo,
     up: &Upstream,
 ) -> Result<Outgoing, String> {

@@ -11,13 +11,13 @@
 //! reusable (RFC 9112 §9.3).
 
 use super::config::UpstreamConfig;
+use super::h1::RequestBody;
 use super::proxy::{HopByHop, connection_close, connection_named, hop_by_hop};
 use super::wire::{self, Chunk, Framing};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Response, StatusCode, Version};
 use http_body::{Body, Frame, SizeHint};
-use hyper::body::Incoming;
 use std::future::poll_fn;
 use std::io;
 use std::mem::MaybeUninit;
@@ -260,7 +260,7 @@ pub struct Outgoing {
     pub added: Vec<(HeaderName, HeaderValue)>,
     /// Whether `headers` has fields named in `added`: those are then not written.
     pub replaces: bool,
-    pub body: Incoming,
+    pub body: RequestBody,
 }
 
 /// The request line and header section, as sent to the upstream.
@@ -297,10 +297,10 @@ fn head_bytes(
         if replaces && added.iter().any(|(a, _)| a == n) {
             continue;
         }
-        put_field(&mut out, n, v);
+        wire::put_field(&mut out, n, v);
     }
     for (n, v) in added {
-        put_field(&mut out, n, v);
+        wire::put_field(&mut out, n, v);
     }
     if chunked {
         out.put_slice(b"transfer-encoding: chunked\r\n");
@@ -309,16 +309,9 @@ fn head_bytes(
     out.freeze()
 }
 
-fn put_field(out: &mut BytesMut, n: &HeaderName, v: &HeaderValue) {
-    out.put_slice(n.as_str().as_bytes());
-    out.put_slice(b": ");
-    out.put_slice(v.as_bytes());
-    out.put_slice(b"\r\n");
-}
-
 /// The request body on its way up.
 struct Upload {
-    body: Option<Incoming>,
+    body: Option<RequestBody>,
     chunked: bool,
     /// Whether any of the body has been taken from the client (it cannot be sent again).
     started: bool,

@@ -5,7 +5,8 @@
 //! The body decoder is sans-IO: [`Framing::step`] works on the bytes read so far and says
 //! when it needs more; [`Conn::poll_body`] is the thin loop that reads them.
 
-use bytes::{Bytes, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
+use http::header::{HeaderName, HeaderValue};
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -220,6 +221,14 @@ impl<IO: AsyncRead + Unpin> Conn<IO> {
             }
         }
     }
+}
+
+/// Writes one field line of a header section.
+pub fn put_field(out: &mut BytesMut, n: &HeaderName, v: &HeaderValue) {
+    out.put_slice(n.as_str().as_bytes());
+    out.put_slice(b": ");
+    out.put_slice(v.as_bytes());
+    out.put_slice(b"\r\n");
 }
 
 #[cfg(test)]

@@ -1,0 +1,1031 @@
+//! The gateway's HTTP/1.x server: reads clients' requests (RFC 9112), hands each to
+//! [`proxy::handle`], and writes its response, on one connection at a time, in that
+//! connection's task. HTTP/2 (ALPN `h2` on TLS, or the prior-knowledge preface on plain TCP)
+//! is handed to hyper.
+//!
+//! Requests on a connection are served one after the other: pipelined requests wait in the
+//! read buffer (RFC 9112 §9.3.2). Anything that makes a request's framing doubtful — both
+//! `Transfer-Encoding` and `Content-Length`, a transfer coding other than a final `chunked`,
+//! an invalid or ambiguous `Content-Length` — is refused and the connection closed, so that
+//! the gateway and the upstream can never disagree on where a request ends (request
+//! smuggling). What reaches the upstream is re-framed by the upstream client.
+//!
+//! A request body is read from the connection only when the upstream exchange asks for it:
+//! the connection is lent to the body for the time of the exchange ([`RequestBody`]) and comes
+//! back when the body is dropped.
+
+use super::config::Limits;
+use super::proxy::{self, ConnInfo, ProxyBody, Shared};
+use super::timer;
+use super::wire::{Chunk, Conn, Framing, Step};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, Request, Response, StatusCode, Uri, Version};
+use http_body::{Body, Frame, SizeHint};
+use std::fmt::Write as _;
+use std::future::poll_fn;
+use std::io;
+use std::mem::MaybeUninit;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_util::io::poll_write_buf;
+
+/// A client connection's byte stream: plain TCP or TLS.
+pub enum Stream {
+    Tcp(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, b: &[u8]) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_write(cx, b),
+            Stream::Tls(s) => Pin::new(s).poll_write(cx, b),
+        }
+    }
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        }
+    }
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Stream::Tcp(s) => s.is_write_vectored(),
+            Stream::Tls(s) => s.is_write_vectored(),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Bytes already read from a connection, served before the rest of it: how a connection that
+/// turned out to speak HTTP/2 goes to hyper with the preface this server read.
+pub struct Rewind {
+    pre: Bytes,
+    io: Stream,
+}
+
+impl AsyncRead for Rewind {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if !this.pre.is_empty() {
+            let n = this.pre.len().min(buf.remaining());
+            buf.put_slice(&this.pre[..n]);
+            this.pre.advance(n);
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.io).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Rewind {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, b: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, b)
+    }
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+}
+
+/// A worker's graceful shutdown for the connections this server runs: once it begins, idle
+/// connections close, and busy ones close after the response in progress (which says
+/// `connection: close`); the worker waits until every connection has dropped its [`Drain`].
+///
+/// A worker's connections all run on its thread (a current-thread runtime), so the registry
+/// is thread-local: an idle connection leaves its waker there without a lock or an atomic
+/// operation, and shutdown wakes them all.
+pub struct Drain {
+    slot: usize,
+}
+
+#[derive(Default)]
+struct Registry {
+    draining: bool,
+    /// The idle connections' wakers, by slot; `None` for a free slot or a busy connection.
+    wakers: Vec<Option<std::task::Waker>>,
+    free: Vec<usize>,
+    live: usize,
+    /// The worker waiting for the last connection to go.
+    done: Option<std::task::Waker>,
+}
+
+thread_local! {
+    static DRAIN: std::cell::RefCell<Registry> = std::cell::RefCell::default();
+}
+
+impl Drain {
+    /// Registers a connection with the current thread's worker.
+    pub fn register() -> Drain {
+        DRAIN.with_borrow_mut(|r| {
+            r.live += 1;
+            let slot = match r.free.pop() {
+                Some(s) => s,
+                None => {
+                    r.wakers.push(None);
+                    r.wakers.len() - 1
+                }
+            };
+            Drain { slot }
+        })
+    }
+
+    /// Ready once shutdown has begun; else wakes the task when it begins.
+    fn poll(&self, cx: &mut Context<'_>) -> Poll<()> {
+        DRAIN.with_borrow_mut(|r| {
+            if r.draining {
+                return Poll::Ready(());
+            }
+            match &mut r.wakers[self.slot] {
+                Some(w) => w.clone_from(cx.waker()),
+                w => *w = Some(cx.waker().clone()),
+            }
+            Poll::Pending
+        })
+    }
+
+    fn draining(&self) -> bool {
+        DRAIN.with_borrow(|r| r.draining)
+    }
+
+    /// Begins shutdown on the current thread and waits until its connections have all ended.
+    pub async fn shutdown() {
+        let idle = DRAIN.with_borrow_mut(|r| {
+            r.draining = true;
+            r.wakers
+                .iter_mut()
+                .filter_map(Option::take)
+                .collect::<Vec<_>>()
+        });
+        idle.into_iter().for_each(std::task::Waker::wake);
+        poll_fn(|cx| {
+            DRAIN.with_borrow_mut(|r| {
+                if r.live == 0 {
+                    return Poll::Ready(());
+                }
+                r.done = Some(cx.waker().clone());
+                Poll::Pending
+            })
+        })
+        .await
+    }
+}
+
+impl Drop for Drain {
+    fn drop(&mut self) {
+        let _ = DRAIN.try_with(|r| {
+            let mut r = r.borrow_mut();
+            r.wakers[self.slot] = None;
+            r.free.push(self.slot);
+            r.live -= 1;
+            if r.live == 0 {
+                if let Some(w) = r.done.take() {
+                    w.wake();
+                }
+            }
+        });
+    }
+}
+
+/// How a connection served by this server ended.
+pub enum Served {
+    /// Closed (by either side, by shutdown, or after an error answered or logged).
+    Done,
+    /// It began with the HTTP/2 preface: for hyper, with the bytes read so far.
+    Http2(Rewind),
+}
+
+/// `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`: how an HTTP/2 connection with prior knowledge begins
+/// (RFC 9113 §3.4).
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+/// The response body bytes gathered before they are written.
+const WRITE_BATCH: usize = 64 * 1024;
+/// How long a connection closed with request body bytes unread keeps reading them (so that
+/// the client sees the response rather than a reset), and how many bytes it reads at most.
+const LINGER: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 1024 * 1024;
+/// Header fields parsed on the stack; a larger `max_headers` parses into a heap array.
+const STACK_FIELDS: usize = 128;
+
+/// Serves HTTP/1.x requests on `io` until the connection ends.
+pub async fn serve(
+    io: Stream,
+    peer: SocketAddr,
+    info: Arc<ConnInfo>,
+    shared: Arc<Shared>,
+    limits: &Limits,
+    drain: Drain,
+) -> Served {
+    let mut conn = Conn::new(io);
+    let mut out = BytesMut::new();
+    let h2c_possible = matches!(conn.io, Stream::Tcp(_));
+    let mut first = true;
+    loop {
+        // Wait for the request head, or for the connection to end.
+        let hrt = limits.header_read_timeout.0;
+        let read = read_head(&mut conn, limits, &drain, first && h2c_possible);
+        let head = match timer::deadline(&info.timer, tokio::time::Instant::now() + hrt, read).await
+        {
+            Some(Ok(Head::Request(h))) => h,
+            Some(Ok(Head::Http2)) => {
+                let pre = conn.buf.split().freeze();
+                return Served::Http2(Rewind { pre, io: conn.io });
+            }
+            Some(Ok(Head::Closed)) => return Served::Done,
+            Some(Err(refusal)) => {
+                shared.metrics.bad_request();
+                tracing::debug!(target: "cors::serve", peer = %peer, "refused a request: {}", refusal.why);
+                refuse(&mut conn, &mut out, refusal).await;
+                return Served::Done;
+            }
+            None => {
+                if !conn.buf.is_empty() {
+                    tracing::debug!(target: "cors::serve", peer = %peer, "the request head did not arrive within {hrt:?}");
+                    let refusal = Refusal::new(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "the request head did not arrive in time",
+                    );
+                    refuse(&mut conn, &mut out, refusal).await;
+                }
+                return Served::Done;
+            }
+        };
+        first = false;
+        let Parsed {
+            req,
+            framing,
+            expect_continue,
+            mut keep_alive,
+        } = head;
+        let is_head = req.method() == Method::HEAD;
+        let version = req.version();
+
+        let local = shared.local();
+        let resp = if framing == Framing::Empty {
+            let req = req.map(|()| RequestBody::Empty);
+            proxy::handle(req, info.clone(), local).await
+        } else {
+            // The body borrows the connection until the exchange drops it.
+            let (tx, mut rx) = tokio::sync::oneshot::channel();
+            let lent = Lent {
+                conn,
+                framing,
+                continue_: expect_continue.then(|| Bytes::from_static(CONTINUE)),
+                broken: false,
+            };
+            let body = H1Body {
+                lent: Some(lent),
+                back: Some(tx),
+            };
+            let req = req.map(|()| RequestBody::H1(body));
+            let resp = proxy::handle(req, info.clone(), local).await;
+            let Ok(lent) = rx.try_recv() else {
+                tracing::error!(target: "cors::serve", %peer, "a request body outlived its exchange; connection dropped");
+                return Served::Done;
+            };
+            conn = lent.conn;
+            // A body the exchange did not read (a preflight's, a refused request's) is
+            // skipped when it has all arrived; else the connection cannot carry another
+            // request.
+            keep_alive &= !lent.broken && skip_buffered(lent.framing, &mut conn.buf);
+            resp
+        };
+        let resp = match resp {
+            Ok(r) => r,
+            Err(never) => match never {},
+        };
+        keep_alive &= !drain.draining();
+        let (parts, mut body) = resp.into_parts();
+        let hint = body.size_hint().exact();
+        let mode = encode_head(&mut out, &parts, hint, is_head, version, &mut keep_alive);
+        if mode == Out::None {
+            drop(body);
+            body = ProxyBody::empty();
+        }
+        let wrote = write_response(&mut conn, &mut out, &mut body, mode).await;
+        drop(body);
+        if let Err(e) = wrote {
+            tracing::debug!(target: "cors::serve", peer = %peer, "writing the response: {e}");
+            return Served::Done;
+        }
+        if !keep_alive {
+            close(&mut conn).await;
+            return Served::Done;
+        }
+    }
+}
+
+/// What `read_head` found.
+#[allow(clippy::large_enum_variant)] // moved once per request; a box would be an allocation
+enum Head {
+    Request(Parsed),
+    Http2,
+    /// The client closed the connection, or shutdown began, between requests.
+    Closed,
+}
+
+/// A request refused before it reached the proxy; the connection closes after the answer.
+struct Refusal {
+    status: StatusCode,
+    why: &'static str,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, why: &'static str) -> Refusal {
+        Refusal { status, why }
+    }
+    fn bad(why: &'static str) -> Refusal {
+        Refusal::new(StatusCode::BAD_REQUEST, why)
+    }
+}
+
+/// A request head, parsed, and what its framing fields said.
+struct Parsed {
+    req: Request<()>,
+    framing: Framing,
+    expect_continue: bool,
+    keep_alive: bool,
+}
+
+/// Reads until a whole request head is in the buffer and parses it.
+fn read_head<'a>(
+    conn: &'a mut Conn<Stream>,
+    limits: &'a Limits,
+    drain: &'a Drain,
+    h2c_possible: bool,
+) -> impl std::future::Future<Output = Result<Head, Refusal>> + 'a {
+    poll_fn(move |cx| {
+        loop {
+            if !conn.buf.is_empty() {
+                if h2c_possible && conn.buf[0] == b'P' {
+                    let n = conn.buf.len().min(H2_PREFACE.len());
+                    if conn.buf[..n] == H2_PREFACE[..n] {
+                        if n == H2_PREFACE.len() {
+                            return Poll::Ready(Ok(Head::Http2));
+                        }
+                    } else if let Some(p) = parse(&mut conn.buf, limits)? {
+                        return Poll::Ready(Ok(Head::Request(p)));
+                    }
+                } else if let Some(p) = parse(&mut conn.buf, limits)? {
+                    return Poll::Ready(Ok(Head::Request(p)));
+                }
+            } else if drain.poll(cx).is_ready() {
+                // Shutdown: an idle connection just closes.
+                return Poll::Ready(Ok(Head::Closed));
+            }
+            match ready!(conn.poll_fill(cx)) {
+                Ok(0) if conn.buf.is_empty() => return Poll::Ready(Ok(Head::Closed)),
+                Ok(0) => {
+                    return Poll::Ready(Err(Refusal::bad(
+                        "the connection closed inside the request head",
+                    )));
+                }
+                Ok(_) => {}
+                Err(_) => return Poll::Ready(Ok(Head::Closed)),
+            }
+        }
+    })
+}
+
+/// Parses the request head at the start of `buf`: `None` while incomplete. On success the
+/// head is taken out of the buffer (the target and field values keep sharing its bytes).
+fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Parsed>, Refusal> {
+    let max = limits.max_headers;
+    let mut stack = [Span::default(); STACK_FIELDS];
+    let mut heap = Vec::new();
+    let spans = if max <= STACK_FIELDS {
+        &mut stack[..max]
+    } else {
+        heap.resize(max, Span::default());
+        &mut heap[..]
+    };
+    let scanned = if max <= STACK_FIELDS {
+        let mut fields = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; STACK_FIELDS];
+        scan(buf, limits, &mut fields[..max], spans)?
+    } else {
+        let mut fields = Vec::new();
+        fields.resize_with(max, MaybeUninit::uninit);
+        scan(buf, limits, &mut fields, spans)?
+    };
+    let Some(s) = scanned else {
+        return Ok(None);
+    };
+    // The head's bytes leave the read buffer; the target and the values share them.
+    let head = buf.split_to(s.len).freeze();
+    let uri = Uri::from_maybe_shared(head.slice_ref(Span::get(&head, s.target)))
+        .map_err(|_| Refusal::bad("the request target is malformed"))?;
+    let mut headers = HeaderMap::with_capacity(s.fields);
+    let mut f = Fields::default();
+    for span in &spans[..s.fields] {
+        let name = HeaderName::from_bytes(Span::get(&head, span.name))
+            .map_err(|_| Refusal::bad("a header field name is malformed"))?;
+        let raw = head.slice_ref(Span::get(&head, span.value));
+        f.note(&name, &raw);
+        let value = HeaderValue::from_maybe_shared(raw)
+            .map_err(|_| Refusal::bad("a header field value is malformed"))?;
+        headers.append(name, value);
+    }
+    let (framing, keep_alive) = f.framing(s.version)?;
+    // RFC 9112 §3.2.2: an absolute-form target's authority takes the place of Host.
+    if let Some(a) = uri.authority() {
+        let host_port = a.as_str().rsplit('@').next().unwrap_or_default();
+        let host = HeaderValue::from_str(host_port)
+            .map_err(|_| Refusal::bad("the request target is malformed"))?;
+        headers.insert(header::HOST, host);
+    }
+    let expect_continue = f.expect_continue && s.version == Version::HTTP_11;
+    let mut r = Request::new(());
+    *r.method_mut() = s.method;
+    *r.uri_mut() = uri;
+    *r.version_mut() = s.version;
+    *r.headers_mut() = headers;
+    Ok(Some(Parsed {
+        req: r,
+        framing,
+        expect_continue,
+        keep_alive,
+    }))
+}
+
+/// Where a field's name and value lie in the head: recorded while the parser borrows the
+/// buffer, used once the head is split off it.
+#[derive(Clone, Copy, Default)]
+struct Span {
+    name: (u32, u32),
+    value: (u32, u32),
+}
+
+impl Span {
+    fn of(base: usize, s: &[u8]) -> (u32, u32) {
+        ((s.as_ptr() as usize - base) as u32, s.len() as u32)
+    }
+    fn get(head: &[u8], (at, len): (u32, u32)) -> &[u8] {
+        &head[at as usize..(at + len) as usize]
+    }
+}
+
+/// What [`scan`] found of a complete head.
+struct Scanned {
+    len: usize,
+    method: Method,
+    version: Version,
+    target: (u32, u32),
+    /// How many of the spans are fields.
+    fields: usize,
+}
+
+/// Runs the parser over `buf`, noting where the target and each field are.
+fn scan<'b>(
+    buf: &'b [u8],
+    limits: &Limits,
+    fields: &mut [MaybeUninit<httparse::Header<'b>>],
+    spans: &mut [Span],
+) -> Result<Option<Scanned>, Refusal> {
+    let too_large = || {
+        Refusal::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "the request head is too large",
+        )
+    };
+    let mut req = httparse::Request::new(&mut []);
+    let status = match httparse::ParserConfig::default()
+        .parse_request_with_uninit_headers(&mut req, buf, fields)
+    {
+        Ok(s) => s,
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(Refusal::new(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "the request has too many header fields",
+            ));
+        }
+        Err(httparse::Error::Version) => {
+            return Err(Refusal::new(
+                StatusCode::HTTP_VERSION_NOT_SUPPORTED,
+                "not an HTTP/1.x request",
+            ));
+        }
+        Err(_) => return Err(Refusal::bad("the request head is malformed")),
+    };
+    let httparse::Status::Complete(len) = status else {
+        if buf.len() > limits.max_header_bytes {
+            return Err(too_large());
+        }
+        return Ok(None);
+    };
+    if len > limits.max_header_bytes {
+        return Err(too_large());
+    }
+    let method = Method::from_bytes(req.method.unwrap_or_default().as_bytes())
+        .map_err(|_| Refusal::bad("the request method is malformed"))?;
+    let version = if req.version == Some(0) {
+        Version::HTTP_10
+    } else {
+        Version::HTTP_11
+    };
+    let base = buf.as_ptr() as usize;
+    let target = Span::of(base, req.path.unwrap_or_default().as_bytes());
+    for (h, span) in req.headers.iter().zip(spans.iter_mut()) {
+        span.name = Span::of(base, h.name.as_bytes());
+        span.value = Span::of(base, h.value);
+    }
+    Ok(Some(Scanned {
+        len,
+        method,
+        version,
+        target,
+        fields: req.headers.len(),
+    }))
+}
+
+/// What a request's framing and connection fields said.
+#[derive(Default, Debug)]
+struct Fields {
+    hosts: usize,
+    bad_host: bool,
+    /// Every `Content-Length` value.
+    lengths: Vec<Bytes>,
+    /// Every `Transfer-Encoding` value.
+    codings: Vec<Bytes>,
+    close: bool,
+    keep_alive: bool,
+    expect_continue: bool,
+}
+
+impl Fields {
+    fn note(&mut self, name: &HeaderName, raw: &Bytes) {
+        if name == header::HOST {
+            self.hosts += 1;
+            // Host = uri-host [ ":" port ], or empty (RFC 9110 §7.2).
+            self.bad_host |= !raw.is_empty()
+                && (raw.contains(&b'@') || http::uri::Authority::try_from(&raw[..]).is_err());
+        } else if name == header::CONTENT_LENGTH {
+            self.lengths.push(raw.clone());
+        } else if name == header::TRANSFER_ENCODING {
+            self.codings.push(raw.clone());
+        } else if name == header::CONNECTION {
+            for token in raw.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
+                self.close |= token.eq_ignore_ascii_case(b"close");
+                self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+            }
+        } else if name == header::EXPECT {
+            self.expect_continue |= raw.trim_ascii().eq_ignore_ascii_case(b"100-continue");
+        }
+    }
+
+    /// How the request body is delimited (RFC 9112 §6.3), and whether the connection may
+    /// carry another request after this one (§9.3).
+    fn framing(&self, version: Version) -> Result<(Framing, bool), Refusal> {
+        // RFC 9112 §3.2: exactly one Host in an HTTP/1.1 request.
+        if (version == Version::HTTP_11 && self.hosts == 0) || self.hosts > 1 || self.bad_host {
+            return Err(Refusal::bad(
+                "an HTTP/1.1 request needs exactly one valid Host header field",
+            ));
+        }
+        let keep_alive = if version == Version::HTTP_11 {
+            !self.close
+        } else {
+            self.keep_alive && !self.close
+        };
+        if !self.codings.is_empty() {
+            // §6.1: Transfer-Encoding in HTTP/1.0 is faulty framing; §6.3 item 3: next to
+            // Content-Length it may be smuggling — both refused, the connection closed.
+            if version == Version::HTTP_10 {
+                return Err(Refusal::bad("Transfer-Encoding in an HTTP/1.0 request"));
+            }
+            if !self.lengths.is_empty() {
+                return Err(Refusal::bad(
+                    "both Transfer-Encoding and Content-Length in a request",
+                ));
+            }
+            let codings: Vec<&[u8]> = self
+                .codings
+                .iter()
+                .flat_map(|v| v.split(|&b| b == b','))
+                .map(<[u8]>::trim_ascii)
+                .filter(|c| !c.is_empty())
+                .collect();
+            let chunked = |c: &[u8]| c.eq_ignore_ascii_case(b"chunked");
+            // §6.3 item 4: the final coding must be chunked, and chunked is applied once (§7).
+            if !codings.last().is_some_and(|c| chunked(c))
+                || codings.iter().filter(|c| chunked(c)).count() > 1
+            {
+                return Err(Refusal::bad(
+                    "the request's final transfer coding is not chunked",
+                ));
+            }
+            // §6.1: a transfer coding this server does not decode.
+            if codings.len() > 1 {
+                return Err(Refusal::new(
+                    StatusCode::NOT_IMPLEMENTED,
+                    "transfer codings other than chunked are not supported",
+                ));
+            }
+            return Ok((Framing::Chunked(Chunk::Size), keep_alive));
+        }
+        let length = super::wire::content_length(self.lengths.iter().map(|v| &v[..]))
+            .map_err(|_| Refusal::bad("the request's Content-Length is invalid"))?;
+        Ok((
+            match length {
+                None | Some(0) => Framing::Empty,
+                Some(n) => Framing::Length(n),
+            },
+            keep_alive,
+        ))
+    }
+}
+
+const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+
+/// The connection, lent to a request body for the time of its exchange.
+struct Lent {
+    conn: Conn<Stream>,
+    framing: Framing,
+    /// `100 Continue` still to be written before the body is read (RFC 9110 §10.1.1).
+    continue_: Option<Bytes>,
+    /// The body's framing turned out invalid, or the connection failed: where the next
+    /// request would begin is unknown.
+    broken: bool,
+}
+
+impl Lent {
+    fn fail(&mut self, e: io::Error) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        self.broken = true;
+        Poll::Ready(Some(Err(e)))
+    }
+}
+
+/// A request body read from the client connection as the upstream exchange asks for it.
+pub struct H1Body {
+    lent: Option<Lent>,
+    back: Option<tokio::sync::oneshot::Sender<Lent>>,
+}
+
+impl Drop for H1Body {
+    fn drop(&mut self) {
+        if let (Some(lent), Some(back)) = (self.lent.take(), self.back.take()) {
+            let _ = back.send(lent);
+        }
+    }
+}
+
+impl Body for H1Body {
+    type Data = Bytes;
+    type Error = io::Error;
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let Some(lent) = self.lent.as_mut() else {
+            return Poll::Ready(None);
+        };
+        if let Some(cont) = lent.continue_.as_mut() {
+            while cont.has_remaining() {
+                match ready!(Pin::new(&mut lent.conn.io).poll_write(cx, cont)) {
+                    Ok(n) if n > 0 => cont.advance(n),
+                    Ok(_) => return lent.fail(io::ErrorKind::WriteZero.into()),
+                    Err(e) => return lent.fail(e),
+                }
+            }
+            if let Err(e) = ready!(Pin::new(&mut lent.conn.io).poll_flush(cx)) {
+                return lent.fail(e);
+            }
+            lent.continue_ = None;
+        }
+        match ready!(lent.conn.poll_body(&mut lent.framing, cx)) {
+            Ok(Some(d)) => Poll::Ready(Some(Ok(Frame::data(d)))),
+            Ok(None) => Poll::Ready(None),
+            Err(e) => {
+                lent.broken = true;
+                Poll::Ready(Some(Err(io::Error::other(format!(
+                    "the client's request body: {e}"
+                )))))
+            }
+        }
+    }
+    fn is_end_stream(&self) -> bool {
+        self.lent
+            .as_ref()
+            .is_none_or(|l| l.framing == Framing::Empty)
+    }
+    fn size_hint(&self) -> SizeHint {
+        match self.lent.as_ref().map(|l| l.framing) {
+            None | Some(Framing::Empty) => SizeHint::with_exact(0),
+            Some(Framing::Length(n)) => SizeHint::with_exact(n),
+            Some(_) => SizeHint::default(),
+        }
+    }
+}
+
+/// A request body, from either server.
+pub enum RequestBody {
+    Empty,
+    H1(H1Body),
+    Hyper(hyper::body::Incoming),
+}
+
+impl Body for RequestBody {
+    type Data = Bytes;
+    type Error = io::Error;
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        match self.get_mut() {
+            RequestBody::Empty => Poll::Ready(None),
+            RequestBody::H1(b) => Pin::new(b).poll_frame(cx),
+            RequestBody::Hyper(b) => Pin::new(b).poll_frame(cx).map_err(io::Error::other),
+        }
+    }
+    fn is_end_stream(&self) -> bool {
+        match self {
+            RequestBody::Empty => true,
+            RequestBody::H1(b) => b.is_end_stream(),
+            RequestBody::Hyper(b) => b.is_end_stream(),
+        }
+    }
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            RequestBody::Empty => SizeHint::with_exact(0),
+            RequestBody::H1(b) => b.size_hint(),
+            RequestBody::Hyper(b) => b.size_hint(),
+        }
+    }
+}
+
+/// How a response body goes on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Out {
+    /// None at all: a response to HEAD, a 1xx, 204 or 304 (RFC 9110 §6.4.1).
+    None,
+    /// `Content-Length` bytes: this many left.
+    Length(u64),
+    Chunked,
+    /// Until the connection closes (an HTTP/1.0 client, a body of unknown length).
+    Close,
+}
+
+/// Writes the status line and header section into `out`, with the framing fields the body
+/// needs, `Date` when missing (RFC 9110 §6.6.1) and `Connection` when it changes from the
+/// version's default. `keep_alive` turns false when the body can only end with the connection.
+fn encode_head(
+    out: &mut BytesMut,
+    parts: &http::response::Parts,
+    hint: Option<u64>,
+    is_head: bool,
+    version: Version,
+    keep_alive: &mut bool,
+) -> Out {
+    let status = parts.status;
+    let headers = &parts.headers;
+    let no_body = is_head
+        || status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED;
+    let mut mode = if no_body {
+        Out::None
+    } else if let Some(v) = headers.get(header::CONTENT_LENGTH) {
+        match super::wire::content_length([v.as_bytes()]) {
+            Ok(Some(n)) => Out::Length(n),
+            _ => Out::Close,
+        }
+    } else {
+        Out::Chunked
+    };
+    out.reserve(128 + headers.len() * 48);
+    out.put_slice(b"HTTP/1.1 ");
+    out.put_slice(status.as_str().as_bytes());
+    out.put_u8(b' ');
+    out.put_slice(status.canonical_reason().unwrap_or("").as_bytes());
+    out.put_slice(b"\r\n");
+    for (n, v) in headers {
+        super::wire::put_field(out, n, v);
+    }
+    if !headers.contains_key(header::DATE) {
+        out.put_slice(b"date: ");
+        put_date(out);
+        out.put_slice(b"\r\n");
+    }
+    let has_length = mode != Out::Chunked;
+    if !has_length {
+        // No Content-Length: the exact size when it is known, else chunked for HTTP/1.1 and
+        // the end of the connection for HTTP/1.0 (RFC 9112 §6.1, §6.3).
+        mode = match hint {
+            Some(n) => {
+                let _ = write!(out, "content-length: {n}\r\n");
+                Out::Length(n)
+            }
+            None if version == Version::HTTP_11 => {
+                out.put_slice(b"transfer-encoding: chunked\r\n");
+                Out::Chunked
+            }
+            None => Out::Close,
+        };
+    }
+    if mode == Out::Close {
+        *keep_alive = false;
+    }
+    if !*keep_alive {
+        out.put_slice(b"connection: close\r\n");
+    } else if version == Version::HTTP_10 {
+        out.put_slice(b"connection: keep-alive\r\n");
+    }
+    out.put_slice(b"\r\n");
+    mode
+}
+
+/// Writes `out` and then the body, gathering the body's pieces that are ready into one write.
+async fn write_response(
+    conn: &mut Conn<Stream>,
+    out: &mut BytesMut,
+    body: &mut ProxyBody,
+    mut mode: Out,
+) -> io::Result<()> {
+    let mut done = mode == Out::None;
+    poll_fn(|cx| {
+        loop {
+            let mut progress = false;
+            while !done && out.len() < WRITE_BATCH {
+                match Pin::new(&mut *body).poll_frame(cx) {
+                    Poll::Ready(Some(Ok(frame))) => {
+                        progress = true;
+                        let Ok(d) = frame.into_data() else { continue };
+                        match &mut mode {
+                            Out::Length(left) => {
+                                if d.len() as u64 > *left {
+                                    return Poll::Ready(Err(io::Error::other(
+                                        "the response body is longer than its Content-Length",
+                                    )));
+                                }
+                                *left -= d.len() as u64;
+                                out.put_slice(&d);
+                            }
+                            Out::Chunked if !d.is_empty() => {
+                                let _ = write!(out, "{:x}\r\n", d.len());
+                                out.put_slice(&d);
+                                out.put_slice(b"\r\n");
+                            }
+                            Out::Chunked | Out::None => {}
+                            Out::Close => out.put_slice(&d),
+                        }
+                    }
+                    Poll::Ready(None) => {
+                        progress = true;
+                        done = true;
+                        match mode {
+                            Out::Chunked => out.put_slice(b"0\r\n\r\n"),
+                            Out::Length(left) if left > 0 => {
+                                return Poll::Ready(Err(io::Error::other(
+                                    "the response body ended before its Content-Length",
+                                )));
+                            }
+                            _ => {}
+                        }
+                    }
+                    Poll::Ready(Some(Err(e))) => return Poll::Ready(Err(e)),
+                    Poll::Pending => break,
+                }
+            }
+            if !out.is_empty() {
+                match poll_write_buf(Pin::new(&mut conn.io), cx, out) {
+                    Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                    Poll::Ready(Ok(_)) => progress = true,
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Pending => {}
+                }
+            }
+            if done && out.is_empty() {
+                return Pin::new(&mut conn.io).poll_flush(cx);
+            }
+            if !progress {
+                return Poll::Pending;
+            }
+        }
+    })
+    .await
+}
+
+/// Skips the rest of a request body when it is all in `buf`: whether it was.
+fn skip_buffered(mut framing: Framing, buf: &mut BytesMut) -> bool {
+    loop {
+        match framing.step(buf) {
+            Step::Data(_) => {}
+            Step::End => return true,
+            Step::More | Step::Invalid(_) => return false,
+        }
+    }
+}
+
+/// Answers a refused request and closes the connection.
+async fn refuse(conn: &mut Conn<Stream>, out: &mut BytesMut, refusal: Refusal) {
+    let msg = format!("{} {}\n", refusal.status, refusal.why);
+    let mut resp = Response::new(());
+    *resp.status_mut() = refusal.status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    let (parts, ()) = resp.into_parts();
+    out.clear();
+    let mut keep_alive = false;
+    let hint = Some(msg.len() as u64);
+    encode_head(out, &parts, hint, false, Version::HTTP_11, &mut keep_alive);
+    out.put_slice(msg.as_bytes());
+    let mut body = ProxyBody::empty();
+    if write_response(conn, out, &mut body, Out::None)
+        .await
+        .is_ok()
+    {
+        close(conn).await;
+    }
+}
+
+/// Ends the connection: the write side first, then whatever the client still sends is read
+/// and dropped for a moment, so that a response sent before the whole request was read
+/// reaches the client instead of being lost to a reset (RFC 9112 §9.6).
+async fn close(conn: &mut Conn<Stream>) {
+    let _ = poll_fn(|cx| Pin::new(&mut conn.io).poll_shutdown(cx)).await;
+    let mut read = 0;
+    let _ = tokio::time::timeout(LINGER, async {
+        loop {
+            conn.buf.clear();
+            match poll_fn(|cx| conn.poll_fill(cx)).await {
+                Ok(n) if n > 0 && read < LINGER_BYTES => read += n,
+                _ => break,
+            }
+        }
+    })
+    .await;
+}
+
+thread_local! {
+    /// The `Date` value of the current second.
+    static DATE: std::cell::RefCell<(u64, [u8; 29])> = const { std::cell::RefCell::new((0, [0; 29])) };
+}
+
+/// Appends the current time as an HTTP-date (RFC 9110 §5.6.7), formatted once a second.
+fn put_date(out: &mut BytesMut) {
+    let now = std::time::SystemTime::now();
+    let secs = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    DATE.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.0 != secs {
+            let s = httpdate::fmt_http_date(now);
+            if s.len() == 29 {
+                d.1.copy_from_slice(s.as_bytes());
+                d.0 = secs;
+            }
+        }
+        out.put_slice(&d.1);
+    });
+}
