@@ -605,8 +605,7 @@ impl Fields {
         if name == header::HOST {
             self.hosts += 1;
             // Host = uri-host [ ":" port ], or empty (RFC 9110 §7.2).
-            self.bad_host |= !raw.is_empty()
-                && (raw.contains(&b'@') || http::uri::Authority::try_from(&raw[..]).is_err());
+            self.bad_host |= !raw.iter().all(|&b| host_byte(b));
         } else if name == header::CONTENT_LENGTH {
             self.lengths.push(raw.clone());
         } else if name == header::TRANSFER_ENCODING {
@@ -681,6 +680,12 @@ impl Fields {
             keep_alive,
         ))
     }
+}
+
+/// A byte of `uri-host [ ":" port ]` (RFC 3986 §3.2.2: unreserved, pct-encoded, sub-delims,
+/// and the brackets of an IP literal).
+fn host_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:[]".contains(&b)
 }
 
 const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";

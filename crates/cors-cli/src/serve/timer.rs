@@ -4,13 +4,15 @@
 //! response timeout) costs an allocation, an insertion into the runtime's timer wheel and a
 //! removal from it. A connection's requests have deadlines that only move later, and moving a
 //! registered tokio timer later is one atomic update (the wheel re-files it only if it fires),
-//! so each connection keeps one and moves it. A timer left armed after its request finished
-//! fires at most once more, waking its task for nothing.
+//! so each connection keeps one and moves it — and only moves it earlier at once: a timer
+//! armed for an earlier deadline than the one now awaited fires, is found early, and is moved
+//! then, which saves most requests any timer work. A timer left armed after its request
+//! finished fires at most once more, waking its task for nothing.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 
@@ -54,10 +56,18 @@ impl<T: AsRef<ConnTimer>> Lease<T> {
     fn poll(&mut self, deadline: Instant, cx: &mut Context<'_>) -> Poll<()> {
         let from = self.from.as_ref();
         let sleep = self.sleep.get_or_insert_with(|| from.take(deadline));
-        if sleep.deadline() != deadline {
+        // A later deadline leaves the timer where it is (re-arming costs a trip through the
+        // runtime's timer wheel): it fires early, at most once, and is moved then.
+        if sleep.deadline() > deadline {
             sleep.as_mut().reset(deadline);
         }
-        sleep.as_mut().poll(cx)
+        loop {
+            ready!(sleep.as_mut().poll(cx));
+            if sleep.deadline() >= deadline {
+                return Poll::Ready(());
+            }
+            sleep.as_mut().reset(deadline);
+        }
     }
 }
 
