@@ -267,12 +267,13 @@ pub async fn serve(
 ) -> Served {
     let mut conn = Conn::new(io);
     let mut out = BytesMut::new();
+    let mut spans = Vec::new();
     let h2c_possible = matches!(conn.io, Stream::Tcp(_));
     let mut first = true;
     loop {
         // Wait for the request head, or for the connection to end.
         let hrt = limits.header_read_timeout.0;
-        let read = read_head(&mut conn, limits, &drain, first && h2c_possible);
+        let read = read_head(&mut conn, limits, &drain, &mut spans, first && h2c_possible);
         let head = match timer::deadline(&info.timer, tokio::time::Instant::now() + hrt, read).await
         {
             Some(Ok(Head::Request(h))) => h,
@@ -401,6 +402,7 @@ fn read_head<'a>(
     conn: &'a mut Conn<Stream>,
     limits: &'a Limits,
     drain: &'a Drain,
+    spans: &'a mut Vec<Span>,
     h2c_possible: bool,
 ) -> impl std::future::Future<Output = Result<Head, Refusal>> + 'a {
     poll_fn(move |cx| {
@@ -412,10 +414,10 @@ fn read_head<'a>(
                         if n == H2_PREFACE.len() {
                             return Poll::Ready(Ok(Head::Http2));
                         }
-                    } else if let Some(p) = parse(&mut conn.buf, limits)? {
+                    } else if let Some(p) = parse(&mut conn.buf, limits, spans)? {
                         return Poll::Ready(Ok(Head::Request(p)));
                     }
-                } else if let Some(p) = parse(&mut conn.buf, limits)? {
+                } else if let Some(p) = parse(&mut conn.buf, limits, spans)? {
                     return Poll::Ready(Ok(Head::Request(p)));
                 }
             } else if drain.poll(cx).is_ready() {
@@ -438,16 +440,13 @@ fn read_head<'a>(
 
 /// Parses the request head at the start of `buf`: `None` while incomplete. On success the
 /// head is taken out of the buffer (the target and field values keep sharing its bytes).
-fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Parsed>, Refusal> {
+fn parse(
+    buf: &mut BytesMut,
+    limits: &Limits,
+    spans: &mut Vec<Span>,
+) -> Result<Option<Parsed>, Refusal> {
     let max = limits.max_headers;
-    let mut stack = [Span::default(); STACK_FIELDS];
-    let mut heap = Vec::new();
-    let spans = if max <= STACK_FIELDS {
-        &mut stack[..max]
-    } else {
-        heap.resize(max, Span::default());
-        &mut heap[..]
-    };
+    spans.clear();
     let scanned = if max <= STACK_FIELDS {
         let mut fields = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; STACK_FIELDS];
         scan(buf, limits, &mut fields[..max], spans)?
@@ -465,7 +464,7 @@ fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Parsed>, Refusal>
         .map_err(|_| Refusal::bad("the request target is malformed"))?;
     let mut headers = HeaderMap::with_capacity(s.fields);
     let mut f = Fields::default();
-    for span in &spans[..s.fields] {
+    for span in spans.iter() {
         let name = HeaderName::from_bytes(Span::get(&head, span.name))
             .map_err(|_| Refusal::bad("a header field name is malformed"))?;
         let raw = head.slice_ref(Span::get(&head, span.value));
@@ -497,7 +496,7 @@ fn parse(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Parsed>, Refusal>
 }
 
 /// Where a field's name and value lie in the head: recorded while the parser borrows the
-/// buffer, used once the head is split off it.
+/// buffer, used once the head is split off it (in a list each connection reuses).
 #[derive(Clone, Copy, Default)]
 struct Span {
     name: (u32, u32),
@@ -519,7 +518,7 @@ struct Scanned {
     method: Method,
     version: Version,
     target: (u32, u32),
-    /// How many of the spans are fields.
+    /// How many fields there are.
     fields: usize,
 }
 
@@ -528,7 +527,7 @@ fn scan<'b>(
     buf: &'b [u8],
     limits: &Limits,
     fields: &mut [MaybeUninit<httparse::Header<'b>>],
-    spans: &mut [Span],
+    spans: &mut Vec<Span>,
 ) -> Result<Option<Scanned>, Refusal> {
     let too_large = || {
         Refusal::new(
@@ -573,10 +572,10 @@ fn scan<'b>(
     };
     let base = buf.as_ptr() as usize;
     let target = Span::of(base, req.path.unwrap_or_default().as_bytes());
-    for (h, span) in req.headers.iter().zip(spans.iter_mut()) {
-        span.name = Span::of(base, h.name.as_bytes());
-        span.value = Span::of(base, h.value);
-    }
+    spans.extend(req.headers.iter().map(|h| Span {
+        name: Span::of(base, h.name.as_bytes()),
+        value: Span::of(base, h.value),
+    }));
     Ok(Some(Scanned {
         len,
         method,
@@ -851,10 +850,12 @@ fn encode_head(
     out.put_u8(b' ');
     out.put_slice(status.canonical_reason().unwrap_or("").as_bytes());
     out.put_slice(b"\r\n");
+    let mut dated = false;
     for (n, v) in headers {
+        dated |= n == header::DATE;
         super::wire::put_field(out, n, v);
     }
-    if !headers.contains_key(header::DATE) {
+    if !dated {
         out.put_slice(b"date: ");
         put_date(out);
         out.put_slice(b"\r\n");
