@@ -375,6 +375,7 @@ enum Head {
 }
 
 /// A request refused before it reached the proxy; the connection closes after the answer.
+#[derive(Debug)]
 struct Refusal {
     status: StatusCode,
     why: &'static str,
@@ -1034,4 +1035,283 @@ fn put_date(out: &mut BytesMut) {
         }
         out.put_slice(&d.1);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `raw` with the default limits: the framing and persistence, or the refusal.
+    fn head(raw: &str) -> Result<(Framing, bool), (u16, &'static str)> {
+        let mut buf = BytesMut::from(raw.as_bytes());
+        match parse(&mut buf, &Limits::default(), &mut Vec::new()) {
+            Ok(Some(p)) => Ok((p.framing, p.keep_alive)),
+            Ok(None) => Err((0, "incomplete")),
+            Err(r) => Err((r.status.as_u16(), r.why)),
+        }
+    }
+
+    #[test]
+    fn request_framing_follows_rfc_9112() {
+        let chunked = Framing::Chunked(Chunk::Size);
+        let ok = |f, keep| Ok((f, keep));
+        for (raw, want) in [
+            // §6.3 item 7: no Content-Length or Transfer-Encoding — no body.
+            (
+                "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+                ok(Framing::Empty, true),
+            ),
+            // §6.3 item 6: Content-Length.
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n",
+                ok(Framing::Length(5), true),
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+                ok(Framing::Empty, true),
+            ),
+            // RFC 9110 §8.6: the same length repeated is that length.
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n",
+                ok(Framing::Length(5), true),
+            ),
+            // §6.3 item 4: chunked as the final (and only) coding.
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+                ok(chunked, true),
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ChUnKeD\r\n\r\n",
+                ok(chunked, true),
+            ),
+            // §9.3: persistence by version and Connection.
+            (
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+                ok(Framing::Empty, false),
+            ),
+            ("GET / HTTP/1.0\r\n\r\n", ok(Framing::Empty, false)),
+            (
+                "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+                ok(Framing::Empty, true),
+            ),
+            (
+                "GET / HTTP/1.0\r\nConnection: Keep-Alive, close\r\n\r\n",
+                ok(Framing::Empty, false),
+            ),
+        ] {
+            assert_eq!(head(raw), want, "{raw:?}");
+        }
+        for (raw, status) in [
+            // §6.3 item 3: both — refused (the smuggling case).
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+                400,
+            ),
+            // §6.3 item 4: chunked not final.
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+                400,
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
+                400,
+            ),
+            // §7: chunked applied twice.
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                400,
+            ),
+            // §6.1: a coding this server does not decode.
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+                501,
+            ),
+            // §6.1: Transfer-Encoding in HTTP/1.0.
+            ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+            // RFC 9110 §8.6: lengths that are not 1*DIGIT, or differ.
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n",
+                400,
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+                400,
+            ),
+            // §3.2: exactly one valid Host in HTTP/1.1.
+            ("GET / HTTP/1.1\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400),
+            // §5.2: obs-fold is refused.
+            ("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", 400),
+            ("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
+        ] {
+            assert_eq!(head(raw).map_err(|e| e.0), Err(status), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn head_limits_give_431_and_absolute_form_sets_host() {
+        let limits = Limits {
+            max_headers: 3,
+            max_header_bytes: 64,
+            ..Limits::default()
+        };
+        let refused = |raw: &str| {
+            let mut buf = BytesMut::from(raw.as_bytes());
+            parse(&mut buf, &limits, &mut Vec::new())
+                .err()
+                .map(|r| r.status.as_u16())
+        };
+        assert_eq!(
+            refused("GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"),
+            Some(431)
+        );
+        assert_eq!(
+            refused(&format!("GET /{} HTTP/1.1\r\n", "a".repeat(80))),
+            Some(431)
+        );
+        assert_eq!(refused("GET / HTTP/1.1\r\nHost: a\r\n"), None); // incomplete, within limits
+
+        let mut buf =
+            BytesMut::from(&b"GET http://u@b.example:8080/p?q HTTP/1.1\r\nHost: a\r\n\r\nNEXT"[..]);
+        let p = parse(&mut buf, &Limits::default(), &mut Vec::new())
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.req.headers()[header::HOST], "b.example:8080");
+        assert_eq!(p.req.uri().path_and_query().unwrap().as_str(), "/p?q");
+        assert_eq!(&buf[..], b"NEXT", "the next request stays in the buffer");
+    }
+
+    /// The head written for a response: its framing and persistence.
+    fn written(
+        status: u16,
+        headers: &[(&str, &str)],
+        hint: Option<u64>,
+        is_head: bool,
+        version: Version,
+    ) -> (String, Out, bool) {
+        let mut resp = Response::builder().status(status);
+        for (n, v) in headers {
+            resp = resp.header(*n, *v);
+        }
+        let (parts, ()) = resp.body(()).unwrap().into_parts();
+        let mut out = BytesMut::new();
+        let mut keep_alive = true;
+        let mode = encode_head(&mut out, &parts, hint, is_head, version, &mut keep_alive);
+        (String::from_utf8(out.to_vec()).unwrap(), mode, keep_alive)
+    }
+
+    #[test]
+    fn response_framing_follows_rfc_9112() {
+        let v11 = Version::HTTP_11;
+        // A known length becomes Content-Length; an unknown one chunked (HTTP/1.1) or the end
+        // of the connection (HTTP/1.0, RFC 9112 §6.1 — no chunked for 1.0 clients).
+        let (h, mode, keep) = written(200, &[], Some(2), false, v11);
+        assert!(
+            h.starts_with("HTTP/1.1 200 OK\r\n") && h.contains("content-length: 2\r\n"),
+            "{h}"
+        );
+        assert_eq!((mode, keep), (Out::Length(2), true));
+        let (h, mode, _) = written(200, &[], None, false, v11);
+        assert!(h.contains("transfer-encoding: chunked\r\n"), "{h}");
+        assert_eq!(mode, Out::Chunked);
+        let (h, mode, keep) = written(200, &[], None, false, Version::HTTP_10);
+        assert!(
+            h.starts_with("HTTP/1.1 200") && !h.contains("transfer-encoding"),
+            "{h}"
+        );
+        assert!(h.contains("connection: close\r\n"), "{h}");
+        assert_eq!((mode, keep), (Out::Close, false));
+        // The upstream's Content-Length is kept and used.
+        let (h, mode, _) = written(200, &[("content-length", "7")], None, false, v11);
+        assert_eq!(h.matches("content-length").count(), 1, "{h}");
+        assert_eq!(mode, Out::Length(7));
+        // RFC 9110 §6.4.1: no body for HEAD, 204 and 304, and no framing fields added.
+        for (status, is_head) in [(200, true), (204, false), (304, false)] {
+            let (h, mode, keep) = written(status, &[], Some(0), is_head, v11);
+            assert!(
+                !h.contains("content-length") && !h.contains("transfer-encoding"),
+                "{h}"
+            );
+            assert_eq!((mode, keep), (Out::None, true));
+        }
+        // RFC 9110 §6.6.1: Date, unless the upstream sent one.
+        assert!(written(204, &[], None, false, v11).0.contains("\r\ndate: "));
+        let (h, _, _) = written(
+            200,
+            &[("date", "Tue, 01 Jan 2030 00:00:00 GMT")],
+            Some(0),
+            false,
+            v11,
+        );
+        assert_eq!(h.matches("date").count(), 1, "{h}");
+        // An HTTP/1.0 client that asked for keep-alive is told it is kept.
+        assert!(
+            written(200, &[], Some(0), false, Version::HTTP_10)
+                .0
+                .contains("connection: keep-alive")
+        );
+    }
+
+    #[test]
+    fn an_unread_body_is_skipped_only_when_it_has_all_arrived() {
+        let mut buf = BytesMut::from(&b"helloGET"[..]);
+        assert!(skip_buffered(Framing::Length(5), &mut buf));
+        assert_eq!(&buf[..], b"GET");
+        assert!(!skip_buffered(
+            Framing::Length(10),
+            &mut BytesMut::from(&b"hello"[..])
+        ));
+        let mut buf = BytesMut::from(&b"3\r\nabc\r\n0\r\n\r\nGET"[..]);
+        assert!(skip_buffered(Framing::Chunked(Chunk::Size), &mut buf));
+        assert_eq!(&buf[..], b"GET");
+        assert!(!skip_buffered(
+            Framing::Chunked(Chunk::Size),
+            &mut BytesMut::from(&b"zz\r\n"[..])
+        ));
+    }
+
+    proptest::proptest! {
+        /// Whatever a client sends, parsing neither panics nor consumes bytes it did not
+        /// accept; a request that parses whole parses the same when it arrives in two reads.
+        #[test]
+        fn any_bytes_parse_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let mut buf = BytesMut::from(&bytes[..]);
+            match parse(&mut buf, &Limits::default(), &mut Vec::new()) {
+                Ok(Some(_)) => proptest::prop_assert!(buf.len() < bytes.len()),
+                Ok(None) | Err(_) => proptest::prop_assert_eq!(&buf[..], &bytes[..]),
+            }
+        }
+
+        #[test]
+        fn a_request_split_anywhere_parses_the_same(
+            at in 0usize..200,
+            value in "[ -~]{0,40}",
+            cl in proptest::option::of(0u32..100_000),
+        ) {
+            let mut raw = format!("POST /p?q=1 HTTP/1.1\r\nHost: a.example\r\nX-V: {}\r\n", value.trim());
+            if let Some(n) = cl {
+                raw.push_str(&format!("Content-Length: {n}\r\n"));
+            }
+            raw.push_str("\r\n");
+            let whole = head(&raw);
+            let at = at.min(raw.len());
+            let mut buf = BytesMut::from(&raw.as_bytes()[..at]);
+            let mut spans = Vec::new();
+            let first = parse(&mut buf, &Limits::default(), &mut spans);
+            let got = match first {
+                Ok(Some(p)) => Ok((p.framing, p.keep_alive)),
+                Ok(None) => {
+                    buf.extend_from_slice(&raw.as_bytes()[at..]);
+                    match parse(&mut buf, &Limits::default(), &mut spans) {
+                        Ok(Some(p)) => Ok((p.framing, p.keep_alive)),
+                        Ok(None) => Err((0, "incomplete")),
+                        Err(r) => Err((r.status.as_u16(), r.why)),
+                    }
+                }
+                Err(r) => Err((r.status.as_u16(), r.why)),
+            };
+            proptest::prop_assert_eq!(got, whole);
+        }
+    }
 }
