@@ -484,6 +484,19 @@ fn check_refused(
     Ok(())
 }
 
+/// After a series of refused requests (their paths begin with `/refused`): the gateway still
+/// serves, the upstream saw none of them, and no case failed.
+fn assert_refusals_held(gw: &Gateway, up: &RawUpstream, mut failures: Vec<String>) {
+    assert_still_serving(gw, "/after");
+    if up.saw("/refused") {
+        failures.push(format!(
+            "the upstream saw a refused request: {:?}",
+            up.heads()
+        ));
+    }
+    assert_no_failures(failures);
+}
+
 fn assert_no_failures(failures: Vec<String>) {
     assert!(
         failures.is_empty(),
@@ -571,14 +584,7 @@ async fn a_transfer_encoding_other_than_chunked_alone_is_refused() {
             failures.push(e);
         }
     }
-    assert_still_serving(&gw, "/after");
-    if up.saw("/refused") {
-        failures.push(format!(
-            "the upstream saw a refused request: {:?}",
-            up.heads()
-        ));
-    }
-    assert_no_failures(failures);
+    assert_refusals_held(&gw, &up, failures);
 }
 
 /// RFC 9112 §6.3 item 5 and RFC 9110 §8.6: `Content-Length = 1*DIGIT`; anything else (a sign,
@@ -608,14 +614,7 @@ async fn malformed_content_lengths_are_refused() {
             failures.push(e);
         }
     }
-    assert_still_serving(&gw, "/after");
-    if up.saw("/refused") {
-        failures.push(format!(
-            "the upstream saw a refused request: {:?}",
-            up.heads()
-        ));
-    }
-    assert_no_failures(failures);
+    assert_refusals_held(&gw, &up, failures);
 }
 
 /// RFC 9110 §8.6: duplicate `Content-Length` lines with the same value may be taken as one.
@@ -1103,14 +1102,7 @@ async fn http_1_1_requests_need_exactly_one_valid_host() {
             failures.push(e);
         }
     }
-    assert_still_serving(&gw, "/after");
-    if up.saw("/refused") {
-        failures.push(format!(
-            "the upstream saw a refused request: {:?}",
-            up.heads()
-        ));
-    }
-    assert_no_failures(failures);
+    assert_refusals_held(&gw, &up, failures);
 }
 
 /// RFC 9112 §5.2: obs-fold in a request: our contract is 400 (the RFC also allows replacing
@@ -1160,14 +1152,7 @@ async fn header_syntax_errors_are_refused() {
             Err(e) => failures.push(format!("{req:?}: {e}")),
         }
     }
-    assert_still_serving(&gw, "/after");
-    if up.saw("/refused") {
-        failures.push(format!(
-            "the upstream saw a refused request: {:?}",
-            up.heads()
-        ));
-    }
-    assert_no_failures(failures);
+    assert_refusals_held(&gw, &up, failures);
 }
 
 /// RFC 9112 §5: a head that arrives a byte at a time (well within `header_read_timeout`) is
