@@ -17,6 +17,25 @@ use std::time::{Duration, Instant};
 
 thread_local! {
     static ACTIVITY: Cell<u64> = const { Cell::new(0) };
+    static AWAITING_UPSTREAM: Cell<usize> = const { Cell::new(0) };
+}
+
+/// An upstream exchange in progress on this thread, until dropped. While one is, the worker
+/// does not spin before it sleeps: the upstream needs the CPU to answer, and a worker that
+/// yields to it over and over makes it answer one request per turn instead of a batch.
+pub struct AwaitingUpstream(());
+
+impl AwaitingUpstream {
+    pub fn begin() -> AwaitingUpstream {
+        AWAITING_UPSTREAM.with(|n| n.set(n.get() + 1));
+        AwaitingUpstream(())
+    }
+}
+
+impl Drop for AwaitingUpstream {
+    fn drop(&mut self) {
+        AWAITING_UPSTREAM.with(|n| n.set(n.get().saturating_sub(1)));
+    }
 }
 
 /// Marks work on this thread (a request arrived, an upstream answered).
@@ -49,7 +68,7 @@ impl Spin {
 
     /// The runtime's before-park hook.
     pub fn before_park(&self) {
-        if self.window.is_zero() || !self.worked() {
+        if self.window.is_zero() || !self.worked() || AWAITING_UPSTREAM.with(Cell::get) > 0 {
             return;
         }
         let start = Instant::now();
@@ -85,5 +104,15 @@ mod tests {
         let off = Spin::new(Duration::ZERO);
         activity();
         assert!(timed(&off) < Duration::from_millis(50), "turned off");
+        // Waiting for an upstream: no spin; once it answered, spins again.
+        let waiting = AwaitingUpstream::begin();
+        activity();
+        assert!(
+            timed(&spin) < Duration::from_millis(50),
+            "an upstream is awaited"
+        );
+        drop(waiting);
+        activity();
+        assert!(timed(&spin) >= Duration::from_millis(50));
     }
 }

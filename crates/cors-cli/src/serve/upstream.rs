@@ -221,6 +221,7 @@ impl Upstream {
             chunked,
             started: false,
         };
+        let _awaiting = super::busy_poll::AwaitingUpstream::begin();
         loop {
             let (mut conn, reused) = match self.checkout() {
                 Some(c) => (c, true),
