@@ -109,7 +109,8 @@ pub struct ServeArgs {
     /// How long a worker that just served requests keeps its CPU (yielding it to any other
     /// thread that needs it) before it sleeps, e.g. 20us, 50us; 0 turns this off. Under load
     /// the next requests usually arrive meanwhile, which saves the worker a sleep and a
-    /// wake-up per batch of requests; an idle worker sleeps at once.
+    /// wake-up per batch of requests; an idle worker, or one awaiting an upstream's answer,
+    /// sleeps at once.
     #[arg(long, default_value = "20us", value_parser = parse_busy_poll)]
     pub busy_poll: Duration,
 }
