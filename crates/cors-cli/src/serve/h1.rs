@@ -15,9 +15,9 @@
 //! back when the body is dropped.
 
 use super::config::Limits;
-use super::proxy::{self, ConnInfo, ProxyBody, Shared};
+use super::proxy::{self, ConnInfo, ProxyBody, Shared, connection_close, connection_has};
 use super::timer;
-use super::wire::{Chunk, Conn, Framing, Step};
+use super::wire::{self, Chunk, Conn, Framing, Step};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri, Version};
@@ -611,10 +611,8 @@ impl Fields {
         } else if name == header::TRANSFER_ENCODING {
             self.codings.push(raw.clone());
         } else if name == header::CONNECTION {
-            for token in raw.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
-                self.close |= token.eq_ignore_ascii_case(b"close");
-                self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
-            }
+            self.close |= connection_close(raw);
+            self.keep_alive |= connection_has(raw, b"keep-alive");
         } else if name == header::EXPECT {
             self.expect_continue |= raw.trim_ascii().eq_ignore_ascii_case(b"100-continue");
         }
@@ -645,24 +643,20 @@ impl Fields {
                     "both Transfer-Encoding and Content-Length in a request",
                 ));
             }
-            let codings: Vec<&[u8]> = self
-                .codings
-                .iter()
-                .flat_map(|v| v.split(|&b| b == b','))
-                .map(<[u8]>::trim_ascii)
-                .filter(|c| !c.is_empty())
-                .collect();
-            let chunked = |c: &[u8]| c.eq_ignore_ascii_case(b"chunked");
+            let (mut codings, mut chunked, mut last_chunked) = (0, 0, false);
+            for c in wire::transfer_codings(self.codings.iter().map(|v| &v[..])) {
+                last_chunked = wire::is_chunked(c);
+                codings += 1;
+                chunked += usize::from(last_chunked);
+            }
             // §6.3 item 4: the final coding must be chunked, and chunked is applied once (§7).
-            if !codings.last().is_some_and(|c| chunked(c))
-                || codings.iter().filter(|c| chunked(c)).count() > 1
-            {
+            if !last_chunked || chunked > 1 {
                 return Err(Refusal::bad(
                     "the request's final transfer coding is not chunked",
                 ));
             }
             // §6.1: a transfer coding this server does not decode.
-            if codings.len() > 1 {
+            if codings > 1 {
                 return Err(Refusal::new(
                     StatusCode::NOT_IMPLEMENTED,
                     "transfer codings other than chunked are not supported",
@@ -670,7 +664,7 @@ impl Fields {
             }
             return Ok((Framing::Chunked(Chunk::Size), keep_alive));
         }
-        let length = super::wire::content_length(self.lengths.iter().map(|v| &v[..]))
+        let length = wire::content_length(self.lengths.iter().map(|v| &v[..]))
             .map_err(|_| Refusal::bad("the request's Content-Length is invalid"))?;
         Ok((
             match length {
@@ -838,7 +832,7 @@ fn encode_head(
     let mut mode = if no_body {
         Out::None
     } else if let Some(v) = headers.get(header::CONTENT_LENGTH) {
-        match super::wire::content_length([v.as_bytes()]) {
+        match wire::content_length([v.as_bytes()]) {
             Ok(Some(n)) => Out::Length(n),
             _ => Out::Close,
         }
@@ -854,7 +848,7 @@ fn encode_head(
     let mut dated = false;
     for (n, v) in headers {
         dated |= n == header::DATE;
-        super::wire::put_field(out, n, v);
+        wire::put_field(out, n, v);
     }
     if !dated {
         out.put_slice(b"date: ");

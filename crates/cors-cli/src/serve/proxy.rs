@@ -406,11 +406,16 @@ pub fn connection_named(value: &[u8]) -> impl Iterator<Item = HeaderName> + '_ {
         .filter_map(|t| HeaderName::from_bytes(t).ok())
 }
 
-/// Whether a `Connection` value has the `close` option (RFC 9112 §9.6).
-pub fn connection_close(value: &[u8]) -> bool {
+/// Whether a `Connection` value lists `option` (RFC 9110 §7.6.1; options are case-insensitive).
+pub fn connection_has(value: &[u8], option: &[u8]) -> bool {
     value
         .split(|&b| b == b',')
-        .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case(option))
+}
+
+/// Whether a `Connection` value has the `close` option (RFC 9112 §9.6).
+pub fn connection_close(value: &[u8]) -> bool {
+    connection_has(value, b"close")
 }
 
 /// RFC 9110 §7.6.1: a proxy removes `Connection`, every field it names, and the hop-by-hop

@@ -533,12 +533,8 @@ fn response_fields(
                 continue;
             }
             Some(HopByHop::TransferEncoding) => {
-                if let Some(last) = raw
-                    .split(|&b| b == b',')
-                    .map(<[u8]>::trim_ascii)
-                    .rfind(|c| !c.is_empty())
-                {
-                    fields.chunked = Some(last.eq_ignore_ascii_case(b"chunked"));
+                if let Some(last) = wire::transfer_codings([&raw[..]]).last() {
+                    fields.chunked = Some(wire::is_chunked(last));
                 }
                 continue;
             }

@@ -171,6 +171,22 @@ pub fn content_length<'a>(
     Ok(length)
 }
 
+/// The transfer codings that `Transfer-Encoding` values list, in order (RFC 9112 §6.1).
+pub fn transfer_codings<'a>(
+    values: impl IntoIterator<Item = &'a [u8]>,
+) -> impl Iterator<Item = &'a [u8]> {
+    values
+        .into_iter()
+        .flat_map(|v| v.split(|&b| b == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|c| !c.is_empty())
+}
+
+/// Whether a transfer coding is `chunked` (codings are case-insensitive).
+pub fn is_chunked(coding: &[u8]) -> bool {
+    coding.eq_ignore_ascii_case(b"chunked")
+}
+
 /// A connection's socket and what has been read from it but not used yet.
 pub struct Conn<IO> {
     pub io: IO,
