@@ -17,7 +17,7 @@
 use super::config::Limits;
 use super::proxy::{self, ConnInfo, ProxyBody, Shared, connection_close, connection_has};
 use super::timer;
-use super::wire::{self, Chunk, Conn, Framing, Step};
+use super::wire::{self, Chunk, Conn, Field, Framing, Part, Step};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri, Version};
@@ -33,63 +33,11 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+use tokio_util::either::Either;
 use tokio_util::io::poll_write_buf;
 
-/// A client connection's byte stream: plain TCP or TLS.
-pub enum Stream {
-    Tcp(TcpStream),
-    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
-}
-
-impl AsyncRead for Stream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
-            Stream::Tls(s) => Pin::new(s).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Stream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, b: &[u8]) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Stream::Tcp(s) => Pin::new(s).poll_write(cx, b),
-            Stream::Tls(s) => Pin::new(s).poll_write(cx, b),
-        }
-    }
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Stream::Tcp(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            Stream::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-        }
-    }
-    fn is_write_vectored(&self) -> bool {
-        match self {
-            Stream::Tcp(s) => s.is_write_vectored(),
-            Stream::Tls(s) => s.is_write_vectored(),
-        }
-    }
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
-            Stream::Tls(s) => Pin::new(s).poll_flush(cx),
-        }
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
-            Stream::Tls(s) => Pin::new(s).poll_shutdown(cx),
-        }
-    }
-}
+/// A client connection's byte stream: plain TCP (`Left`) or TLS (`Right`).
+pub type Stream = Either<TcpStream, Box<tokio_rustls::server::TlsStream<TcpStream>>>;
 
 /// Bytes already read from a connection, served before the rest of it: how a connection that
 /// turned out to speak HTTP/2 goes to hyper with the preface this server read.
@@ -267,13 +215,12 @@ pub async fn serve(
 ) -> Served {
     let mut conn = Conn::new(io);
     let mut out = BytesMut::new();
-    let mut spans = Vec::new();
-    let h2c_possible = matches!(conn.io, Stream::Tcp(_));
+    let h2c_possible = matches!(conn.io, Either::Left(_));
     let mut first = true;
     loop {
         // Wait for the request head, or for the connection to end.
         let hrt = limits.header_read_timeout.0;
-        let read = read_head(&mut conn, limits, &drain, &mut spans, first && h2c_possible);
+        let read = read_head(&mut conn, limits, &drain, first && h2c_possible);
         let head = match timer::deadline(&info.timer, tokio::time::Instant::now() + hrt, read).await
         {
             Some(Ok(Head::Request(h))) => h,
@@ -347,11 +294,8 @@ pub async fn serve(
         keep_alive &= !drain.draining();
         let (parts, mut body) = resp.into_parts();
         let hint = body.size_hint().exact();
+        // With `Out::None` the body is not read: it goes when the answer is written.
         let mode = encode_head(&mut out, &parts, hint, is_head, version, &mut keep_alive);
-        if mode == Out::None {
-            drop(body);
-            body = ProxyBody::empty();
-        }
         let wrote = write_response(&mut conn, &mut out, &mut body, mode).await;
         drop(body);
         if let Err(e) = wrote {
@@ -403,7 +347,6 @@ fn read_head<'a>(
     conn: &'a mut Conn<Stream>,
     limits: &'a Limits,
     drain: &'a Drain,
-    spans: &'a mut Vec<Span>,
     h2c_possible: bool,
 ) -> impl std::future::Future<Output = Result<Head, Refusal>> + 'a {
     poll_fn(move |cx| {
@@ -415,10 +358,10 @@ fn read_head<'a>(
                         if n == H2_PREFACE.len() {
                             return Poll::Ready(Ok(Head::Http2));
                         }
-                    } else if let Some(p) = parse(&mut conn.buf, limits, spans)? {
+                    } else if let Some(p) = parse(&mut conn.buf, limits, &mut conn.fields)? {
                         return Poll::Ready(Ok(Head::Request(p)));
                     }
-                } else if let Some(p) = parse(&mut conn.buf, limits, spans)? {
+                } else if let Some(p) = parse(&mut conn.buf, limits, &mut conn.fields)? {
                     return Poll::Ready(Ok(Head::Request(p)));
                 }
             } else if drain.poll(cx).is_ready() {
@@ -444,7 +387,7 @@ fn read_head<'a>(
 fn parse(
     buf: &mut BytesMut,
     limits: &Limits,
-    spans: &mut Vec<Span>,
+    spans: &mut Vec<Field>,
 ) -> Result<Option<Parsed>, Refusal> {
     let max = limits.max_headers;
     spans.clear();
@@ -461,14 +404,14 @@ fn parse(
     };
     // The head's bytes leave the read buffer; the target and the values share them.
     let head = buf.split_to(s.len).freeze();
-    let uri = Uri::from_maybe_shared(head.slice_ref(Span::get(&head, s.target)))
+    let uri = Uri::from_maybe_shared(s.target.shared(&head))
         .map_err(|_| Refusal::bad("the request target is malformed"))?;
     let mut headers = HeaderMap::with_capacity(s.fields);
     let mut f = Fields::default();
     for span in spans.iter() {
-        let name = HeaderName::from_bytes(Span::get(&head, span.name))
+        let name = HeaderName::from_bytes(span.name.in_head(&head))
             .map_err(|_| Refusal::bad("a header field name is malformed"))?;
-        let raw = head.slice_ref(Span::get(&head, span.value));
+        let raw = span.value.shared(&head);
         f.note(&name, &raw);
         let value = HeaderValue::from_maybe_shared(raw)
             .map_err(|_| Refusal::bad("a header field value is malformed"))?;
@@ -496,29 +439,12 @@ fn parse(
     }))
 }
 
-/// Where a field's name and value lie in the head: recorded while the parser borrows the
-/// buffer, used once the head is split off it (in a list each connection reuses).
-#[derive(Clone, Copy, Default)]
-struct Span {
-    name: (u32, u32),
-    value: (u32, u32),
-}
-
-impl Span {
-    fn of(base: usize, s: &[u8]) -> (u32, u32) {
-        ((s.as_ptr() as usize - base) as u32, s.len() as u32)
-    }
-    fn get(head: &[u8], (at, len): (u32, u32)) -> &[u8] {
-        &head[at as usize..(at + len) as usize]
-    }
-}
-
 /// What [`scan`] found of a complete head.
 struct Scanned {
     len: usize,
     method: Method,
     version: Version,
-    target: (u32, u32),
+    target: Part,
     /// How many fields there are.
     fields: usize,
 }
@@ -528,7 +454,7 @@ fn scan<'b>(
     buf: &'b [u8],
     limits: &Limits,
     fields: &mut [MaybeUninit<httparse::Header<'b>>],
-    spans: &mut Vec<Span>,
+    spans: &mut Vec<Field>,
 ) -> Result<Option<Scanned>, Refusal> {
     let too_large = || {
         Refusal::new(
@@ -571,12 +497,8 @@ fn scan<'b>(
     } else {
         Version::HTTP_11
     };
-    let base = buf.as_ptr() as usize;
-    let target = Span::of(base, req.path.unwrap_or_default().as_bytes());
-    spans.extend(req.headers.iter().map(|h| Span {
-        name: Span::of(base, h.name.as_bytes()),
-        value: Span::of(base, h.value),
-    }));
+    let target = Part::of(buf, req.path.unwrap_or_default().as_bytes());
+    spans.extend(req.headers.iter().map(|h| Field::of(buf, h)));
     Ok(Some(Scanned {
         len,
         method,

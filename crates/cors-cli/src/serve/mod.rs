@@ -19,7 +19,6 @@ use self::metrics::Metrics;
 use self::proxy::{ConnInfo, Observer, Runtime, Shared};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -335,9 +334,6 @@ async fn main(args: ServeArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// hyper's own limit on HTTP/1.1 header fields.
-const HYPER_DEFAULT_MAX_HEADERS: usize = 100;
-
 /// A connection handed to a worker.
 struct Job {
     stream: std::net::TcpStream,
@@ -472,16 +468,11 @@ async fn connection(job: Job, shared: Arc<Shared>, watcher: Watcher, drain: h1::
     drop(rt);
     shared.metrics.connection(1);
     let io = match tls {
+        None => Some(h1::Stream::Left(stream)),
         Some(acceptor) => {
             match tokio::time::timeout(limits.header_read_timeout.0, acceptor.accept(stream)).await
             {
-                Ok(Ok(s)) if s.get_ref().1.alpn_protocol() == Some(b"h2") => {
-                    let io = TokioIo::new(s);
-                    serve_connection(io, peer, true, &limits, shared.clone(), watcher).await;
-                    shared.metrics.connection(-1);
-                    return;
-                }
-                Ok(Ok(s)) => Some(h1::Stream::Tls(Box::new(s))),
+                Ok(Ok(s)) => Some(h1::Stream::Right(Box::new(s))),
                 Ok(Err(e)) => {
                     tracing::debug!(target: "cors::serve", %peer, "TLS handshake failed: {e}");
                     None
@@ -492,23 +483,44 @@ async fn connection(job: Job, shared: Arc<Shared>, watcher: Watcher, drain: h1::
                 }
             }
         }
-        None => Some(h1::Stream::Tcp(stream)),
     };
     if let Some(io) = io {
-        let tls = matches!(io, h1::Stream::Tls(_));
-        let info = Arc::new(ConnInfo::new(peer, tls));
-        match h1::serve(io, peer, info, shared.clone(), &limits, drain).await {
-            h1::Served::Done => {}
-            h1::Served::Http2(io) => {
-                let io = TokioIo::new(io);
-                serve_connection(io, peer, tls, &limits, shared.clone(), watcher).await;
+        let tls = matches!(io, h1::Stream::Right(_));
+        let h2 = match &io {
+            h1::Stream::Right(s) => s.get_ref().1.alpn_protocol() == Some(b"h2"),
+            h1::Stream::Left(_) => false,
+        };
+        if h2 {
+            serve_connection(
+                TokioIo::new(io),
+                peer,
+                tls,
+                &limits,
+                shared.clone(),
+                watcher,
+            )
+            .await;
+        } else {
+            let info = Arc::new(ConnInfo::new(peer, tls));
+            if let h1::Served::Http2(io) =
+                h1::serve(io, peer, info, shared.clone(), &limits, drain).await
+            {
+                serve_connection(
+                    TokioIo::new(io),
+                    peer,
+                    tls,
+                    &limits,
+                    shared.clone(),
+                    watcher,
+                )
+                .await;
             }
         }
     }
     shared.metrics.connection(-1);
 }
 
-/// A connection for hyper: HTTP/2 (or, in principle, HTTP/1.1).
+/// An HTTP/2 connection, served by hyper (ALPN `h2`, or the prior-knowledge preface).
 async fn serve_connection<I>(
     io: I,
     peer: SocketAddr,
@@ -520,18 +532,8 @@ async fn serve_connection<I>(
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let info = Arc::new(ConnInfo::new(peer, tls));
-    let mut b = auto::Builder::new(TokioExecutor::new());
-    b.http1()
-        // The header read timeout re-arms the connection's one timer for each request.
-        .timer(timer::HyperTimer(info.timer.clone()))
-        .header_read_timeout(limits.header_read_timeout.0)
-        .max_buf_size(limits.max_header_bytes.max(8192));
-    // hyper parses up to 100 fields on the stack; another limit costs a heap array per request.
-    if limits.max_headers != HYPER_DEFAULT_MAX_HEADERS {
-        b.http1().max_headers(limits.max_headers);
-    }
-    b.http2()
-        .timer(TokioTimer::new())
+    let mut b = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+    b.timer(TokioTimer::new())
         .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
     let svc = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         proxy::handle(

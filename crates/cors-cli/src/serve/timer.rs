@@ -1,6 +1,6 @@
 //! One timer per connection, re-armed instead of created for each request.
 //!
-//! A fresh `tokio::time::Sleep` per request (hyper's header read timeout, the upstream
+//! A fresh `tokio::time::Sleep` per request (the HTTP/1.x header read timeout, the upstream
 //! response timeout) costs an allocation, an insertion into the runtime's timer wheel and a
 //! removal from it. A connection's requests have deadlines that only move later, and moving a
 //! registered tokio timer later is one atomic update (the wheel re-files it only if it fires),
@@ -11,9 +11,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::task::{Context, Poll, ready};
-use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 
 /// A connection's re-armable timer, lent to one waiting request at a time.
@@ -43,18 +42,18 @@ impl ConnTimer {
 }
 
 /// A timer on lease from a [`ConnTimer`] until dropped.
-struct Lease<T: AsRef<ConnTimer>> {
-    from: T,
+struct Lease<'a> {
+    from: &'a ConnTimer,
     sleep: Option<Pin<Box<Sleep>>>,
 }
 
-impl<T: AsRef<ConnTimer>> Lease<T> {
-    fn new(from: T) -> Self {
+impl<'a> Lease<'a> {
+    fn new(from: &'a ConnTimer) -> Self {
         Lease { from, sleep: None }
     }
     /// Ready once `deadline` has passed.
     fn poll(&mut self, deadline: Instant, cx: &mut Context<'_>) -> Poll<()> {
-        let from = self.from.as_ref();
+        let from = self.from;
         let sleep = self.sleep.get_or_insert_with(|| from.take(deadline));
         // A later deadline leaves the timer where it is (re-arming costs a trip through the
         // runtime's timer wheel): it fires early, at most once, and is moved then.
@@ -71,17 +70,11 @@ impl<T: AsRef<ConnTimer>> Lease<T> {
     }
 }
 
-impl<T: AsRef<ConnTimer>> Drop for Lease<T> {
+impl Drop for Lease<'_> {
     fn drop(&mut self) {
         if let Some(s) = self.sleep.take() {
-            self.from.as_ref().give_back(s);
+            self.from.give_back(s);
         }
-    }
-}
-
-impl AsRef<ConnTimer> for ConnTimer {
-    fn as_ref(&self) -> &ConnTimer {
-        self
     }
 }
 
@@ -106,46 +99,10 @@ pub async fn deadline<F: Future>(
     .await
 }
 
-/// hyper's timer for one HTTP/1.1 connection (its header read timeout), on a [`ConnTimer`].
-#[derive(Clone, Default)]
-pub struct HyperTimer(pub Arc<ConnTimer>);
-
-impl hyper::rt::Timer for HyperTimer {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        self.sleep_until(std::time::Instant::now() + duration)
-    }
-    fn sleep_until(&self, deadline: std::time::Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        Box::pin(HyperSleep {
-            deadline: Instant::from_std(deadline),
-            lease: Lease::new(self.0.clone()),
-        })
-    }
-    fn reset(&self, sleep: &mut Pin<Box<dyn hyper::rt::Sleep>>, new_deadline: std::time::Instant) {
-        match sleep.as_mut().downcast_mut_pin::<HyperSleep>() {
-            Some(s) => s.get_mut().deadline = Instant::from_std(new_deadline),
-            None => *sleep = self.sleep_until(new_deadline),
-        }
-    }
-}
-
-struct HyperSleep {
-    deadline: Instant,
-    lease: Lease<Arc<ConnTimer>>,
-}
-
-impl Future for HyperSleep {
-    type Output = ();
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        this.lease.poll(this.deadline, cx)
-    }
-}
-
-impl hyper::rt::Sleep for HyperSleep {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     const MS: Duration = Duration::from_millis(1);
 

@@ -13,7 +13,7 @@
 use super::config::UpstreamConfig;
 use super::h1::RequestBody;
 use super::proxy::{HopByHop, connection_close, connection_named, hop_by_hop};
-use super::wire::{self, Chunk, Framing};
+use super::wire::{self, Chunk, Field, Framing};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Response, StatusCode, Version};
@@ -401,7 +401,7 @@ async fn exchange(
             }
             // Read and parse the response head.
             if !conn.buf.is_empty() {
-                match parse_head(&mut conn.buf, is_head) {
+                match parse_head(&mut conn.buf, &mut conn.fields, is_head) {
                     Ok(Some((resp, framing, keep_alive))) => {
                         let done = !uploading && !out.has_remaining() && !data.has_remaining();
                         return Poll::Ready(Ok((resp, framing, keep_alive && done)));
@@ -439,6 +439,7 @@ async fn exchange(
 /// responses are skipped. On success the head is taken out of the buffer.
 fn parse_head(
     buf: &mut BytesMut,
+    spans: &mut Vec<Field>,
     is_head: bool,
 ) -> Result<Option<(Response<()>, Framing, bool)>, UpstreamError> {
     loop {
@@ -476,17 +477,9 @@ fn parse_head(
         } else {
             Version::HTTP_11
         };
-        // Offsets of the names and values, so that the values can share the head's bytes.
-        let base = buf.as_ptr() as usize;
-        let mut spans = Vec::with_capacity(resp.headers.len());
-        for h in resp.headers.iter() {
-            spans.push((
-                h.name.as_ptr() as usize - base,
-                h.name.len(),
-                h.value.as_ptr() as usize - base,
-                h.value.len(),
-            ));
-        }
+        // Where the names and values lie, so that the values can share the head's bytes.
+        spans.clear();
+        spans.extend(resp.headers.iter().map(|h| Field::of(buf, h)));
         let head = buf.split_to(len).freeze();
         let (headers, fields) = response_fields(&head, spans)?;
         let (framing, keep_alive) = framing(status, is_head, &fields)?;
@@ -515,17 +508,14 @@ struct Fields {
 /// `Keep-Alive`, `Proxy-Connection`, `TE`, `Transfer-Encoding`, `Upgrade`) stay out of the
 /// map, and `Content-Length` stays in it unless `Transfer-Encoding` overrides it (RFC 9112
 /// §6.3 item 3).
-fn response_fields(
-    head: &Bytes,
-    spans: Vec<(usize, usize, usize, usize)>,
-) -> Result<(HeaderMap, Fields), UpstreamError> {
+fn response_fields(head: &Bytes, spans: &[Field]) -> Result<(HeaderMap, Fields), UpstreamError> {
     let mut headers = HeaderMap::with_capacity(spans.len());
     let mut fields = Fields::default();
     let mut named: Vec<HeaderName> = Vec::new();
-    for (n, nl, v, vl) in spans {
-        let name = HeaderName::from_bytes(&head[n..n + nl])
+    for span in spans {
+        let name = HeaderName::from_bytes(span.name.in_head(head))
             .map_err(|e| UpstreamError::Protocol(format!("the upstream's header name: {e}")))?;
-        let raw = head.slice(v..v + vl);
+        let raw = span.value.shared(head);
         match hop_by_hop(name.as_str()) {
             Some(HopByHop::Connection) => {
                 fields.close |= connection_close(&raw);
@@ -658,7 +648,7 @@ mod tests {
     /// Parses `raw` as the response to a GET (or HEAD): status, framing, reuse, the fields kept.
     fn parse(raw: &str, is_head: bool) -> Result<(u16, Framing, bool, Vec<String>), String> {
         let mut buf = BytesMut::from(raw.as_bytes());
-        match parse_head(&mut buf, is_head) {
+        match parse_head(&mut buf, &mut Vec::new(), is_head) {
             Ok(Some((r, f, keep))) => Ok((
                 r.status().as_u16(),
                 f,

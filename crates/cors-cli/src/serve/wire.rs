@@ -187,10 +187,54 @@ pub fn is_chunked(coding: &[u8]) -> bool {
     coding.eq_ignore_ascii_case(b"chunked")
 }
 
-/// A connection's socket and what has been read from it but not used yet.
+/// Where a part of a message head lies in it: noted while a parser borrows the read buffer,
+/// used once the head has been split off the buffer (its parts then share the head's bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Part {
+    at: usize,
+    len: usize,
+}
+
+impl Part {
+    /// Where `part` (a slice of `buf`) lies in `buf`.
+    pub fn of(buf: &[u8], part: &[u8]) -> Part {
+        Part {
+            at: part.as_ptr() as usize - buf.as_ptr() as usize,
+            len: part.len(),
+        }
+    }
+    /// The part's bytes in the head.
+    pub fn in_head(self, head: &[u8]) -> &[u8] {
+        &head[self.at..self.at + self.len]
+    }
+    /// The part, sharing the head's bytes.
+    pub fn shared(self, head: &Bytes) -> Bytes {
+        head.slice(self.at..self.at + self.len)
+    }
+}
+
+/// Where a header field's name and value lie in a head.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Field {
+    pub name: Part,
+    pub value: Part,
+}
+
+impl Field {
+    pub fn of(buf: &[u8], h: &httparse::Header<'_>) -> Field {
+        Field {
+            name: Part::of(buf, h.name.as_bytes()),
+            value: Part::of(buf, h.value),
+        }
+    }
+}
+
+/// A connection's socket, what has been read from it but not used yet, and the field list
+/// its head parser reuses from message to message.
 pub struct Conn<IO> {
     pub io: IO,
     pub buf: BytesMut,
+    pub fields: Vec<Field>,
 }
 
 impl<IO: AsyncRead + Unpin> Conn<IO> {
@@ -198,6 +242,7 @@ impl<IO: AsyncRead + Unpin> Conn<IO> {
         Conn {
             io,
             buf: BytesMut::new(),
+            fields: Vec::new(),
         }
     }
 
