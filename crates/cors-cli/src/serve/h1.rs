@@ -46,6 +46,13 @@ pub struct Rewind {
     io: Stream,
 }
 
+impl Rewind {
+    /// `io`, with `pre` read first.
+    pub fn new(pre: Bytes, io: Stream) -> Rewind {
+        Rewind { pre, io }
+    }
+}
+
 impl AsyncRead for Rewind {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -226,7 +233,7 @@ pub async fn serve(
             Some(Ok(Head::Request(h))) => h,
             Some(Ok(Head::Http2)) => {
                 let pre = conn.buf.split().freeze();
-                return Served::Http2(Rewind { pre, io: conn.io });
+                return Served::Http2(Rewind::new(pre, conn.io));
             }
             Some(Ok(Head::Closed)) => return Served::Done,
             Some(Err(refusal)) => {

@@ -486,35 +486,23 @@ async fn connection(job: Job, shared: Arc<Shared>, watcher: Watcher, drain: h1::
     };
     if let Some(io) = io {
         let tls = matches!(io, h1::Stream::Right(_));
-        let h2 = match &io {
+        let alpn_h2 = match &io {
             h1::Stream::Right(s) => s.get_ref().1.alpn_protocol() == Some(b"h2"),
             h1::Stream::Left(_) => false,
         };
-        if h2 {
-            serve_connection(
-                TokioIo::new(io),
-                peer,
-                tls,
-                &limits,
-                shared.clone(),
-                watcher,
-            )
-            .await;
+        // HTTP/2 by ALPN, or found by the HTTP/1.x server from the connection's first bytes.
+        let h2 = if alpn_h2 {
+            Some(h1::Rewind::new(bytes::Bytes::new(), io))
         } else {
             let info = Arc::new(ConnInfo::new(peer, tls));
-            if let h1::Served::Http2(io) =
-                h1::serve(io, peer, info, shared.clone(), &limits, drain).await
-            {
-                serve_connection(
-                    TokioIo::new(io),
-                    peer,
-                    tls,
-                    &limits,
-                    shared.clone(),
-                    watcher,
-                )
-                .await;
+            match h1::serve(io, peer, info, shared.clone(), &limits, drain).await {
+                h1::Served::Http2(io) => Some(io),
+                h1::Served::Done => None,
             }
+        };
+        if let Some(io) = h2 {
+            let io = TokioIo::new(io);
+            serve_connection(io, peer, tls, &limits, shared.clone(), watcher).await;
         }
     }
     shared.metrics.connection(-1);
