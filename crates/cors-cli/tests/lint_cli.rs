@@ -88,6 +88,12 @@ fn clean_file_exits_0() {
     );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("0 errors, 0 warnings"), "{out}");
+    let (code, out, _) = lint(
+        "allowed_origins = [\"http://[::ffff:7f7f:7f7f]:90\"]\n",
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 errors, 0 warnings"), "{out}");
 }
 
 #[test]
@@ -121,4 +127,33 @@ fn version_flag() {
         String::from_utf8_lossy(&out.stdout).trim(),
         format!("cors {}", env!("CARGO_PKG_VERSION"))
     );
+}
+
+/// URL Standard `#concept-ipv6-serializer`: browsers write an IPv4-mapped IPv6 host in hex
+/// pieces, so the fix points to that form, and the hex form itself is clean.
+#[test]
+fn ipv6_fix_points_to_the_browser_form() {
+    let (code, out, _) = lint(
+        "allowed_origins = [\"http://[::ffff:127.127.127.127]:90\"]\n",
+        &["--json"],
+    );
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["diagnostics"][0]["code"], "non-canonical", "{out}");
+    assert_eq!(
+        v["diagnostics"][0]["fix"], "write `http://[::ffff:7f7f:7f7f]:90`",
+        "{out}"
+    );
+    let (code, out, _) = lint(
+        "allowed_origins = [\"http://[::1]:90\", \"http://localhost.\", \"http://*.localhost:*\"]\nallow_credentials = true\n",
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 errors, 0 warnings"), "{out}");
+    let (code, out, _) = lint(
+        "allowed_origins = [\"http://[::ffff:7f7f:7f7f]:90\"]\n",
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 errors, 0 warnings"), "{out}");
 }

@@ -103,6 +103,43 @@ fn tolerations_are_explicit() {
     );
     // Loopback over http is a secure context: no toleration needed.
     assert!(Policy::new(config("allowed_origins = [\"http://localhost:3000\", \"http://127.0.0.1:*\"]\nallow_credentials = true")).is_ok());
+    // Secure Contexts §3.1 (RFC 6761 §6.3): names under `.localhost`, and `localhost.`, are
+    // loopback — neither insecure nor a public-suffix pattern, with credentials or without.
+    for origin in [
+        "http://*.localhost",
+        "http://*.localhost:*",
+        "http://*.app.localhost",
+        "http://localhost.",
+        "http://localhost.:3000",
+        "http://app.localhost.",
+        "http://127.1.2.3:*",
+        "http://[::1]:8080",
+    ] {
+        let p = Policy::new(config(&format!(
+            "allowed_origins = [\"{origin}\"]\nallow_credentials = true"
+        )))
+        .unwrap_or_else(|e| panic!("{origin}: {e}"));
+        assert!(p.warnings().is_empty(), "{origin}: {:?}", p.warnings());
+        let p = Policy::new(config(&format!("allowed_origins = [\"{origin}\"]"))).unwrap();
+        assert!(p.warnings().is_empty(), "{origin}: {:?}", p.warnings());
+    }
+    // A domain that merely starts with `127.` or ends in `localhost` is not loopback.
+    for origin in [
+        "http://127.a.b.c",
+        "http://evillocalhost",
+        "http://localhost.evil.example",
+        "http://[::2]",
+    ] {
+        let e = Policy::new(config(&format!(
+            "allowed_origins = [\"{origin}\"]\nallow_credentials = true"
+        )))
+        .expect_err(origin);
+        assert_eq!(
+            e.errors()[0].code(),
+            "insecure-origin-with-credentials",
+            "{origin}"
+        );
+    }
     // Without credentials a public-suffix pattern is only a warning.
     let p = Policy::new(config("allowed_origins = [\"https://*.github.io\"]")).unwrap();
     assert_eq!(p.warnings()[0].code(), "public-suffix-pattern");

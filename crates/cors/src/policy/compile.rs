@@ -130,7 +130,11 @@ pub(crate) fn validate(c: &PolicyConfig, has_predicate: bool) -> (ConfigReport, 
             rep.error(f, Some(i), raw, E::InsecureOriginWithCredentials);
         }
         if let OriginPattern::Subdomains { base, .. } = &p {
-            if psl::suffix_str(base) == Some(base.as_str()) {
+            // Names under `.localhost` are all loopback (Secure Contexts §3.1, RFC 6761 §6.3),
+            // never another site's, although the PSL's implicit `*` rule calls `localhost` a suffix.
+            if !crate::vocab::trust::is_localhost_name(base)
+                && psl::suffix_str(base) == Some(base.as_str())
+            {
                 if creds && !c.tolerate_public_suffix_patterns {
                     rep.error(
                         f,

@@ -4,6 +4,7 @@
 //! of entries.
 
 use crate::vocab::origin::is_http_scheme;
+use crate::vocab::trust;
 use crate::vocab::{HeaderOrigin, Origin, OriginError};
 use foldhash::fast::FixedState;
 use std::collections::{HashMap, HashSet};
@@ -134,13 +135,12 @@ impl OriginPattern {
             OriginPattern::Exact(o) => {
                 o.is_potentially_trustworthy() || !is_http_scheme(o.scheme())
             }
+            // Every name under a localhost name is one too (Secure Contexts §3.1 step 4).
             OriginPattern::Subdomains { scheme, base, .. } => {
-                scheme == "https" || !is_http_scheme(scheme) || base == "localhost"
+                !is_http_scheme(scheme) || trust::is_potentially_trustworthy(scheme, base)
             }
             OriginPattern::AnyPort { scheme, host } => {
-                scheme == "https"
-                    || !is_http_scheme(scheme)
-                    || crate::vocab::origin::host_is_loopback(host)
+                !is_http_scheme(scheme) || trust::is_potentially_trustworthy(scheme, host)
             }
         }
     }

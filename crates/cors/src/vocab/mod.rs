@@ -5,5 +5,6 @@ pub mod grammar;
 pub mod origin;
 pub mod preflight;
 pub mod safelist;
+pub mod trust;
 
 pub use origin::{HeaderOrigin, Origin, OriginError};

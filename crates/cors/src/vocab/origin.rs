@@ -199,7 +199,7 @@ impl Origin {
         let host = match url.host() {
             Some(url::Host::Domain(d)) => d.to_string(),
             Some(url::Host::Ipv4(a)) => a.to_string(),
-            Some(url::Host::Ipv6(a)) => format!("[{a}]"),
+            Some(url::Host::Ipv6(a)) => serialize_ipv6(a),
             None => return Err(OriginError::InvalidHost(host_raw.to_string())),
         };
         if host.is_empty() {
@@ -238,7 +238,7 @@ impl Origin {
                 let host = match host {
                     url::Host::Domain(d) => d,
                     url::Host::Ipv4(a) => a.to_string(),
-                    url::Host::Ipv6(a) => format!("[{a}]"),
+                    url::Host::Ipv6(a) => serialize_ipv6(a),
                 };
                 let port = Some(port).filter(|p| Some(*p) != default_port(&scheme));
                 Origin::from_parts(&scheme, &host, port)
@@ -285,18 +285,48 @@ impl Origin {
     /// `true` for a potentially trustworthy origin in the Secure Contexts sense: `https`/`wss`,
     /// or a loopback host.
     pub fn is_potentially_trustworthy(&self) -> bool {
-        matches!(self.scheme(), "https" | "wss") || self.is_loopback()
+        !self.is_opaque() && super::trust::is_potentially_trustworthy(self.scheme(), self.host())
     }
 }
 
-/// `true` when `host` (serialized) is `localhost`, under `.localhost`, in 127.0.0.0/8 or `[::1]`.
-pub fn host_is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "[::1]"
-        || host
-            .strip_prefix("127.")
-            .is_some_and(|rest| rest.split('.').count() == 3)
+pub use super::trust::host_is_loopback;
+
+/// An IPv6 host in brackets, as the URL Standard's IPv6 serializer writes it
+/// (URL `#concept-ipv6-serializer`): eight lowercase hex pieces, never dotted IPv4, with the
+/// first longest run of two or more zero pieces compressed to `::`. (Rust's `Display` writes
+/// IPv4-mapped addresses as `::ffff:a.b.c.d`, which no browser sends.)
+fn serialize_ipv6(addr: std::net::Ipv6Addr) -> String {
+    use std::fmt::Write;
+    let pieces = addr.segments();
+    // The first longest run of zero pieces, if it is at least two long.
+    let (mut best, mut best_len, mut i) = (None, 1, 0);
+    while i < 8 {
+        let start = i;
+        while i < 8 && pieces[i] == 0 {
+            i += 1;
+        }
+        if i - start > best_len {
+            (best, best_len) = (Some(start), i - start);
+        }
+        i += 1;
+    }
+    let mut out = String::with_capacity(41);
+    out.push('[');
+    let mut i = 0;
+    while i < 8 {
+        if best == Some(i) {
+            out.push_str(if i == 0 { "::" } else { ":" });
+            i += best_len;
+            continue;
+        }
+        let _ = write!(out, "{:x}", pieces[i]);
+        if i != 7 {
+            out.push(':');
+        }
+        i += 1;
+    }
+    out.push(']');
+    out
 }
 
 fn split_host_port(rest: &str) -> Result<(&str, Option<&str>), OriginError> {
@@ -541,6 +571,41 @@ mod tests {
             ),
             ("http://127.0.0.1:8080", "http://127.0.0.1:8080", "IPv4"),
             (
+                "http://[::ffff:7f7f:7f7f]:90",
+                "http://[::ffff:7f7f:7f7f]:90",
+                "URL #concept-ipv6-serializer: IPv4-mapped stays hex",
+            ),
+            (
+                "http://[::ffff:127.127.127.127]",
+                "http://[::ffff:7f7f:7f7f]",
+                "URL #concept-ipv6-serializer: embedded IPv4 written as hex pieces",
+            ),
+            (
+                "http://[::1.2.3.4]",
+                "http://[::102:304]",
+                "URL #concept-ipv6-serializer: IPv4-compatible written as hex pieces",
+            ),
+            (
+                "http://[1:0:0:2:0:0:0:3]",
+                "http://[1:0:0:2::3]",
+                "URL #concept-ipv6-serializer: the longest zero run is compressed",
+            ),
+            (
+                "http://[1:0:0:2:0:0:3:4]",
+                "http://[1::2:0:0:3:4]",
+                "URL #concept-ipv6-serializer: the first of equal runs is compressed",
+            ),
+            (
+                "http://[1:0:2:3:4:5:6:7]",
+                "http://[1:0:2:3:4:5:6:7]",
+                "URL #concept-ipv6-serializer: a single zero piece is not compressed",
+            ),
+            (
+                "http://[::]",
+                "http://[::]",
+                "URL #concept-ipv6-serializer: all zero",
+            ),
+            (
                 "https://bücher.example",
                 "https://xn--bcher-kva.example",
                 "IDN to punycode",
@@ -669,6 +734,8 @@ mod tests {
     fn of_url() {
         let u = url::Url::parse("https://Example.com:443/path?q").unwrap();
         assert_eq!(Origin::of_url(&u).as_str(), "https://example.com");
+        let m = url::Url::parse("http://[::ffff:127.0.0.1]:90/").unwrap();
+        assert_eq!(Origin::of_url(&m).as_str(), "http://[::ffff:7f00:1]:90");
         let f = url::Url::parse("file:///etc/passwd").unwrap();
         assert!(Origin::of_url(&f).is_opaque());
     }
