@@ -157,3 +157,36 @@ fn ipv6_fix_points_to_the_browser_form() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("0 errors, 0 warnings"), "{out}");
 }
+
+/// Entries no browser can send or match are warnings with a fix (Fetch `#bad-port`; response
+/// headers as request headers; request-only headers as exposed).
+#[test]
+fn entries_no_browser_can_match_are_warnings_with_a_fix() {
+    let (code, out, _) = lint(
+        "allowed_origins = [\"https://a.example:0\", \"https://b.example:6000\"]\nallowed_headers = [\"Access-Control-Allow-Credentials\"]\nexposed_headers = [\"Access-Control-Request-Headers\", \"Host\"]\n",
+        &["--json"],
+    );
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let got: Vec<(String, i64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert!(!d["fix"].as_str().unwrap().is_empty(), "{d}");
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("bad-port", 1),
+        ("bad-port", 1),
+        ("response-header-as-request-header", 2),
+        ("request-header-exposed", 3),
+        ("request-header-exposed", 3),
+    ];
+    let want: Vec<(String, i64)> = want.iter().map(|(c, l)| (c.to_string(), *l)).collect();
+    assert_eq!(got, want, "{out}");
+}

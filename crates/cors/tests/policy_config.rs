@@ -178,6 +178,37 @@ fn warnings_for_risky_but_legal_choices() {
     );
 }
 
+/// Entries no browser can ever send or match: one row per warning, with its fix.
+#[test]
+fn entries_no_browser_can_match() {
+    #[rustfmt::skip]
+    let rows: &[(&str, &str, &str, &str)] = &[
+        ("Fetch #bad-port: port 0", r#"allowed_origins = ["http://a.example:0"]"#, "allowed_origins[0]", "bad-port"),
+        ("Fetch #bad-port: 6667", r#"allowed_origins = ["https://a.example:6667"]"#, "allowed_origins[0]", "bad-port"),
+        ("Fetch #bad-port: in a subdomain pattern", r#"allowed_origins = ["https://*.a.example:10080"]"#, "allowed_origins[0]", "bad-port"),
+        ("Access-Control-* is a response header", "allowed_origins = [\"https://a.example\"]\nallowed_headers = [\"Access-Control-Allow-Origin\"]", "allowed_headers[0]", "response-header-as-request-header"),
+        ("Access-Control-Request-* is request-only", "allowed_origins = [\"https://a.example\"]\nexposed_headers = [\"Access-Control-Request-Method\"]", "exposed_headers[0]", "request-header-exposed"),
+        ("Origin is request-only", "allowed_origins = [\"https://a.example\"]\nexposed_headers = [\"Origin\"]", "exposed_headers[0]", "request-header-exposed"),
+        ("Cookie is request-only", "allowed_origins = [\"https://a.example\"]\nexposed_headers = [\"cookie\"]", "exposed_headers[0]", "request-header-exposed"),
+    ];
+    for (rule, text, loc, code) in rows {
+        let p = Policy::new(config(text)).unwrap_or_else(|e| panic!("{rule}: {e}"));
+        let got: Vec<(String, &str)> = p
+            .warnings()
+            .iter()
+            .map(|w| (w.location.to_string(), w.code()))
+            .collect();
+        assert_eq!(got, [(loc.to_string(), *code)], "{rule}");
+        assert!(
+            !p.warnings()[0].fix().is_empty() && !p.warnings()[0].message().is_empty(),
+            "{rule}"
+        );
+    }
+    // Ordinary ports and response headers stay clean.
+    let p = Policy::new(config("allowed_origins = [\"https://a.example:8443\", \"http://localhost:*\"]\nexposed_headers = [\"X-Request-Id\"]")).unwrap();
+    assert!(p.warnings().is_empty(), "{:?}", p.warnings());
+}
+
 #[test]
 fn unknown_keys_are_refused() {
     let e = toml::from_str::<PolicyConfig>("allowed_origin = [\"https://a.example\"]").unwrap_err();

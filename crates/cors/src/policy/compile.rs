@@ -6,7 +6,7 @@ use super::error::{
     ConfigError, ConfigErrorKind as E, ConfigReport, ConfigWarning, ConfigWarningKind as W,
     Location,
 };
-use super::origin_set::{OriginPattern, OriginSet, PatternError};
+use super::origin_set::{OriginPattern, OriginSet, PatternError, PortSpec};
 use super::{ConfigErrors, Decision, Inner, Policy};
 use crate::vocab::grammar::is_token;
 use crate::vocab::origin::is_http_scheme;
@@ -122,6 +122,22 @@ pub(crate) fn validate(c: &PolicyConfig, has_predicate: bool) -> (ConfigReport, 
                     },
                 );
             }
+        }
+        let port = match &p {
+            OriginPattern::Exact(o) => o.port_or_default(),
+            OriginPattern::Subdomains {
+                scheme,
+                port: PortSpec::Default,
+                ..
+            } => crate::vocab::origin::default_port(scheme),
+            OriginPattern::Subdomains {
+                port: PortSpec::Exact(n),
+                ..
+            } => Some(*n),
+            _ => None,
+        };
+        if let Some(port) = port.filter(|n| is_bad_port(*n)) {
+            rep.warn(f, Some(i), raw, W::BadPort { port });
         }
         if p == OriginPattern::Any && creds {
             rep.error(f, Some(i), raw, E::WildcardWithCredentials);
@@ -240,6 +256,9 @@ pub(crate) fn validate(c: &PolicyConfig, has_predicate: bool) -> (ConfigReport, 
             continue;
         }
         let lower = raw.to_ascii_lowercase();
+        if lower.starts_with("access-control-") {
+            rep.warn(f, Some(i), raw, W::ResponseHeaderAsRequestHeader);
+        }
         if headers.iter().any(|h| h.as_ref() == lower.as_bytes()) {
             rep.warn(f, Some(i), raw, W::Duplicate);
             continue;
@@ -276,6 +295,10 @@ pub(crate) fn validate(c: &PolicyConfig, has_predicate: bool) -> (ConfigReport, 
         }
         if is_forbidden_response_header_name(raw.as_bytes()) {
             rep.warn(f, Some(i), raw, W::NeverExposed);
+            continue;
+        }
+        if is_request_only_header_name(raw) {
+            rep.warn(f, Some(i), raw, W::RequestHeaderExposed);
             continue;
         }
         if crate::vocab::safelist::is_cors_safelisted_response_header_name(raw.as_bytes(), []) {
@@ -442,3 +465,26 @@ const PREFLIGHT_VARY_VALUES: [&str; 4] = [
     "Access-Control-Request-Method, Access-Control-Request-Headers",
     "Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
 ];
+
+/// Fetch `#bad-port`: the ports a browser refuses to fetch from (the list as of Fetch 2025).
+const BAD_PORTS: [u16; 83] = [
+    0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101,
+    102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427,
+    465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990,
+    993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667,
+    6668, 6669, 6679, 6697, 10080,
+];
+
+fn is_bad_port(port: u16) -> bool {
+    BAD_PORTS.binary_search(&port).is_ok()
+}
+
+/// Headers only requests carry: the CORS request headers (Fetch `#http-requests`) and request
+/// context a browser sets itself (RFC 9110 §7.2 `Host`, §10.1.3 `Referer`; Fetch `Origin`,
+/// `Sec-Fetch-*`; RFC 6265 `Cookie`).
+fn is_request_only_header_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.starts_with("access-control-request-")
+        || n.starts_with("sec-fetch-")
+        || matches!(n.as_str(), "origin" | "host" | "referer" | "cookie")
+}

@@ -203,6 +203,15 @@ pub enum ConfigWarningKind {
         /// The public suffix.
         suffix: String,
     },
+    /// A port browsers never fetch from (Fetch `#bad-port`), so no page there can send this origin.
+    BadPort {
+        /// The port.
+        port: u16,
+    },
+    /// An `Access-Control-*` response header listed as an allowed request header.
+    ResponseHeaderAsRequestHeader,
+    /// A request-only header listed as exposed: no response carries it.
+    RequestHeaderExposed,
 }
 
 /// One configuration warning.
@@ -229,6 +238,9 @@ impl ConfigWarning {
             NeverExposed => "never-exposed",
             AlwaysExposed => "always-exposed",
             PublicSuffixPattern { .. } => "public-suffix-pattern",
+            BadPort { .. } => "bad-port",
+            ResponseHeaderAsRequestHeader => "response-header-as-request-header",
+            RequestHeaderExposed => "request-header-exposed",
         }
     }
 
@@ -251,6 +263,15 @@ impl ConfigWarning {
             PublicSuffixPattern { suffix } => {
                 format!("`{v}` allows every site under the public suffix `{suffix}`")
             }
+            BadPort { port } => format!(
+                "`{v}` uses port {port}, which browsers refuse to fetch (Fetch bad port), so no page there can send it"
+            ),
+            ResponseHeaderAsRequestHeader => format!(
+                "`{v}` is a response header: browsers never send it in a request, and script cannot set it"
+            ),
+            RequestHeaderExposed => {
+                format!("`{v}` is a request header: no response carries it for script to read")
+            }
         }
     }
 
@@ -265,6 +286,11 @@ impl ConfigWarning {
             NonCanonical { canonical } => format!("write `{canonical}`"),
             RedundantWithWildcard | Duplicate | NeverExposed | AlwaysExposed => "remove it".into(),
             PublicSuffixPattern { .. } => "list the exact origins you trust".into(),
+            BadPort { .. } => "serve the page from another port and list that origin".into(),
+            ResponseHeaderAsRequestHeader => {
+                "remove it (the policy sends Access-Control-* response headers itself)".into()
+            }
+            RequestHeaderExposed => "remove it; expose the response headers script reads".into(),
         }
     }
 }
