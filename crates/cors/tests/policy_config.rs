@@ -189,6 +189,10 @@ fn entries_no_browser_can_match() {
         ("Access-Control-* is a response header", "allowed_origins = [\"https://a.example\"]\nallowed_headers = [\"Access-Control-Allow-Origin\"]", "allowed_headers[0]", "response-header-as-request-header"),
         ("Access-Control-Request-* is request-only", "allowed_origins = [\"https://a.example\"]\nexposed_headers = [\"Access-Control-Request-Method\"]", "exposed_headers[0]", "request-header-exposed"),
         ("Origin is request-only", "allowed_origins = [\"https://a.example\"]\nexposed_headers = [\"Origin\"]", "exposed_headers[0]", "request-header-exposed"),
+        ("file: pages send null", r#"allowed_origins = ["file://localhost"]"#, "allowed_origins[0]", "file-origin"),
+        ("RFC 1035 §2.3.4: label over 63", r#"allowed_origins = ["https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example"]"#, "allowed_origins[0]", "label-too-long"),
+        ("RFC 1035 §2.3.4: host over 253", r#"allowed_origins = ["https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example"]"#, "allowed_origins[0]", "host-too-long"),
+        ("empty label", r#"allowed_origins = ["https://a..example"]"#, "allowed_origins[0]", "empty-label"),
         ("Cookie is request-only", "allowed_origins = [\"https://a.example\"]\nexposed_headers = [\"cookie\"]", "exposed_headers[0]", "request-header-exposed"),
     ];
     for (rule, text, loc, code) in rows {

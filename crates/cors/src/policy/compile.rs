@@ -106,6 +106,10 @@ pub(crate) fn validate(c: &PolicyConfig, has_predicate: bool) -> (ConfigReport, 
             }
         };
         if let Some(s) = p.scheme() {
+            if s == "file" {
+                rep.warn(f, Some(i), raw, W::FileOrigin);
+                continue;
+            }
             if !is_http_scheme(s) && !c.allow_non_http_schemes {
                 rep.error(f, Some(i), raw, E::NonHttpScheme(s.to_string()));
                 continue;
@@ -136,6 +140,15 @@ pub(crate) fn validate(c: &PolicyConfig, has_predicate: bool) -> (ConfigReport, 
             } => Some(*n),
             _ => None,
         };
+        let host = match &p {
+            OriginPattern::Exact(o) => Some(o.host()),
+            OriginPattern::Subdomains { base, .. } => Some(base.as_str()),
+            OriginPattern::AnyPort { host, .. } => Some(host.as_str()),
+            OriginPattern::Any => None,
+        };
+        if let Some(w) = host.and_then(dns_limit) {
+            rep.warn(f, Some(i), raw, w);
+        }
         if let Some(port) = port.filter(|n| is_bad_port(*n)) {
             rep.warn(f, Some(i), raw, W::BadPort { port });
         }
@@ -487,4 +500,22 @@ fn is_request_only_header_name(name: &str) -> bool {
     n.starts_with("access-control-request-")
         || n.starts_with("sec-fetch-")
         || matches!(n.as_str(), "origin" | "host" | "referer" | "cookie")
+}
+
+/// RFC 1035 §2.3.4: a name is at most 253 bytes in text (without the root's trailing dot), each
+/// label 1 to 63 bytes. IP literals are not names.
+fn dns_limit(host: &str) -> Option<W> {
+    if host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() || host.is_empty() {
+        return None;
+    }
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if name.split('.').any(str::is_empty) {
+        Some(W::EmptyLabel)
+    } else if name.split('.').any(|l| l.len() > 63) {
+        Some(W::LabelTooLong)
+    } else if name.len() > 253 {
+        Some(W::HostTooLong)
+    } else {
+        None
+    }
 }

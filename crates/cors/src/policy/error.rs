@@ -212,6 +212,14 @@ pub enum ConfigWarningKind {
     ResponseHeaderAsRequestHeader,
     /// A request-only header listed as exposed: no response carries it.
     RequestHeaderExposed,
+    /// A `file:` origin: browsers send `null` from `file:` pages (URL `#concept-url-origin`).
+    FileOrigin,
+    /// A host name over 253 bytes (RFC 1035 §2.3.4), which DNS cannot resolve.
+    HostTooLong,
+    /// A label over 63 bytes (RFC 1035 §2.3.4), which DNS cannot resolve.
+    LabelTooLong,
+    /// An empty label (`a..b`), which DNS cannot resolve.
+    EmptyLabel,
 }
 
 /// One configuration warning.
@@ -241,6 +249,10 @@ impl ConfigWarning {
             BadPort { .. } => "bad-port",
             ResponseHeaderAsRequestHeader => "response-header-as-request-header",
             RequestHeaderExposed => "request-header-exposed",
+            FileOrigin => "file-origin",
+            HostTooLong => "host-too-long",
+            LabelTooLong => "label-too-long",
+            EmptyLabel => "empty-label",
         }
     }
 
@@ -272,6 +284,10 @@ impl ConfigWarning {
             RequestHeaderExposed => {
                 format!("`{v}` is a request header: no response carries it for script to read")
             }
+            FileOrigin => format!("`{v}` never matches: browsers send `null` from file: pages"),
+            HostTooLong => format!("`{v}` has a host over 253 bytes, which DNS cannot resolve"),
+            LabelTooLong => format!("`{v}` has a label over 63 bytes, which DNS cannot resolve"),
+            EmptyLabel => format!("`{v}` has an empty label (`..`), which DNS cannot resolve"),
         }
     }
 
@@ -291,6 +307,10 @@ impl ConfigWarning {
                 "remove it (the policy sends Access-Control-* response headers itself)".into()
             }
             RequestHeaderExposed => "remove it; expose the response headers script reads".into(),
+            FileOrigin => {
+                "remove it; serve the page over http(s), or allow `null` (allow_null_origin) knowing any sandboxed page sends it".into()
+            }
+            HostTooLong | LabelTooLong | EmptyLabel => "write the host name as it resolves".into(),
         }
     }
 }
