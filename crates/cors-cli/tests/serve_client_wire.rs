@@ -550,6 +550,52 @@ async fn transfer_encoding_with_content_length_is_refused_and_the_connection_clo
     assert_no_failures(failures);
 }
 
+/// Names an upstream that folds `_` into `-` (CGI, WSGI, Rack) reads as framing fields.
+const LOOKALIKES: [&str; 5] = [
+    "Transfer_Encoding: chunked",
+    "transfer_encoding: chunked",
+    "Content_Length: 5",
+    "CONTENT_LENGTH: 5",
+    "Content_Length: 40",
+];
+
+/// RFC 9112 §11.2 (request smuggling): a field that reads as `Transfer-Encoding`,
+/// `Content-Length`, `Host` or `Connection` once `_` is taken for `-` is refused with 400 by
+/// default and never reaches the upstream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn underscore_framing_lookalikes_are_refused() {
+    let up = raw_upstream().await;
+    let gw = gateway(&up, "");
+    let mut failures = Vec::new();
+    for (i, field) in LOOKALIKES.iter().enumerate() {
+        let req = format!(
+            "POST /refused-{i} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n{field}\r\n\r\nhello"
+        );
+        if let Err(e) = check_refused(&gw, req.as_bytes(), &[400], true) {
+            failures.push(e);
+        }
+    }
+    assert_refusals_held(&gw, &up, failures);
+}
+
+/// With `[limits] allow_underscore_framing_lookalikes = true` the same fields are forwarded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn underscore_framing_lookalikes_are_forwarded_when_allowed() {
+    let up = raw_upstream().await;
+    let gw = gateway(&up, "allow_underscore_framing_lookalikes = true");
+    let mut c = Client::connect(&gw);
+    c.send(b"POST /allowed HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer_Encoding: chunked\r\n\r\nhello");
+    let a = c.try_answer(false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a.status, 200, "{}", a.shown());
+    assert!(
+        up.heads().iter().any(|h| h.contains("/allowed")
+            && h.to_ascii_lowercase()
+                .contains("transfer_encoding: chunked")),
+        "{:?}",
+        up.heads()
+    );
+}
+
 /// RFC 9112 §6.3 item 4: a request whose `Transfer-Encoding` does not end in `chunked` has no
 /// reliable length, so 400 and close; RFC 9112 §6.1: a coding the server does not decode
 /// gets 501, and an HTTP/1.0 message with `Transfer-Encoding` is treated as badly framed and

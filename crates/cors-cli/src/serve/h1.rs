@@ -424,6 +424,11 @@ fn parse(
             .map_err(|_| Refusal::bad("a header field value is malformed"))?;
         headers.append(name, value);
     }
+    if f.lookalike && !limits.allow_underscore_framing_lookalikes {
+        return Err(Refusal::bad(
+            "a header field name reads as a framing field with `_` for `-`",
+        ));
+    }
     let (framing, keep_alive) = f.framing(s.version)?;
     // RFC 9112 §3.2.2: an absolute-form target's authority takes the place of Host.
     if let Some(a) = uri.authority() {
@@ -527,6 +532,29 @@ struct Fields {
     close: bool,
     keep_alive: bool,
     expect_continue: bool,
+    /// A field named like a framing field but with `_` for `-`.
+    lookalike: bool,
+}
+
+/// The fields an upstream that folds `_` into `-` (CGI, WSGI, Rack) would take for
+/// framing or routing ones: a smuggling gadget (RFC 9112 §11.2).
+const FRAMING_NAMES: [&[u8]; 4] = [
+    b"transfer-encoding",
+    b"content-length",
+    b"host",
+    b"connection",
+];
+
+/// Whether `name` (lowercase) is one of [`FRAMING_NAMES`] once `_` is read as `-`, without
+/// being it.
+fn framing_lookalike(name: &[u8]) -> bool {
+    name.contains(&b'_')
+        && FRAMING_NAMES.iter().any(|f| {
+            f.len() == name.len()
+                && f.iter()
+                    .zip(name)
+                    .all(|(&a, &b)| a == b || (a == b'-' && b == b'_'))
+        })
 }
 
 impl Fields {
@@ -544,6 +572,8 @@ impl Fields {
             self.keep_alive |= connection_has(raw, b"keep-alive");
         } else if name == header::EXPECT {
             self.expect_continue |= raw.trim_ascii().eq_ignore_ascii_case(b"100-continue");
+        } else {
+            self.lookalike |= framing_lookalike(name.as_str().as_bytes());
         }
     }
 
