@@ -51,6 +51,45 @@ impl Rewind {
     pub fn new(pre: Bytes, io: Stream) -> Rewind {
         Rewind { pre, io }
     }
+
+    /// Reads the client preface and the first frame's header, within `limit`: this connection
+    /// for hyper, with those bytes first, or `None` when they are not the preface and a
+    /// SETTINGS frame on stream 0 — RFC 9113 §3.4: an invalid preface (the first frame must
+    /// be SETTINGS) is a connection error PROTOCOL_ERROR, so GOAWAY(PROTOCOL_ERROR) is sent
+    /// and the connection closed, rather than left to hyper, which would wait or answer.
+    pub async fn checked_preface(self, limit: Duration) -> Option<Rewind> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        const GOAWAY_PROTOCOL_ERROR: [u8; 17] = [0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+        let Rewind { pre, mut io } = self;
+        let want = H2_PREFACE.len() + 9;
+        let mut buf = BytesMut::from(&pre[..]);
+        let read = tokio::time::timeout(limit, async {
+            while buf.len() < want {
+                let n = H2_PREFACE.len().min(buf.len());
+                if buf[..n] != H2_PREFACE[..n] {
+                    break;
+                }
+                buf.reserve(want);
+                if io.read_buf(&mut buf).await.ok()? == 0 {
+                    return None;
+                }
+            }
+            Some(())
+        })
+        .await;
+        if !matches!(read, Ok(Some(()))) {
+            return None;
+        }
+        let frame = buf.get(H2_PREFACE.len()..want);
+        let settings = buf.starts_with(H2_PREFACE)
+            && frame.is_some_and(|f| f[3] == 0x4 && f[5..9] == [0, 0, 0, 0]);
+        if !settings {
+            let _ = io.write_all(&GOAWAY_PROTOCOL_ERROR).await;
+            let _ = io.shutdown().await;
+            return None;
+        }
+        Some(Rewind::new(buf.freeze(), io))
+    }
 }
 
 impl AsyncRead for Rewind {

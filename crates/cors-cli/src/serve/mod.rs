@@ -507,6 +507,10 @@ async fn connection(job: Job, shared: Arc<Shared>, watcher: Watcher, drain: h1::
                 h1::Served::Done => None,
             }
         };
+        let h2 = match h2 {
+            Some(io) => io.checked_preface(limits.header_read_timeout.0).await,
+            None => None,
+        };
         if let Some(io) = h2 {
             let io = TokioIo::new(io);
             serve_connection(io, peer, tls, &limits, shared.clone(), watcher).await;
