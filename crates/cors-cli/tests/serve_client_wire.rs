@@ -550,6 +550,52 @@ async fn transfer_encoding_with_content_length_is_refused_and_the_connection_clo
     assert_no_failures(failures);
 }
 
+/// Names an upstream that folds `_` into `-` (CGI, WSGI, Rack) reads as framing fields.
+const LOOKALIKES: [&str; 5] = [
+    "Transfer_Encoding: chunked",
+    "transfer_encoding: chunked",
+    "Content_Length: 5",
+    "CONTENT_LENGTH: 5",
+    "Content_Length: 40",
+];
+
+/// RFC 9112 §11.2 (request smuggling): a field that reads as `Transfer-Encoding`,
+/// `Content-Length`, `Host` or `Connection` once `_` is taken for `-` is refused with 400 by
+/// default and never reaches the upstream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn underscore_framing_lookalikes_are_refused() {
+    let up = raw_upstream().await;
+    let gw = gateway(&up, "");
+    let mut failures = Vec::new();
+    for (i, field) in LOOKALIKES.iter().enumerate() {
+        let req = format!(
+            "POST /refused-{i} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n{field}\r\n\r\nhello"
+        );
+        if let Err(e) = check_refused(&gw, req.as_bytes(), &[400], true) {
+            failures.push(e);
+        }
+    }
+    assert_refusals_held(&gw, &up, failures);
+}
+
+/// With `[limits] allow_underscore_framing_lookalikes = true` the same fields are forwarded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn underscore_framing_lookalikes_are_forwarded_when_allowed() {
+    let up = raw_upstream().await;
+    let gw = gateway(&up, "allow_underscore_framing_lookalikes = true");
+    let mut c = Client::connect(&gw);
+    c.send(b"POST /allowed HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer_Encoding: chunked\r\n\r\nhello");
+    let a = c.try_answer(false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a.status, 200, "{}", a.shown());
+    assert!(
+        up.heads().iter().any(|h| h.contains("/allowed")
+            && h.to_ascii_lowercase()
+                .contains("transfer_encoding: chunked")),
+        "{:?}",
+        up.heads()
+    );
+}
+
 /// RFC 9112 §6.3 item 4: a request whose `Transfer-Encoding` does not end in `chunked` has no
 /// reliable length, so 400 and close; RFC 9112 §6.1: a coding the server does not decode
 /// gets 501, and an HTTP/1.0 message with `Transfer-Encoding` is treated as badly framed and
@@ -1340,4 +1386,71 @@ async fn h2c_prior_knowledge_is_recognised_when_the_preface_comes_in_pieces() {
         }
     }
     assert_eq!(up.last().request_line(), "GET /h2 HTTP/1.1");
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP/2 connection preface (RFC 9113 §3.4)
+
+/// Writes `bytes` on a new connection and reads until the gateway closes it, at most 2 s:
+/// the bytes read, and whether the close came in time.
+fn h2_until_close(gw: &Gateway, bytes: &[u8]) -> (Vec<u8>, bool) {
+    use std::io::{Read, Write};
+    let mut s = TcpStream::connect(gw.url().trim_start_matches("http://")).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+        .unwrap();
+    s.write_all(bytes).unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return (out, true),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return (out, true),
+            Err(_) => return (out, false),
+        }
+    }
+}
+
+/// Whether `frames` (server frames) hold a GOAWAY with error code PROTOCOL_ERROR (0x1).
+fn has_goaway_protocol_error(mut frames: &[u8]) -> bool {
+    while frames.len() >= 9 {
+        let len =
+            usize::from(frames[0]) << 16 | usize::from(frames[1]) << 8 | usize::from(frames[2]);
+        let Some(payload) = frames.get(9..9 + len) else {
+            return false;
+        };
+        if frames[3] == 0x7 && payload.len() >= 8 && payload[4..8] == [0, 0, 0, 1] {
+            return true;
+        }
+        frames = &frames[9 + len..];
+    }
+    false
+}
+
+/// RFC 9113 §3.4: the preface must be followed by a SETTINGS frame, and an invalid preface is
+/// a connection error PROTOCOL_ERROR: GOAWAY(PROTOCOL_ERROR) and a close, not a wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invalid_http2_preface_or_first_frame_ends_the_connection_at_once() {
+    let up = raw_upstream().await;
+    let gw = gateway(&up, "");
+    let preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    // A PING frame (type 0x6) where SETTINGS must come.
+    let mut ping_first = preface.clone();
+    ping_first.extend_from_slice(&[0, 0, 8, 0x6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    let mut failures = Vec::new();
+    let (got, closed) = h2_until_close(&gw, &ping_first);
+    if !closed || !has_goaway_protocol_error(&got) {
+        failures.push(format!(
+            "PING before SETTINGS: closed in time {closed}, got {:?}",
+            lossy(&got)
+        ));
+    }
+    let (got, closed) = h2_until_close(&gw, b"PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n");
+    if !closed {
+        failures.push(format!(
+            "corrupted preface: no close in 2 s, got {:?}",
+            lossy(&got)
+        ));
+    }
+    assert_no_failures(failures);
 }

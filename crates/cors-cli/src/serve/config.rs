@@ -130,6 +130,10 @@ pub struct Limits {
     pub request_timeout: Dur,
     /// Drain time on shutdown.
     pub shutdown_timeout: Dur,
+    /// Forward request fields whose names read as `Transfer-Encoding`, `Content-Length`,
+    /// `Host` or `Connection` once `_` is taken for `-` (e.g. `Transfer_Encoding`);
+    /// off by default, when such a request is refused with 400.
+    pub allow_underscore_framing_lookalikes: bool,
 }
 
 impl Default for Limits {
@@ -141,6 +145,7 @@ impl Default for Limits {
             header_read_timeout: Dur(Duration::from_secs(10)),
             request_timeout: Dur(Duration::from_secs(60)),
             shutdown_timeout: Dur(Duration::from_secs(30)),
+            allow_underscore_framing_lookalikes: false,
         }
     }
 }
@@ -425,6 +430,7 @@ pub fn is_gateway_table(root: &DeTable<'_>) -> bool {
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
     Str,
+    Bool,
     Count,
     Duration,
     Address,
@@ -507,6 +513,11 @@ impl Ctx<'_> {
             );
         };
         match kind {
+            Kind::Bool => {
+                if v.as_bool().is_none() {
+                    wrong(self, "true or false");
+                }
+            }
             Kind::Count => match v.as_integer() {
                 Some(i) => {
                     let ok = u64::from_str_radix(i.as_str(), i.radix())
@@ -757,6 +768,7 @@ pub fn lint_gateway_table(
                     ("header_read_timeout", Kind::Duration),
                     ("request_timeout", Kind::Duration),
                     ("shutdown_timeout", Kind::Duration),
+                    ("allow_underscore_framing_lookalikes", Kind::Bool),
                 ],
                 &[],
             ),

@@ -51,6 +51,45 @@ impl Rewind {
     pub fn new(pre: Bytes, io: Stream) -> Rewind {
         Rewind { pre, io }
     }
+
+    /// Reads the client preface and the first frame's header, within `limit`: this connection
+    /// for hyper, with those bytes first, or `None` when they are not the preface and a
+    /// SETTINGS frame on stream 0 — RFC 9113 §3.4: an invalid preface (the first frame must
+    /// be SETTINGS) is a connection error PROTOCOL_ERROR, so GOAWAY(PROTOCOL_ERROR) is sent
+    /// and the connection closed, rather than left to hyper, which would wait or answer.
+    pub async fn checked_preface(self, limit: Duration) -> Option<Rewind> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        const GOAWAY_PROTOCOL_ERROR: [u8; 17] = [0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+        let Rewind { pre, mut io } = self;
+        let want = H2_PREFACE.len() + 9;
+        let mut buf = BytesMut::from(&pre[..]);
+        let read = tokio::time::timeout(limit, async {
+            while buf.len() < want {
+                let n = H2_PREFACE.len().min(buf.len());
+                if buf[..n] != H2_PREFACE[..n] {
+                    break;
+                }
+                buf.reserve(want);
+                if io.read_buf(&mut buf).await.ok()? == 0 {
+                    return None;
+                }
+            }
+            Some(())
+        })
+        .await;
+        if !matches!(read, Ok(Some(()))) {
+            return None;
+        }
+        let frame = buf.get(H2_PREFACE.len()..want);
+        let settings = buf.starts_with(H2_PREFACE)
+            && frame.is_some_and(|f| f[3] == 0x4 && f[5..9] == [0, 0, 0, 0]);
+        if !settings {
+            let _ = io.write_all(&GOAWAY_PROTOCOL_ERROR).await;
+            let _ = io.shutdown().await;
+            return None;
+        }
+        Some(Rewind::new(buf.freeze(), io))
+    }
 }
 
 impl AsyncRead for Rewind {
@@ -424,6 +463,11 @@ fn parse(
             .map_err(|_| Refusal::bad("a header field value is malformed"))?;
         headers.append(name, value);
     }
+    if f.lookalike && !limits.allow_underscore_framing_lookalikes {
+        return Err(Refusal::bad(
+            "a header field name reads as a framing field with `_` for `-`",
+        ));
+    }
     let (framing, keep_alive) = f.framing(s.version)?;
     // RFC 9112 §3.2.2: an absolute-form target's authority takes the place of Host.
     if let Some(a) = uri.authority() {
@@ -527,6 +571,29 @@ struct Fields {
     close: bool,
     keep_alive: bool,
     expect_continue: bool,
+    /// A field named like a framing field but with `_` for `-`.
+    lookalike: bool,
+}
+
+/// The fields an upstream that folds `_` into `-` (CGI, WSGI, Rack) would take for
+/// framing or routing ones: a smuggling gadget (RFC 9112 §11.2).
+const FRAMING_NAMES: [&[u8]; 4] = [
+    b"transfer-encoding",
+    b"content-length",
+    b"host",
+    b"connection",
+];
+
+/// Whether `name` (lowercase) is one of [`FRAMING_NAMES`] once `_` is read as `-`, without
+/// being it.
+fn framing_lookalike(name: &[u8]) -> bool {
+    name.contains(&b'_')
+        && FRAMING_NAMES.iter().any(|f| {
+            f.len() == name.len()
+                && f.iter()
+                    .zip(name)
+                    .all(|(&a, &b)| a == b || (a == b'-' && b == b'_'))
+        })
 }
 
 impl Fields {
@@ -544,6 +611,8 @@ impl Fields {
             self.keep_alive |= connection_has(raw, b"keep-alive");
         } else if name == header::EXPECT {
             self.expect_continue |= raw.trim_ascii().eq_ignore_ascii_case(b"100-continue");
+        } else {
+            self.lookalike |= framing_lookalike(name.as_str().as_bytes());
         }
     }
 

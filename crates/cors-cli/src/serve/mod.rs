@@ -55,6 +55,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 ///     header_read_timeout = "10s"
 ///     request_timeout = "60s"
 ///     shutdown_timeout = "30s"
+///     allow_underscore_framing_lookalikes = false   # true forwards Transfer_Encoding etc.
 ///
 ///     [[routes]]                     # the most specific matching route wins
 ///     path = "/api/"                 # a prefix; or glob = "/files/**/*.json"
@@ -68,6 +69,12 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 /// Preflights are answered at the gateway (set preflight_continue = true in a route's policy
 /// to forward them). Every response, including the gateway's own 502 and 504, carries the CORS
 /// headers for allowed origins, so failures stay readable in the browser.
+///
+/// Request smuggling: ambiguous framing (Transfer-Encoding with Content-Length, bad or
+/// conflicting lengths, a bad Host) gets 400 and a close. So does a field named like
+/// Transfer-Encoding, Content-Length, Host or Connection with `_` for `-` (Transfer_Encoding),
+/// which CGI-, WSGI- or Rack-style upstreams would read as framing; set
+/// allow_underscore_framing_lookalikes = true in [limits] to forward such fields instead.
 ///
 /// Signals: SIGHUP reloads the file (it is also reloaded when it changes); an invalid file is
 /// reported and the running configuration stays. SIGTERM or Ctrl-C stop accepting, let
@@ -499,6 +506,10 @@ async fn connection(job: Job, shared: Arc<Shared>, watcher: Watcher, drain: h1::
                 h1::Served::Http2(io) => Some(io),
                 h1::Served::Done => None,
             }
+        };
+        let h2 = match h2 {
+            Some(io) => io.checked_preface(limits.header_read_timeout.0).await,
+            None => None,
         };
         if let Some(io) = h2 {
             let io = TokioIo::new(io);
