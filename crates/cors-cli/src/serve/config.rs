@@ -130,8 +130,8 @@ pub struct Limits {
     pub request_timeout: Dur,
     /// Drain time on shutdown.
     pub shutdown_timeout: Dur,
-    /// Forward request fields whose names read as `Transfer-Encoding`, `Content-Length`,
-    /// `Host` or `Connection` once `_` is taken for `-` (e.g. `Transfer_Encoding`);
+    /// Forward request fields whose names read as `Transfer-Encoding` or `Content-Length`
+    /// once `_` is taken for `-` (e.g. `Transfer_Encoding`);
     /// off by default, when such a request is refused with 400.
     pub allow_underscore_framing_lookalikes: bool,
 }

@@ -576,13 +576,9 @@ struct Fields {
 }
 
 /// The fields an upstream that folds `_` into `-` (CGI, WSGI, Rack) would take for
-/// framing or routing ones: a smuggling gadget (RFC 9112 §11.2).
-const FRAMING_NAMES: [&[u8]; 4] = [
-    b"transfer-encoding",
-    b"content-length",
-    b"host",
-    b"connection",
-];
+/// framing ones: a smuggling gadget (RFC 9112 §11.2). `Host` and `Connection` have no `-`,
+/// so no `_` spelling of them exists to list.
+const FRAMING_NAMES: [&[u8]; 2] = [b"transfer-encoding", b"content-length"];
 
 /// Whether `name` (lowercase) is one of [`FRAMING_NAMES`] once `_` is read as `-`, without
 /// being it.

@@ -72,7 +72,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 ///
 /// Request smuggling: ambiguous framing (Transfer-Encoding with Content-Length, bad or
 /// conflicting lengths, a bad Host) gets 400 and a close. So does a field named like
-/// Transfer-Encoding, Content-Length, Host or Connection with `_` for `-` (Transfer_Encoding),
+/// Transfer-Encoding or Content-Length with `_` for `-` (Transfer_Encoding),
 /// which CGI-, WSGI- or Rack-style upstreams would read as framing; set
 /// allow_underscore_framing_lookalikes = true in [limits] to forward such fields instead.
 ///
