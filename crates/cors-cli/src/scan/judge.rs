@@ -31,7 +31,7 @@
 use cors::vocab::grammar::{eq_ignore_case, split_list, token_list};
 
 use super::finding::{FindingId, Severity};
-use super::probe::{Exchange, PROBE_HEADER, PROBE_METHOD, ProbeKind, Target};
+use super::probe::{Exchange, PROBE_HEADER, PROBE_METHOD, ProbeKind, Target, allows_origin};
 
 /// One finding on one target.
 #[derive(Clone, Debug)]
@@ -64,16 +64,6 @@ fn acac_true(x: &Exchange) -> bool {
         .get("access-control-allow-credentials")
         .as_deref()
         == Some(b"true")
-}
-
-/// `true` when the response grants the probe's own origin: `Access-Control-Allow-Origin` equals
-/// the `Origin` sent, byte for byte (Fetch #cors-check step 4). `*` is not a grant of *this*
-/// origin and never counts here.
-pub fn allows_origin(x: &Exchange) -> bool {
-    match (&x.probe.origin, acao(x)) {
-        (Some(o), Some(v)) => v == o.as_bytes(),
-        _ => false,
-    }
 }
 
 /// Whether a browser would pass the CORS check for the probe's origin without credentials:

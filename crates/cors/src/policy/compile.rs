@@ -1,13 +1,15 @@
 //! Validation of a [`PolicyConfig`] and its compilation into the immutable [`Policy`]: every
 //! problem collected in one pass, header values built once.
 
+use super::compiled::{Inner, Policy};
 use super::config::{ConfigNumber, OriginPredicate, PolicyConfig};
+use super::decide::Decision;
+use super::error::ConfigErrors;
 use super::error::{
     ConfigError, ConfigErrorKind as E, ConfigReport, ConfigWarning, ConfigWarningKind as W,
     Location,
 };
 use super::origin_set::{OriginPattern, OriginSet, PatternError, PortSpec};
-use super::{ConfigErrors, Decision, Inner, Policy};
 use crate::vocab::grammar::is_token;
 use crate::vocab::origin::is_http_scheme;
 use crate::vocab::safelist::{
@@ -517,5 +519,38 @@ fn dns_limit(host: &str) -> Option<W> {
         Some(W::HostTooLong)
     } else {
         None
+    }
+}
+
+impl Policy {
+    /// Validates and compiles a configuration. On error, every problem is reported at once.
+    ///
+    /// ```
+    /// use cors::policy::{ConfigErrorKind, Policy, PolicyConfig};
+    /// let config = PolicyConfig {
+    ///     allowed_origins: vec!["*".into()],
+    ///     allow_credentials: true,
+    ///     ..PolicyConfig::default()
+    /// };
+    /// let err = Policy::new(config).unwrap_err();
+    /// assert_eq!(err.errors()[0].kind, ConfigErrorKind::WildcardWithCredentials);
+    /// ```
+    pub fn new(config: PolicyConfig) -> Result<Policy, ConfigErrors> {
+        compile(config, None)
+    }
+}
+
+impl TryFrom<PolicyConfig> for Policy {
+    type Error = ConfigErrors;
+    fn try_from(config: PolicyConfig) -> Result<Self, Self::Error> {
+        Policy::new(config)
+    }
+}
+
+impl PolicyConfig {
+    /// Validates without compiling: every error and warning, each with the field, the index in a
+    /// list and the offending value. `cors lint` prints this.
+    pub fn validate(&self) -> ConfigReport {
+        validate(self, false).0
     }
 }

@@ -1,14 +1,15 @@
 //! The decision: from a request's method, URI and headers to the CORS headers of its response.
 //! The paths a server takes most often (no `Origin`; an allowed origin) do not allocate.
 
+use super::compiled::{Inner, Policy};
 use super::origin_set::OriginMatch;
-use super::{Inner, Policy};
+use super::view::RequestView;
 use crate::vocab::HeaderOrigin;
 use crate::vocab::grammar::{eq_ignore_case, token_list};
 use crate::vocab::preflight::{header_name_covered, method_covered};
 use crate::vocab::safelist::{is_cors_non_wildcard_request_header_name, is_normalized_method_name};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::{Method, StatusCode, Uri};
+use http::{Method, StatusCode};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -18,37 +19,6 @@ pub const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
 /// `Access-Control-Allow-Private-Network` (WICG Private Network Access).
 pub const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
-
-/// The parts of a request a decision reads.
-#[derive(Clone, Copy, Debug)]
-pub struct RequestView<'a> {
-    /// The request method.
-    pub method: &'a Method,
-    /// The request URI.
-    pub uri: &'a Uri,
-    /// The request headers.
-    pub headers: &'a HeaderMap,
-}
-
-impl<'a, B> From<&'a http::Request<B>> for RequestView<'a> {
-    fn from(r: &'a http::Request<B>) -> Self {
-        RequestView {
-            method: r.method(),
-            uri: r.uri(),
-            headers: r.headers(),
-        }
-    }
-}
-
-impl<'a> From<&'a http::request::Parts> for RequestView<'a> {
-    fn from(p: &'a http::request::Parts) -> Self {
-        RequestView {
-            method: &p.method,
-            uri: &p.uri,
-            headers: &p.headers,
-        }
-    }
-}
 
 /// What kind of answer the request gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
