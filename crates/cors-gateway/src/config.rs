@@ -33,7 +33,7 @@
 //! allowed_origins = ["https://app.example.com"]
 //! ```
 
-use crate::lint::{Diagnostic, Severity, lint_policy_table};
+use crate::diag::{Diagnostic, Severity, lint_policy_table};
 use cors::policy::PolicyConfig;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -134,6 +134,17 @@ pub struct Limits {
     /// once `_` is taken for `-` (e.g. `Transfer_Encoding`);
     /// off by default, when such a request is refused with 400.
     pub allow_underscore_framing_lookalikes: bool,
+}
+
+impl Limits {
+    /// The limits the HTTP/1.x request-head parser applies.
+    pub fn head(&self) -> crate::wire::HeadLimits {
+        crate::wire::HeadLimits {
+            max_headers: self.max_headers,
+            max_header_bytes: self.max_header_bytes,
+            allow_underscore_framing_lookalikes: self.allow_underscore_framing_lookalikes,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -884,7 +895,7 @@ pub fn lint_gateway_table(
 }
 
 fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    crate::lint::closest(name, known)
+    crate::diag::closest(name, known)
 }
 
 #[cfg(test)]

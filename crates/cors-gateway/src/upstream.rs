@@ -10,10 +10,12 @@
 //! to its worker's pool once its response has been read to the end and the exchange left it
 //! reusable (RFC 9112 §9.3).
 
-use super::config::UpstreamConfig;
-use super::h1::RequestBody;
-use super::proxy::{HopByHop, connection_close, connection_named, hop_by_hop};
-use super::wire::{self, Chunk, Field, Framing};
+use crate::body::RequestBody;
+use crate::config::UpstreamConfig;
+use crate::wire::{
+    self, Chunk, Field, Framing, HopByHop, connection_close, connection_named, hop_by_hop,
+};
+use crate::worker::worker;
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Response, StatusCode, Version};
@@ -27,20 +29,6 @@ use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio_util::io::poll_write_buf;
-
-thread_local! {
-    static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-/// Marks the current thread as worker `i` (it uses the `i`-th pool of every upstream).
-pub fn set_worker(i: usize) {
-    WORKER.with(|w| w.set(i));
-}
-
-/// The current thread's worker index (0 outside the workers).
-pub fn worker() -> usize {
-    WORKER.with(std::cell::Cell::get)
-}
 
 /// Why an upstream request failed.
 #[derive(Debug)]
@@ -221,7 +209,7 @@ impl Upstream {
             chunked,
             started: false,
         };
-        let _awaiting = super::busy_poll::AwaitingUpstream::begin();
+        let _awaiting = crate::busy_poll::AwaitingUpstream::begin();
         loop {
             let (mut conn, reused) = match self.checkout() {
                 Some(c) => (c, true),
@@ -229,7 +217,7 @@ impl Upstream {
             };
             match exchange(&mut conn, head.clone(), &mut upload, is_head).await {
                 Ok((resp, framing, reusable)) => {
-                    super::busy_poll::activity();
+                    crate::busy_poll::activity();
                     let mut body = PooledBody {
                         conn: Some(conn),
                         framing,

@@ -2,9 +2,9 @@
 //! nothing about CORS) behind the gateway with the article's policies, and a page on a second
 //! origin, plus a third one the policy does not allow, that runs the article's requests live.
 
-use super::config;
-use super::metrics::Metrics;
-use super::proxy::{Exchange, Observer, Runtime};
+use crate::config;
+use crate::metrics::Metrics;
+use crate::proxy::{Exchange, Observer, Runtime};
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
@@ -85,7 +85,7 @@ pub async fn start(base: u16, metrics: &Metrics, workers: usize) -> Result<Demo,
 
     let toml = gateway_toml(gateway_addr, admin_addr, upstream_addr, page_addr.port());
     let loaded = config::load(&toml, std::path::Path::new("."))
-        .map_err(|d| crate::lint::render("demo gateway.toml", &toml, &d, false))?;
+        .map_err(|d| crate::diag::render("demo gateway.toml", &toml, &d, false))?;
     let runtime = Runtime::build(&loaded.config, metrics, workers)?;
     let log = Arc::new(ExchangeLog::default());
 

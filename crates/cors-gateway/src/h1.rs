@@ -14,30 +14,27 @@
 //! the connection is lent to the body for the time of the exchange ([`RequestBody`]) and comes
 //! back when the body is dropped.
 
-use super::config::Limits;
-use super::proxy::{self, ConnInfo, ProxyBody, Shared, connection_close, connection_has};
-use super::timer;
-use super::wire::{self, Chunk, Conn, Field, Framing, Part, Step};
+use crate::body::{H1Body, Lent, RequestBody, Stream};
+use crate::config::Limits;
+use crate::proxy::{self, ConnInfo, ProxyBody, Shared};
+use crate::timer;
+use crate::wire::head::{Parsed, Refusal, parse};
+use crate::wire::{self, Conn, Framing, Step};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::{Method, Request, Response, StatusCode, Uri, Version};
-use http_body::{Body, Frame, SizeHint};
+use http::header::{self, HeaderValue};
+use http::{Method, Response, StatusCode, Version};
+use http_body::Body;
 use std::fmt::Write as _;
 use std::future::poll_fn;
 use std::io;
-use std::mem::MaybeUninit;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
 use tokio_util::either::Either;
 use tokio_util::io::poll_write_buf;
-
-/// A client connection's byte stream: plain TCP (`Left`) or TLS (`Right`).
-pub type Stream = Either<TcpStream, Box<tokio_rustls::server::TlsStream<TcpStream>>>;
 
 /// Bytes already read from a connection, served before the rest of it: how a connection that
 /// turned out to speak HTTP/2 goes to hyper with the preface this server read.
@@ -247,9 +244,6 @@ const WRITE_BATCH: usize = 64 * 1024;
 /// the client sees the response rather than a reset), and how many bytes it reads at most.
 const LINGER: Duration = Duration::from_secs(2);
 const LINGER_BYTES: usize = 1024 * 1024;
-/// Header fields parsed on the stack; a larger `max_headers` parses into a heap array.
-const STACK_FIELDS: usize = 128;
-
 /// Serves HTTP/1.x requests on `io` until the connection ends.
 pub async fn serve(
     io: Stream,
@@ -364,30 +358,6 @@ enum Head {
     Closed,
 }
 
-/// A request refused before it reached the proxy; the connection closes after the answer.
-#[derive(Debug)]
-struct Refusal {
-    status: StatusCode,
-    why: &'static str,
-}
-
-impl Refusal {
-    fn new(status: StatusCode, why: &'static str) -> Refusal {
-        Refusal { status, why }
-    }
-    fn bad(why: &'static str) -> Refusal {
-        Refusal::new(StatusCode::BAD_REQUEST, why)
-    }
-}
-
-/// A request head, parsed, and what its framing fields said.
-struct Parsed {
-    req: Request<()>,
-    framing: Framing,
-    expect_continue: bool,
-    keep_alive: bool,
-}
-
 /// Reads until a whole request head is in the buffer and parses it.
 fn read_head<'a>(
     conn: &'a mut Conn<Stream>,
@@ -404,10 +374,11 @@ fn read_head<'a>(
                         if n == H2_PREFACE.len() {
                             return Poll::Ready(Ok(Head::Http2));
                         }
-                    } else if let Some(p) = parse(&mut conn.buf, limits, &mut conn.fields)? {
+                    } else if let Some(p) = parse(&mut conn.buf, &limits.head(), &mut conn.fields)?
+                    {
                         return Poll::Ready(Ok(Head::Request(p)));
                     }
-                } else if let Some(p) = parse(&mut conn.buf, limits, &mut conn.fields)? {
+                } else if let Some(p) = parse(&mut conn.buf, &limits.head(), &mut conn.fields)? {
                     return Poll::Ready(Ok(Head::Request(p)));
                 }
             } else if drain.poll(cx).is_ready() {
@@ -428,371 +399,7 @@ fn read_head<'a>(
     })
 }
 
-/// Parses the request head at the start of `buf`: `None` while incomplete. On success the
-/// head is taken out of the buffer (the target and field values keep sharing its bytes).
-fn parse(
-    buf: &mut BytesMut,
-    limits: &Limits,
-    spans: &mut Vec<Field>,
-) -> Result<Option<Parsed>, Refusal> {
-    let max = limits.max_headers;
-    spans.clear();
-    let scanned = if max <= STACK_FIELDS {
-        let mut fields = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; STACK_FIELDS];
-        scan(buf, limits, &mut fields[..max], spans)?
-    } else {
-        let mut fields = Vec::new();
-        fields.resize_with(max, MaybeUninit::uninit);
-        scan(buf, limits, &mut fields, spans)?
-    };
-    let Some(s) = scanned else {
-        return Ok(None);
-    };
-    // The head's bytes leave the read buffer; the target and the values share them.
-    let head = buf.split_to(s.len).freeze();
-    let uri = Uri::from_maybe_shared(s.target.shared(&head))
-        .map_err(|_| Refusal::bad("the request target is malformed"))?;
-    let mut headers = HeaderMap::with_capacity(s.fields);
-    let mut f = Fields::default();
-    for span in spans.iter() {
-        let name = HeaderName::from_bytes(span.name.in_head(&head))
-            .map_err(|_| Refusal::bad("a header field name is malformed"))?;
-        let raw = span.value.shared(&head);
-        f.note(&name, &raw);
-        let value = HeaderValue::from_maybe_shared(raw)
-            .map_err(|_| Refusal::bad("a header field value is malformed"))?;
-        headers.append(name, value);
-    }
-    if f.lookalike && !limits.allow_underscore_framing_lookalikes {
-        return Err(Refusal::bad(
-            "a header field name reads as a framing field with `_` for `-`",
-        ));
-    }
-    let (framing, keep_alive) = f.framing(s.version)?;
-    // RFC 9112 §3.2.2: an absolute-form target's authority takes the place of Host.
-    if let Some(a) = uri.authority() {
-        let host_port = a.as_str().rsplit('@').next().unwrap_or_default();
-        let host = HeaderValue::from_str(host_port)
-            .map_err(|_| Refusal::bad("the request target is malformed"))?;
-        headers.insert(header::HOST, host);
-    }
-    let expect_continue = f.expect_continue && s.version == Version::HTTP_11;
-    let mut r = Request::new(());
-    *r.method_mut() = s.method;
-    *r.uri_mut() = uri;
-    *r.version_mut() = s.version;
-    *r.headers_mut() = headers;
-    Ok(Some(Parsed {
-        req: r,
-        framing,
-        expect_continue,
-        keep_alive,
-    }))
-}
-
-/// What [`scan`] found of a complete head.
-struct Scanned {
-    len: usize,
-    method: Method,
-    version: Version,
-    target: Part,
-    /// How many fields there are.
-    fields: usize,
-}
-
-/// Runs the parser over `buf`, noting where the target and each field are.
-fn scan<'b>(
-    buf: &'b [u8],
-    limits: &Limits,
-    fields: &mut [MaybeUninit<httparse::Header<'b>>],
-    spans: &mut Vec<Field>,
-) -> Result<Option<Scanned>, Refusal> {
-    let too_large = || {
-        Refusal::new(
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "the request head is too large",
-        )
-    };
-    let mut req = httparse::Request::new(&mut []);
-    let status = match httparse::ParserConfig::default()
-        .parse_request_with_uninit_headers(&mut req, buf, fields)
-    {
-        Ok(s) => s,
-        Err(httparse::Error::TooManyHeaders) => {
-            return Err(Refusal::new(
-                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                "the request has too many header fields",
-            ));
-        }
-        Err(httparse::Error::Version) => {
-            return Err(Refusal::new(
-                StatusCode::HTTP_VERSION_NOT_SUPPORTED,
-                "not an HTTP/1.x request",
-            ));
-        }
-        Err(_) => return Err(Refusal::bad("the request head is malformed")),
-    };
-    let httparse::Status::Complete(len) = status else {
-        if buf.len() > limits.max_header_bytes {
-            return Err(too_large());
-        }
-        return Ok(None);
-    };
-    if len > limits.max_header_bytes {
-        return Err(too_large());
-    }
-    let method = Method::from_bytes(req.method.unwrap_or_default().as_bytes())
-        .map_err(|_| Refusal::bad("the request method is malformed"))?;
-    let version = if req.version == Some(0) {
-        Version::HTTP_10
-    } else {
-        Version::HTTP_11
-    };
-    let target = Part::of(buf, req.path.unwrap_or_default().as_bytes());
-    spans.extend(req.headers.iter().map(|h| Field::of(buf, h)));
-    Ok(Some(Scanned {
-        len,
-        method,
-        version,
-        target,
-        fields: req.headers.len(),
-    }))
-}
-
-/// What a request's framing and connection fields said.
-#[derive(Default, Debug)]
-struct Fields {
-    hosts: usize,
-    bad_host: bool,
-    /// Every `Content-Length` value.
-    lengths: Vec<Bytes>,
-    /// Every `Transfer-Encoding` value.
-    codings: Vec<Bytes>,
-    close: bool,
-    keep_alive: bool,
-    expect_continue: bool,
-    /// A field named like a framing field but with `_` for `-`.
-    lookalike: bool,
-}
-
-/// The fields an upstream that folds `_` into `-` (CGI, WSGI, Rack) would take for
-/// framing ones: a smuggling gadget (RFC 9112 §11.2). `Host` and `Connection` have no `-`,
-/// so no `_` spelling of them exists to list.
-const FRAMING_NAMES: [&[u8]; 2] = [b"transfer-encoding", b"content-length"];
-
-/// Whether `name` (lowercase) is one of [`FRAMING_NAMES`] once `_` is read as `-`, without
-/// being it.
-fn framing_lookalike(name: &[u8]) -> bool {
-    name.contains(&b'_')
-        && FRAMING_NAMES.iter().any(|f| {
-            f.len() == name.len()
-                && f.iter()
-                    .zip(name)
-                    .all(|(&a, &b)| a == b || (a == b'-' && b == b'_'))
-        })
-}
-
-impl Fields {
-    fn note(&mut self, name: &HeaderName, raw: &Bytes) {
-        if name == header::HOST {
-            self.hosts += 1;
-            // Host = uri-host [ ":" port ], or empty (RFC 9110 §7.2).
-            self.bad_host |= !raw.iter().all(|&b| host_byte(b));
-        } else if name == header::CONTENT_LENGTH {
-            self.lengths.push(raw.clone());
-        } else if name == header::TRANSFER_ENCODING {
-            self.codings.push(raw.clone());
-        } else if name == header::CONNECTION {
-            self.close |= connection_close(raw);
-            self.keep_alive |= connection_has(raw, b"keep-alive");
-        } else if name == header::EXPECT {
-            self.expect_continue |= raw.trim_ascii().eq_ignore_ascii_case(b"100-continue");
-        } else {
-            self.lookalike |= framing_lookalike(name.as_str().as_bytes());
-        }
-    }
-
-    /// How the request body is delimited (RFC 9112 §6.3), and whether the connection may
-    /// carry another request after this one (§9.3).
-    fn framing(&self, version: Version) -> Result<(Framing, bool), Refusal> {
-        // RFC 9112 §3.2: exactly one Host in an HTTP/1.1 request.
-        if (version == Version::HTTP_11 && self.hosts == 0) || self.hosts > 1 || self.bad_host {
-            return Err(Refusal::bad(
-                "an HTTP/1.1 request needs exactly one valid Host header field",
-            ));
-        }
-        let keep_alive = if version == Version::HTTP_11 {
-            !self.close
-        } else {
-            self.keep_alive && !self.close
-        };
-        if !self.codings.is_empty() {
-            // §6.1: Transfer-Encoding in HTTP/1.0 is faulty framing; §6.3 item 3: next to
-            // Content-Length it may be smuggling — both refused, the connection closed.
-            if version == Version::HTTP_10 {
-                return Err(Refusal::bad("Transfer-Encoding in an HTTP/1.0 request"));
-            }
-            if !self.lengths.is_empty() {
-                return Err(Refusal::bad(
-                    "both Transfer-Encoding and Content-Length in a request",
-                ));
-            }
-            let (mut codings, mut chunked, mut last_chunked) = (0, 0, false);
-            for c in wire::transfer_codings(self.codings.iter().map(|v| &v[..])) {
-                last_chunked = wire::is_chunked(c);
-                codings += 1;
-                chunked += usize::from(last_chunked);
-            }
-            // §6.3 item 4: the final coding must be chunked, and chunked is applied once (§7).
-            if !last_chunked || chunked > 1 {
-                return Err(Refusal::bad(
-                    "the request's final transfer coding is not chunked",
-                ));
-            }
-            // §6.1: a transfer coding this server does not decode.
-            if codings > 1 {
-                return Err(Refusal::new(
-                    StatusCode::NOT_IMPLEMENTED,
-                    "transfer codings other than chunked are not supported",
-                ));
-            }
-            return Ok((Framing::Chunked(Chunk::Size), keep_alive));
-        }
-        let length = wire::content_length(self.lengths.iter().map(|v| &v[..]))
-            .map_err(|_| Refusal::bad("the request's Content-Length is invalid"))?;
-        Ok((
-            match length {
-                None | Some(0) => Framing::Empty,
-                Some(n) => Framing::Length(n),
-            },
-            keep_alive,
-        ))
-    }
-}
-
-/// A byte of `uri-host [ ":" port ]` (RFC 3986 §3.2.2: unreserved, pct-encoded, sub-delims,
-/// and the brackets of an IP literal).
-fn host_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:[]".contains(&b)
-}
-
 const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
-
-/// The connection, lent to a request body for the time of its exchange.
-struct Lent {
-    conn: Conn<Stream>,
-    framing: Framing,
-    /// `100 Continue` still to be written before the body is read (RFC 9110 §10.1.1).
-    continue_: Option<Bytes>,
-    /// The body's framing turned out invalid, or the connection failed: where the next
-    /// request would begin is unknown.
-    broken: bool,
-}
-
-impl Lent {
-    fn fail(&mut self, e: io::Error) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        self.broken = true;
-        Poll::Ready(Some(Err(e)))
-    }
-}
-
-/// A request body read from the client connection as the upstream exchange asks for it.
-pub struct H1Body {
-    lent: Option<Lent>,
-    back: Option<tokio::sync::oneshot::Sender<Lent>>,
-}
-
-impl Drop for H1Body {
-    fn drop(&mut self) {
-        if let (Some(lent), Some(back)) = (self.lent.take(), self.back.take()) {
-            let _ = back.send(lent);
-        }
-    }
-}
-
-impl Body for H1Body {
-    type Data = Bytes;
-    type Error = io::Error;
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        let Some(lent) = self.lent.as_mut() else {
-            return Poll::Ready(None);
-        };
-        if let Some(cont) = lent.continue_.as_mut() {
-            while cont.has_remaining() {
-                match ready!(Pin::new(&mut lent.conn.io).poll_write(cx, cont)) {
-                    Ok(n) if n > 0 => cont.advance(n),
-                    Ok(_) => return lent.fail(io::ErrorKind::WriteZero.into()),
-                    Err(e) => return lent.fail(e),
-                }
-            }
-            if let Err(e) = ready!(Pin::new(&mut lent.conn.io).poll_flush(cx)) {
-                return lent.fail(e);
-            }
-            lent.continue_ = None;
-        }
-        match ready!(lent.conn.poll_body(&mut lent.framing, cx)) {
-            Ok(Some(d)) => Poll::Ready(Some(Ok(Frame::data(d)))),
-            Ok(None) => Poll::Ready(None),
-            Err(e) => {
-                lent.broken = true;
-                Poll::Ready(Some(Err(io::Error::other(format!(
-                    "the client's request body: {e}"
-                )))))
-            }
-        }
-    }
-    fn is_end_stream(&self) -> bool {
-        self.lent
-            .as_ref()
-            .is_none_or(|l| l.framing == Framing::Empty)
-    }
-    fn size_hint(&self) -> SizeHint {
-        match self.lent.as_ref().map(|l| l.framing) {
-            None | Some(Framing::Empty) => SizeHint::with_exact(0),
-            Some(Framing::Length(n)) => SizeHint::with_exact(n),
-            Some(_) => SizeHint::default(),
-        }
-    }
-}
-
-/// A request body, from either server.
-pub enum RequestBody {
-    Empty,
-    H1(H1Body),
-    Hyper(hyper::body::Incoming),
-}
-
-impl Body for RequestBody {
-    type Data = Bytes;
-    type Error = io::Error;
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        match self.get_mut() {
-            RequestBody::Empty => Poll::Ready(None),
-            RequestBody::H1(b) => Pin::new(b).poll_frame(cx),
-            RequestBody::Hyper(b) => Pin::new(b).poll_frame(cx).map_err(io::Error::other),
-        }
-    }
-    fn is_end_stream(&self) -> bool {
-        match self {
-            RequestBody::Empty => true,
-            RequestBody::H1(b) => b.is_end_stream(),
-            RequestBody::Hyper(b) => b.is_end_stream(),
-        }
-    }
-    fn size_hint(&self) -> SizeHint {
-        match self {
-            RequestBody::Empty => SizeHint::with_exact(0),
-            RequestBody::H1(b) => b.size_hint(),
-            RequestBody::Hyper(b) => b.size_hint(),
-        }
-    }
-}
 
 /// How a response body goes on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1028,147 +635,7 @@ fn put_date(out: &mut BytesMut) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Parses `raw` with the default limits: the framing and persistence, or the refusal.
-    fn head(raw: &str) -> Result<(Framing, bool), (u16, &'static str)> {
-        let mut buf = BytesMut::from(raw.as_bytes());
-        match parse(&mut buf, &Limits::default(), &mut Vec::new()) {
-            Ok(Some(p)) => Ok((p.framing, p.keep_alive)),
-            Ok(None) => Err((0, "incomplete")),
-            Err(r) => Err((r.status.as_u16(), r.why)),
-        }
-    }
-
-    #[test]
-    fn request_framing_follows_rfc_9112() {
-        let chunked = Framing::Chunked(Chunk::Size);
-        let ok = |f, keep| Ok((f, keep));
-        for (raw, want) in [
-            // §6.3 item 7: no Content-Length or Transfer-Encoding — no body.
-            (
-                "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
-                ok(Framing::Empty, true),
-            ),
-            // §6.3 item 6: Content-Length.
-            (
-                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n",
-                ok(Framing::Length(5), true),
-            ),
-            (
-                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
-                ok(Framing::Empty, true),
-            ),
-            // RFC 9110 §8.6: the same length repeated is that length.
-            (
-                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n",
-                ok(Framing::Length(5), true),
-            ),
-            // §6.3 item 4: chunked as the final (and only) coding.
-            (
-                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
-                ok(chunked, true),
-            ),
-            (
-                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ChUnKeD\r\n\r\n",
-                ok(chunked, true),
-            ),
-            // §9.3: persistence by version and Connection.
-            (
-                "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
-                ok(Framing::Empty, false),
-            ),
-            ("GET / HTTP/1.0\r\n\r\n", ok(Framing::Empty, false)),
-            (
-                "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
-                ok(Framing::Empty, true),
-            ),
-            (
-                "GET / HTTP/1.0\r\nConnection: Keep-Alive, close\r\n\r\n",
-                ok(Framing::Empty, false),
-            ),
-        ] {
-            assert_eq!(head(raw), want, "{raw:?}");
-        }
-        for (raw, status) in [
-            // §6.3 item 3: both — refused (the smuggling case).
-            (
-                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
-                400,
-            ),
-            // §6.3 item 4: chunked not final.
-            (
-                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
-                400,
-            ),
-            (
-                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
-                400,
-            ),
-            // §7: chunked applied twice.
-            (
-                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
-                400,
-            ),
-            // §6.1: a coding this server does not decode.
-            (
-                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-                501,
-            ),
-            // §6.1: Transfer-Encoding in HTTP/1.0.
-            ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
-            // RFC 9110 §8.6: lengths that are not 1*DIGIT, or differ.
-            (
-                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n",
-                400,
-            ),
-            (
-                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
-                400,
-            ),
-            // §3.2: exactly one valid Host in HTTP/1.1.
-            ("GET / HTTP/1.1\r\n\r\n", 400),
-            ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
-            ("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400),
-            // §5.2: obs-fold is refused.
-            ("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", 400),
-            ("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
-        ] {
-            assert_eq!(head(raw).map_err(|e| e.0), Err(status), "{raw:?}");
-        }
-    }
-
-    #[test]
-    fn head_limits_give_431_and_absolute_form_sets_host() {
-        let limits = Limits {
-            max_headers: 3,
-            max_header_bytes: 64,
-            ..Limits::default()
-        };
-        let refused = |raw: &str| {
-            let mut buf = BytesMut::from(raw.as_bytes());
-            parse(&mut buf, &limits, &mut Vec::new())
-                .err()
-                .map(|r| r.status.as_u16())
-        };
-        assert_eq!(
-            refused("GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"),
-            Some(431)
-        );
-        assert_eq!(
-            refused(&format!("GET /{} HTTP/1.1\r\n", "a".repeat(80))),
-            Some(431)
-        );
-        assert_eq!(refused("GET / HTTP/1.1\r\nHost: a\r\n"), None); // incomplete, within limits
-
-        let mut buf =
-            BytesMut::from(&b"GET http://u@b.example:8080/p?q HTTP/1.1\r\nHost: a\r\n\r\nNEXT"[..]);
-        let p = parse(&mut buf, &Limits::default(), &mut Vec::new())
-            .unwrap()
-            .unwrap();
-        assert_eq!(p.req.headers()[header::HOST], "b.example:8080");
-        assert_eq!(p.req.uri().path_and_query().unwrap().as_str(), "/p?q");
-        assert_eq!(&buf[..], b"NEXT", "the next request stays in the buffer");
-    }
+    use crate::wire::Chunk;
 
     /// The head written for a response: its framing and persistence.
     fn written(
@@ -1257,49 +724,5 @@ mod tests {
             Framing::Chunked(Chunk::Size),
             &mut BytesMut::from(&b"zz\r\n"[..])
         ));
-    }
-
-    proptest::proptest! {
-        /// Whatever a client sends, parsing neither panics nor consumes bytes it did not
-        /// accept; a request that parses whole parses the same when it arrives in two reads.
-        #[test]
-        fn any_bytes_parse_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
-            let mut buf = BytesMut::from(&bytes[..]);
-            match parse(&mut buf, &Limits::default(), &mut Vec::new()) {
-                Ok(Some(_)) => proptest::prop_assert!(buf.len() < bytes.len()),
-                Ok(None) | Err(_) => proptest::prop_assert_eq!(&buf[..], &bytes[..]),
-            }
-        }
-
-        #[test]
-        fn a_request_split_anywhere_parses_the_same(
-            at in 0usize..200,
-            value in "[ -~]{0,40}",
-            cl in proptest::option::of(0u32..100_000),
-        ) {
-            let mut raw = format!("POST /p?q=1 HTTP/1.1\r\nHost: a.example\r\nX-V: {}\r\n", value.trim());
-            if let Some(n) = cl {
-                raw.push_str(&format!("Content-Length: {n}\r\n"));
-            }
-            raw.push_str("\r\n");
-            let whole = head(&raw);
-            let at = at.min(raw.len());
-            let mut buf = BytesMut::from(&raw.as_bytes()[..at]);
-            let mut spans = Vec::new();
-            let first = parse(&mut buf, &Limits::default(), &mut spans);
-            let got = match first {
-                Ok(Some(p)) => Ok((p.framing, p.keep_alive)),
-                Ok(None) => {
-                    buf.extend_from_slice(&raw.as_bytes()[at..]);
-                    match parse(&mut buf, &Limits::default(), &mut spans) {
-                        Ok(Some(p)) => Ok((p.framing, p.keep_alive)),
-                        Ok(None) => Err((0, "incomplete")),
-                        Err(r) => Err((r.status.as_u16(), r.why)),
-                    }
-                }
-                Err(r) => Err((r.status.as_u16(), r.why)),
-            };
-            proptest::prop_assert_eq!(got, whole);
-        }
     }
 }

@@ -63,7 +63,7 @@ pub struct RouteMetrics {
 
 impl RouteMetrics {
     fn shard(&self) -> &Shard {
-        &self.shards[super::upstream::worker() % SHARDS]
+        &self.shards[crate::worker::worker() % SHARDS]
     }
     /// Counts a request's decision.
     pub fn decision(&self, o: Outcome) {
@@ -320,7 +320,7 @@ mod tests {
             for w in 1..=3 {
                 let r = &r;
                 s.spawn(move || {
-                    super::super::upstream::set_worker(w);
+                    crate::worker::set_worker(w);
                     r.decision(Outcome::Allowed);
                     r.latency(Duration::from_micros(700));
                 });

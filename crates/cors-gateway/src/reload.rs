@@ -7,8 +7,8 @@
 //! sees the symlink swaps of Kubernetes ConfigMap volumes and editors' save-by-rename, which a
 //! watch on the file's inode misses. The cost is up to one interval of delay.
 
-use super::config;
-use super::proxy::{Runtime, Shared};
+use crate::config;
+use crate::proxy::{Runtime, Shared};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -39,7 +39,7 @@ fn try_reload(path: &Path, shared: &Shared) -> Result<usize, String> {
     let src = std::fs::read_to_string(path).map_err(|e| format!("cannot read it: {e}"))?;
     let base = path.parent().unwrap_or(Path::new("."));
     let loaded = config::load(&src, base)
-        .map_err(|diags| crate::lint::render(&path.display().to_string(), &src, &diags, false))?;
+        .map_err(|diags| crate::diag::render(&path.display().to_string(), &src, &diags, false))?;
     for w in &loaded.warnings {
         tracing::warn!(target: "cors::config", line = w.line, column = w.column, code = %w.code, "{} ({})", w.message, w.fix);
     }
@@ -53,15 +53,19 @@ fn try_reload(path: &Path, shared: &Shared) -> Result<usize, String> {
     Ok(routes)
 }
 
-/// Watches for SIGHUP and, when `interval` is set, for changes of the file; runs until the
-/// process ends.
-pub async fn watch(path: PathBuf, shared: Arc<Shared>, interval: Option<Duration>) {
-    let mut hup = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
-        Ok(s) => Some(s),
-        Err(e) => {
-            tracing::warn!(target: "cors::reload", "cannot listen for SIGHUP: {e}");
-            None
+/// Watches for SIGHUP (when `sighup`) and, when `interval` is set, for changes of the file;
+/// runs until aborted.
+pub async fn watch(path: PathBuf, shared: Arc<Shared>, interval: Option<Duration>, sighup: bool) {
+    let mut hup = if sighup {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!(target: "cors::reload", "cannot listen for SIGHUP: {e}");
+                None
+            }
         }
+    } else {
+        None
     };
     let mut last = stamp(&path);
     let mut tick = tokio::time::interval(interval.unwrap_or(Duration::from_secs(3600)));
