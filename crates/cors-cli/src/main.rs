@@ -1,5 +1,12 @@
 //! `cors`: the command-line front of the `cors` library. Each subcommand lives in its own module;
 //! this file only parses arguments and dispatches.
+//!
+//! Floors, top to bottom; a module uses only the floors below its own (checked by
+//! `scripts/module-graph`), and every one may use the `cors` and `cors-gateway` libraries:
+//! 1. `explain`: `cors explain`, which prints what `check` prints without the network.
+//! 2. `check`: `cors check`; `scan`: `cors scan`.
+//! 3. `http`: the client shell (one request, one connection); `lint`: `cors lint`; `serve`:
+//!    `cors serve`.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

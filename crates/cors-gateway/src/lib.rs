@@ -14,16 +14,19 @@
 //! writes the headers. This crate owns sockets, TLS, HTTP/1.x (its own server and upstream
 //! client) and HTTP/2 (hyper), limits, reloads, metrics and shutdown.
 //!
-//! Floors, each using only those below it (`scripts/module-graph` checks there is no circle):
+//! Floors, top to bottom; a module uses only the floors below its own (checked by
+//! `scripts/module-graph`), and any of them the `cors` library:
 //!
-//! - [`wire`]: HTTP/1.x bytes — framing, the chunked codec, the request-head parser, the
-//!   hop-by-hop rules. Nothing of CORS; tested and fuzzed alone.
-//! - [`diag`]: diagnostics of TOML files and the policy-table linter; [`config`]: the gateway
-//!   file on it; [`lint`]: either kind of file.
-//! - `timer`, `busy_poll`, `worker`, `body`, `metrics`, `upstream` (the upstream client),
-//!   `proxy` (routing, the policy's decision, forwarding), `h1` (the HTTP/1.x server),
-//!   `reload`, `demo`.
-//! - [`Gateway`]: threads, listeners, HTTP/2 hand-off, admin endpoint, shutdown.
+//! 1. `gateway`: [`Gateway`] — threads, listeners, HTTP/2 hand-off, admin endpoint, shutdown.
+//! 2. `h1`: the HTTP/1.x server; `reload`: SIGHUP and file changes; `demo`: the built-in demo.
+//! 3. `proxy`: routing, the policy's decision, forwarding, the gateway's own answers.
+//! 4. `upstream`: the upstream client and its per-worker pools; [`lint`]: either kind of file.
+//! 5. `body`: request bodies of both servers; [`config`]: the gateway file, validated;
+//!    `metrics`: counters and histograms.
+//! 6. [`wire`]: HTTP/1.x bytes — framing, the chunked codec, the request-head parser, the
+//!    hop-by-hop rules; nothing of CORS, tested and fuzzed alone. [`diag`]: diagnostics of
+//!    TOML files and the policy-table linter. `timer`, `busy_poll`, `worker`: per-connection
+//!    timers, busy polling, the worker index.
 
 mod body;
 mod busy_poll;

@@ -1,15 +1,16 @@
 //! # cors — CORS on both sides of the wire
 //!
-//! A sans-IO implementation of the CORS protocol of the WHATWG Fetch Standard:
+//! A sans-IO implementation of the CORS protocol of the WHATWG Fetch Standard. Floors, top to
+//! bottom; a module uses only the floors below its own (checked by `scripts/module-graph`):
 //!
-//! - [`vocab`]: what both sides share — origins, the Fetch header grammar, the safelists and
-//!   forbidden names.
-//! - [`agent`]: the user-agent side — what a browser does with a cross-origin request, step
-//!   by step, with the browser's own error names and messages.
-//! - [`policy`]: the server side — a policy, validated once, that decides which CORS headers a
-//!   response carries.
-//! - [`tower`] (feature `tower`, on by default): the policy as a `tower::Layer` for axum, hyper
-//!   and tonic.
+//! 1. [`tower`]: the policy as a `tower::Layer` for axum, hyper and tonic (feature `tower`, on
+//!    by default).
+//! 2. [`agent`]: the user-agent side — what a browser does with a cross-origin request, step
+//!    by step, with the browser's own error names and messages. [`policy`]: the server side —
+//!    a policy, validated once, that decides which CORS headers a response carries. Neither
+//!    uses the other.
+//! 3. [`vocab`]: what both sides share — origins, the Fetch header grammar, the safelists and
+//!    forbidden names, loopback and trustworthy hosts.
 //!
 //! Nothing in this crate opens a socket, spawns a task or reads a clock.
 #![forbid(unsafe_code)]

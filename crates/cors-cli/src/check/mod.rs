@@ -2,6 +2,13 @@
 //! against a live server, and say whether script would get the response, why not, and what the
 //! server must send. The engine (`cors::agent`) decides; `crate::http` sends; this folder drives
 //! the one with the other (`drive.rs`), and reports (`report.rs`, `human.rs`, `fix.rs`).
+//!
+//! Floors, top to bottom; a module uses only the floors below its own (checked by
+//! `scripts/module-graph`):
+//! 1. `human`: the report for a person.
+//! 2. `report`: the report as data (the `--json` object).
+//! 3. `drive`: the engine and the network, step by step; `fix`: the fix in words; `request`:
+//!    the request from the flags.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

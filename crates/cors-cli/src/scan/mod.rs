@@ -1,6 +1,13 @@
 //! `cors scan`: probe live servers for exploitable CORS misconfigurations and report each with
 //! a stable id, a severity, the evidence and the fix. I/O lives in `engine.rs` and `../http.rs`;
 //! what to send (`probe.rs`) and how to judge it (`judge.rs`) are pure.
+//!
+//! Floors, top to bottom; a module uses only the floors below its own (checked by
+//! `scripts/module-graph`):
+//! 1. `report`: text, JSON and SARIF.
+//! 2. `engine`: the I/O — targets, pacing, probes sent, judgements collected.
+//! 3. `judge`: an exchange to findings.
+//! 4. `finding`: the finding ids and severities; `pace`: rate limits; `probe`: what to send.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;

@@ -1,6 +1,6 @@
 //! HTTP/1.1 message framing (RFC 9112 §6, §7), shared by the gateway's two sides: the server
-//! that reads clients' request bodies ([`super::h1`]) and the client that reads upstreams'
-//! response bodies ([`super::upstream`]).
+//! that reads clients' request bodies (`h1`) and the client that reads upstreams'
+//! response bodies (`upstream`).
 //!
 //! The body decoder is sans-IO: [`Framing::step`] works on the bytes read so far and says
 //! when it needs more; [`Conn::poll_body`] is the thin loop that reads them.

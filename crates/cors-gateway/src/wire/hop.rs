@@ -5,7 +5,7 @@
 use http::header::{self, HeaderMap, HeaderName};
 
 /// The hop-by-hop fields of RFC 9110 §7.6.1 that go whether or not `Connection` names them.
-static HOP_BY_HOP: [HeaderName; 6] = [
+pub static HOP_BY_HOP: [HeaderName; 6] = [
     header::CONNECTION,
     HeaderName::from_static("proxy-connection"),
     HeaderName::from_static("keep-alive"),

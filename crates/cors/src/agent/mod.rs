@@ -1,6 +1,16 @@
 //! The user-agent side of CORS: what a browser does with a cross-origin `fetch()`, as a sans-IO
 //! library — classification, the preflight, the checks, the preflight cache, browser profiles.
 //!
+//! Floors, top to bottom; a module uses only the floors below its own and the library's
+//! [`vocab`](crate::vocab) (checked by `scripts/module-graph`):
+//! 1. `fetch`: the fetch driven step by step.
+//! 2. `cache`: the preflight cache.
+//! 3. `check`: the CORS check, the preflight's validation, readable headers; `fix`: what
+//!    the server must send instead.
+//! 4. `classify`: a request to its plan (refused, simple, preflight and why).
+//! 5. `failure`: the error taxonomy; `profile`: the browsers' differences; `request`: the
+//!    request and response as the engine sees them.
+//!
 //! The pieces, in the order a browser uses them:
 //! - [`classify`] a [`Request`] into a [`Plan`]: refused, same-origin, no-cors, simple, or
 //!   preflight with every [`PreflightReason`];

@@ -2,6 +2,16 @@
 //! ([`PolicyBuilder`]), validated once into an immutable [`Policy`] that decides, for any
 //! request, which CORS headers the response carries ([`Decision`]).
 //!
+//! Floors, top to bottom; a module uses only the floors below its own and the library's
+//! [`vocab`](crate::vocab) (checked by `scripts/module-graph`):
+//! 1. `builder`: the policy written in code.
+//! 2. `compile`: configuration validated into a policy.
+//! 3. `decide`: a request to its decision and headers.
+//! 4. `compiled`: the immutable policy the hot path reads.
+//! 5. `config`: the policy as data (serde).
+//! 6. `error`: why a configuration is refused; `origin_set`: allowed origins and patterns
+//!    as lookups; `view`: the request as the policy reads it.
+//!
 //! ```
 //! use cors::policy::{Outcome, Policy};
 //! use http::{HeaderMap, Request};
