@@ -115,4 +115,4 @@ measure() { # kind → instructions per request
 }
 pre=$(measure preflight)
 sim=$(measure simple)
-echo "| $(basename "$(dirname "$(dirname "$CORS")")") | $pre | $sim |"
+echo "| ${LABEL:-$CORS} | $pre | $sim |"

@@ -719,7 +719,11 @@ pub fn lint_gateway_table(
                         .find(|(k, _)| AsRef::<str>::as_ref(k.get_ref()) == "address")
                     {
                         if let Some(s) = a.get_ref().as_str() {
-                            if addrs.iter().any(|x| x == s) {
+                            // Port 0 asks the system for a free port: two such listeners get two.
+                            let any_port = s
+                                .parse::<std::net::SocketAddr>()
+                                .is_ok_and(|a| a.port() == 0);
+                            if !any_port && addrs.iter().any(|x| x == s) {
                                 ctx.err(
                                     a.span(),
                                     "duplicate-listener",
@@ -1022,6 +1026,28 @@ allow_credentials = true
         );
         assert_eq!(d[5].fix, "did you mean `app`?");
         assert_eq!(d[3].fix, "did you mean `max_headers`?");
+    }
+
+    /// Two listeners on one address cannot both bind; two on port 0 get two free ports.
+    #[test]
+    fn a_listener_address_twice_is_an_error_but_port_0_twice_is_not() {
+        let twice = |addr: &str| {
+            let listener = format!("[[listeners]]\naddress = \"{addr}\"\n");
+            let src = GOOD.replacen(
+                &listener.replace(addr, "127.0.0.1:8080"),
+                &format!("{listener}\n{listener}"),
+                1,
+            );
+            lint_gateway_source(&src)
+                .into_iter()
+                .map(|d| (d.code, d.line))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            twice("127.0.0.1:8080"),
+            [("duplicate-listener".to_string(), 6)]
+        );
+        assert_eq!(twice("127.0.0.1:0"), []);
     }
 
     #[test]
