@@ -28,10 +28,12 @@ use std::time::Duration;
 ///     response_timeout = "30s"       # 504 when it is slow
 ///
 ///     [limits]                       # all optional
-///     max_connections = 10000
+///     max_connections = 10000        # more wait in the accept queue
+///     max_connections_per_worker = 5000   # default: max_connections / --threads
 ///     max_header_bytes = 65536       # 431 above
 ///     max_headers = 100              # 431 above
-///     header_read_timeout = "10s"
+///     header_read_timeout = "10s"    # the whole request head; bytes trickled in don't extend it
+///     send_timeout = "60s"           # an answer making no progress (client not reading): close
 ///     request_timeout = "60s"
 ///     shutdown_timeout = "30s"
 ///     allow_underscore_framing_lookalikes = false   # true forwards Transfer_Encoding etc.
@@ -54,6 +56,13 @@ use std::time::Duration;
 /// Transfer-Encoding or Content-Length with `_` for `-` (Transfer_Encoding),
 /// which CGI-, WSGI- or Rack-style upstreams would read as framing; set
 /// allow_underscore_framing_lookalikes = true in [limits] to forward such fields instead.
+///
+/// Slow and hostile clients: a client that sends its request head slowly (slow loris) gets
+/// 408 and a close once header_read_timeout has passed since the gateway began waiting for
+/// it, however it paces its bytes; one that stops reading its answer is closed after
+/// send_timeout without progress; connections beyond max_connections (in total) or
+/// max_connections_per_worker (on one worker thread) wait in the accept queue, and the
+/// gateway logs a warning when a limit is reached. Idle connections cost a few kilobytes each.
 ///
 /// Signals: SIGHUP reloads the file (it is also reloaded when it changes); an invalid file is
 /// reported and the running configuration stays. SIGTERM or Ctrl-C stop accepting, let

@@ -18,9 +18,11 @@
 //!
 //! [limits]
 //! max_connections = 10000
+//! max_connections_per_worker = 5000  # default: max_connections shared out over the workers
 //! max_header_bytes = 65536         # request head size (HTTP/1.1) or header list size (HTTP/2) → 431
 //! max_headers = 100                # → 431
-//! header_read_timeout = "10s"      # a client must send its request head within this
+//! header_read_timeout = "10s"      # a client must send its request head within this (trickling does not extend it) → 408
+//! send_timeout = "60s"             # an answer that makes no progress this long (the client stops reading) → close
 //! request_timeout = "60s"          # from request head to response head → 504
 //! shutdown_timeout = "30s"         # on SIGTERM, in-flight requests get this long to finish
 //!
@@ -120,12 +122,22 @@ pub struct UpstreamConfig {
 pub struct Limits {
     /// Concurrent client connections; more wait in the accept queue.
     pub max_connections: usize,
+    /// Concurrent client connections on one worker thread; a worker at its limit gets no new
+    /// ones (they go to the others, or wait in the accept queue). Default: `max_connections`
+    /// shared out over the workers, rounded up.
+    pub max_connections_per_worker: Option<usize>,
     /// Request head bytes (HTTP/1.1), header list size (HTTP/2).
     pub max_header_bytes: usize,
     /// Request header fields.
     pub max_headers: usize,
-    /// Time to receive a request head.
+    /// Time to receive a request head, counted from when the gateway starts waiting for it
+    /// (the connection's start, or the end of the previous answer): bytes that trickle in do
+    /// not extend it.
     pub header_read_timeout: Dur,
+    /// Time an HTTP/1.x answer may make no progress (the client reads nothing, or the body
+    /// stalls) before the connection is closed; nginx's `send_timeout`. HTTP/2 connections
+    /// whose client stops reading fail the keep-alive PING within the same time.
+    pub send_timeout: Dur,
     /// Time from request head to response head.
     pub request_timeout: Dur,
     /// Drain time on shutdown.
@@ -151,9 +163,11 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_connections: 10_000,
+            max_connections_per_worker: None,
             max_header_bytes: 64 * 1024,
             max_headers: 100,
             header_read_timeout: Dur(Duration::from_secs(10)),
+            send_timeout: Dur(Duration::from_secs(60)),
             request_timeout: Dur(Duration::from_secs(60)),
             shutdown_timeout: Dur(Duration::from_secs(30)),
             allow_underscore_framing_lookalikes: false,
@@ -778,9 +792,11 @@ pub fn lint_gateway_table(
                 span,
                 &[
                     ("max_connections", Kind::Count),
+                    ("max_connections_per_worker", Kind::Count),
                     ("max_header_bytes", Kind::Count),
                     ("max_headers", Kind::Count),
                     ("header_read_timeout", Kind::Duration),
+                    ("send_timeout", Kind::Duration),
                     ("request_timeout", Kind::Duration),
                     ("shutdown_timeout", Kind::Duration),
                     ("allow_underscore_framing_lookalikes", Kind::Bool),

@@ -17,6 +17,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
@@ -313,6 +314,7 @@ impl Gateway {
         let stop_rx = stop.subscribe();
         let (drained_tx, mut drained_rx) = mpsc::channel::<()>(1);
         let permits = Arc::new(Semaphore::new(max_connections));
+        let seats = Arc::new(Seats::new(workers, &shared.current().limits));
         let (senders, threads) = spawn_workers(workers, options.busy_poll, &shared, &drained_tx)
             .map_err(StartError::Workers)?;
         drop(drained_tx);
@@ -324,6 +326,7 @@ impl Gateway {
                 index,
                 senders.clone(),
                 permits.clone(),
+                seats.clone(),
                 stop_rx.clone(),
             )));
         }
@@ -382,6 +385,71 @@ struct Job {
     peer: SocketAddr,
     listener: usize,
     permit: OwnedSemaphorePermit,
+    /// The connection's place in its worker's count.
+    seat: Seat,
+}
+
+/// Connections open on each worker, against `[limits] max_connections_per_worker`.
+struct Seats {
+    open: Vec<AtomicUsize>,
+    per_worker: usize,
+    /// `[limits] max_connections`, for the log.
+    total: usize,
+}
+
+/// One connection counted on one worker, until it is dropped.
+struct Seat {
+    seats: Arc<Seats>,
+    worker: usize,
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        self.seats.open[self.worker].fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Seats {
+    fn new(workers: usize, limits: &crate::config::Limits) -> Seats {
+        Seats {
+            open: (0..workers).map(|_| AtomicUsize::new(0)).collect(),
+            per_worker: limits
+                .max_connections_per_worker
+                .unwrap_or_else(|| limits.max_connections.div_ceil(workers.max(1))),
+            total: limits.max_connections,
+        }
+    }
+
+    /// A seat on the first worker from `from` on that is below its limit.
+    fn take(self: &Arc<Self>, from: usize) -> Option<Seat> {
+        let n = self.open.len();
+        (0..n).map(|i| (from + i) % n).find_map(|w| {
+            self.open[w]
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+                    (c < self.per_worker).then_some(c + 1)
+                })
+                .ok()
+                .map(|_| Seat {
+                    seats: self.clone(),
+                    worker: w,
+                })
+        })
+    }
+}
+
+/// A warning at most every 10 s: the log says a limit was reached without one line per
+/// connection held back.
+struct Warn(Option<tokio::time::Instant>);
+
+impl Warn {
+    fn due(&mut self) -> bool {
+        let now = tokio::time::Instant::now();
+        let due = self.0.is_none_or(|t| now >= t + Duration::from_secs(10));
+        if due {
+            self.0 = Some(now);
+        }
+        due
+    }
 }
 
 /// Starts `n` worker threads, each with its own current-thread runtime, fed connections by the
@@ -467,13 +535,38 @@ async fn accept_loop(
     index: usize,
     workers: Arc<[mpsc::UnboundedSender<Job>]>,
     permits: Arc<Semaphore>,
+    seats: Arc<Seats>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut next = index;
+    let (mut warn_total, mut warn_worker) = (Warn(None), Warn(None));
     loop {
-        let permit = tokio::select! {
-            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-            _ = stop.changed() => break,
+        let permit = match permits.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => {
+                if warn_total.due() {
+                    tracing::warn!(target: "cors::serve", max_connections = seats.total,
+                        "connection limit reached ([limits] max_connections): new connections wait in the accept queue until one closes");
+                }
+                tokio::select! {
+                    p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+                    _ = stop.changed() => break,
+                }
+            }
+        };
+        // A worker below its own limit; while every one is at it, wait for a close.
+        let seat = loop {
+            if let Some(seat) = seats.take(next.wrapping_add(1) % workers.len()) {
+                break seat;
+            }
+            if warn_worker.due() {
+                tracing::warn!(target: "cors::serve", max_connections_per_worker = seats.per_worker, workers = workers.len(),
+                    "every worker is at its connection limit ([limits] max_connections_per_worker): new connections wait in the accept queue until one closes");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(5)) => {}
+                _ = stop.changed() => return,
+            }
         };
         let (stream, peer) = tokio::select! {
             r = listener.accept() => match r {
@@ -491,14 +584,15 @@ async fn accept_loop(
         let Ok(stream) = stream.into_std() else {
             continue;
         };
+        next = seat.worker;
         let job = Job {
             stream,
             peer,
             listener: index,
             permit,
+            seat,
         };
-        next = next.wrapping_add(1);
-        if workers[next % workers.len()].send(job).is_err() {
+        if workers[next].send(job).is_err() {
             tracing::error!(target: "cors::serve", "a worker thread is gone");
         }
     }
@@ -512,8 +606,9 @@ async fn connection(job: Job, shared: Arc<Shared>, watcher: Watcher, drain: crat
         peer,
         listener,
         permit,
+        seat,
     } = job;
-    let _permit = permit;
+    let _held = (permit, seat);
     let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
         return;
     };
@@ -580,7 +675,12 @@ async fn serve_connection<I>(
 {
     let info = Arc::new(ConnInfo::new(peer, tls));
     let mut b = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+    // A client that stops reading stops answering PINGs too: the same bound as HTTP/1.x's
+    // send_timeout (a PING every half of it, an answer due within the other half).
+    let half = limits.send_timeout.0 / 2;
     b.timer(TokioTimer::new())
+        .keep_alive_interval(Some(half))
+        .keep_alive_timeout(half)
         .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
     let svc = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         crate::proxy::handle(req.map(RequestBody::Hyper), info.clone(), shared.local())

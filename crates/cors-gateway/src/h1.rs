@@ -244,6 +244,8 @@ const WRITE_BATCH: usize = 64 * 1024;
 /// the client sees the response rather than a reset), and how many bytes it reads at most.
 const LINGER: Duration = Duration::from_secs(2);
 const LINGER_BYTES: usize = 1024 * 1024;
+/// How long writing a refusal (400, 408, 431…) may take.
+const REFUSAL_WRITE: Duration = Duration::from_secs(5);
 /// Serves HTTP/1.x requests on `io` until the connection ends.
 pub async fn serve(
     io: Stream,
@@ -336,7 +338,15 @@ pub async fn serve(
         let hint = body.size_hint().exact();
         // With `Out::None` the body is not read: it goes when the answer is written.
         let mode = encode_head(&mut out, &parts, hint, is_head, version, &mut keep_alive);
-        let wrote = write_response(&mut conn, &mut out, &mut body, mode).await;
+        let wrote = write_timed(
+            &mut conn,
+            &mut out,
+            &mut body,
+            mode,
+            &info.timer,
+            limits.send_timeout.0,
+        )
+        .await;
         drop(body);
         if let Err(e) = wrote {
             tracing::debug!(target: "cors::serve", peer = %peer, "writing the response: {e}");
@@ -484,12 +494,65 @@ fn encode_head(
     mode
 }
 
-/// Writes `out` and then the body, gathering the body's pieces that are ready into one write.
+/// When an answer last moved forward (`Send`, unlike a `Cell`, for the connection's task).
+struct Progress {
+    start: tokio::time::Instant,
+    micros: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress {
+            start: tokio::time::Instant::now(),
+            micros: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+    fn now(&self) {
+        let us = u64::try_from(self.start.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.micros.store(us, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn get(&self) -> tokio::time::Instant {
+        self.start + Duration::from_micros(self.micros.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+/// [`write_response`] within `send_timeout` of its last progress (a body piece taken, bytes
+/// written): a client that stops reading, or a body that stalls, ends the connection
+/// (`[limits] send_timeout`, like nginx's).
+async fn write_timed(
+    conn: &mut Conn<Stream>,
+    out: &mut BytesMut,
+    body: &mut ProxyBody,
+    mode: Out,
+    timer: &timer::ConnTimer,
+    send_timeout: Duration,
+) -> io::Result<()> {
+    let progress = Progress::new();
+    let mut write = std::pin::pin!(write_response(conn, out, body, mode, &progress));
+    loop {
+        let due = progress.get() + send_timeout;
+        match timer::deadline(timer, due, write.as_mut()).await {
+            Some(r) => return r,
+            // Progress since the deadline was set: wait on from the new one.
+            None if progress.get() + send_timeout > tokio::time::Instant::now() => {}
+            None => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("the answer made no progress for {send_timeout:?} (send_timeout)"),
+                ));
+            }
+        }
+    }
+}
+
+/// Writes `out` and then the body, gathering the body's pieces that are ready into one write;
+/// `progress_at` is set to the time of each step forward.
 async fn write_response(
     conn: &mut Conn<Stream>,
     out: &mut BytesMut,
     body: &mut ProxyBody,
     mut mode: Out,
+    progress_at: &Progress,
 ) -> io::Result<()> {
     let mut done = mode == Out::None;
     poll_fn(|cx| {
@@ -550,6 +613,7 @@ async fn write_response(
             if !progress {
                 return Poll::Pending;
             }
+            progress_at.now();
         }
     })
     .await
@@ -582,10 +646,10 @@ async fn refuse(conn: &mut Conn<Stream>, out: &mut BytesMut, refusal: Refusal) {
     encode_head(out, &parts, hint, false, Version::HTTP_11, &mut keep_alive);
     out.put_slice(msg.as_bytes());
     let mut body = ProxyBody::empty();
-    if write_response(conn, out, &mut body, Out::None)
-        .await
-        .is_ok()
-    {
+    let progress = Progress::new();
+    // Bounded like any answer: a client that reads nothing is not waited for.
+    let write = write_response(conn, out, &mut body, Out::None, &progress);
+    if let Ok(Ok(())) = tokio::time::timeout(REFUSAL_WRITE, write).await {
         close(conn).await;
     }
 }
