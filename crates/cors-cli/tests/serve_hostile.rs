@@ -81,12 +81,25 @@ async fn a_client_that_stops_reading_is_closed_after_send_timeout() {
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let mut n = 0usize;
     let mut buf = vec![0u8; 1 << 16];
-    loop {
+    let ended = loop {
         match s.read(&mut buf) {
-            Ok(0) | Err(_) => break,
+            Ok(0) => break "closed",
             Ok(k) => n += k,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                break "still open";
+            }
+            Err(_) => break "reset",
         }
-    }
+    };
+    assert_ne!(
+        ended, "still open",
+        "the stalled connection was kept ({n} bytes read)"
+    );
     assert!(
         n < BIG / 2,
         "{n} bytes arrived: the stalled answer was not cut off"
