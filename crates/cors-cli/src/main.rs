@@ -10,6 +10,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod check;
 mod explain;
+mod export;
 mod http;
 mod lint;
 mod scan;
@@ -19,7 +20,7 @@ mod serve;
 ///
 /// For web administrators: `serve` puts a CORS gateway in front of any HTTP upstream (`cors serve`
 /// alone starts a live demo), `lint` checks a policy or gateway file, `scan` finds exploitable
-/// misconfigurations on live sites. For front-end developers: `check` makes a request the way a
+/// misconfigurations on live sites, `export` writes the same policy as nginx configuration. For front-end developers: `check` makes a request the way a
 /// browser would and says why it is blocked and what the server must send; `explain` says the
 /// same without touching the network.
 #[derive(Parser, Debug)]
@@ -36,6 +37,7 @@ enum Command {
     Check(check::CheckArgs),
     Explain(explain::ExplainArgs),
     Scan(scan::ScanArgs),
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,5 +48,6 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Export(args) => export::run(args),
     }
 }
