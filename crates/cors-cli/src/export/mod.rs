@@ -51,7 +51,12 @@ pub struct ExportArgs {
 }
 
 /// The configuration for `target`, or every reason it cannot be written.
-pub fn export(target: Target, file: &str, src: &str, base: &std::path::Path) -> Result<String, Vec<Diagnostic>> {
+pub fn export(
+    target: Target,
+    file: &str,
+    src: &str,
+    base: &std::path::Path,
+) -> Result<String, Vec<Diagnostic>> {
     let source = model::load(src, base)?;
     let refused = match target {
         Target::Nginx => nginx::refusals(src, &source),
@@ -86,11 +91,7 @@ pub fn run(args: ExportArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let base = args
-        .file
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or_default();
+    let base = args.file.parent().map(PathBuf::from).unwrap_or_default();
     let name = args
         .file
         .file_name()
@@ -117,7 +118,10 @@ pub fn run(args: ExportArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(diags) => {
-            let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+            let errors = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
             if args.json {
                 let doc = serde_json::json!({
                     "file": file,

@@ -296,7 +296,10 @@ pub fn origin_alternatives(policy: &Policy) -> Vec<String> {
                 let port = match port {
                     PortSpec::Default => String::new(),
                     PortSpec::Exact(n) => format!(":(?=[0-9]{{1,5}}$)0*{n}"),
-                    PortSpec::Any => format!("(?::{})?", port_number(cors::vocab::origin::default_port(scheme))),
+                    PortSpec::Any => format!(
+                        "(?::{})?",
+                        port_number(cors::vocab::origin::default_port(scheme))
+                    ),
                 };
                 alts.push(format!(
                     "{}://(?:{LABEL}\\.)+{}{port}",

@@ -75,7 +75,9 @@ pub fn policy_block(policy: &Policy, replace: bool, ind: &str) -> String {
         ($($t:tt)*) => {{ let _ = writeln!(w, "{ind}{}", format!($($t)*)); }};
     }
     if replace {
-        line!("# upstream_cors_headers = \"replace\": the upstream's own CORS headers are removed;");
+        line!(
+            "# upstream_cors_headers = \"replace\": the upstream's own CORS headers are removed;"
+        );
         line!("# the policy answers alone (Fetch #http-responses).");
         for h in CORS_HEADERS {
             line!("proxy_hide_header {h};");
@@ -97,8 +99,14 @@ pub fn policy_block(policy: &Policy, replace: bool, ind: &str) -> String {
     line!("# Fetch #cors-protocol-and-http-caches: Vary, added beside the upstream's own.");
     line!("add_header Vary $cors_vary always;");
     for v in [
-        "cors_acao", "cors_acac", "cors_aceh", "cors_acam", "cors_acah", "cors_acma",
-        "cors_acapn", "cors_vary",
+        "cors_acao",
+        "cors_acac",
+        "cors_aceh",
+        "cors_acam",
+        "cors_acah",
+        "cors_acma",
+        "cors_acapn",
+        "cors_vary",
     ] {
         line!("set ${v} \"\";");
     }
@@ -108,7 +116,9 @@ pub fn policy_block(policy: &Policy, replace: bool, ind: &str) -> String {
         None => line!("if ($http_origin != \"\") {{ set $cors_o 1; }}"),
         Some(re) => line!("if ($http_origin ~ {}) {{ set $cors_o 1; }}", q(&re)),
     }
-    line!("# Fetch #cors-preflight-request: OPTIONS with Origin and Access-Control-Request-Method.");
+    line!(
+        "# Fetch #cors-preflight-request: OPTIONS with Origin and Access-Control-Request-Method."
+    );
     line!("set $cors_p \"\";");
     line!("if ($request_method = OPTIONS) {{ set $cors_p p; }}");
     line!("if ($http_origin = \"\") {{ set $cors_p \"\"; }}");
@@ -136,7 +146,9 @@ pub fn policy_block(policy: &Policy, replace: bool, ind: &str) -> String {
     line!("set $cors_n 1;");
     line!("set $cors_acapn_v \"\";");
     if policy.allows_private_network() {
-        line!("if ($http_access_control_request_private_network = true) {{ set $cors_acapn_v true; }}");
+        line!(
+            "if ($http_access_control_request_private_network = true) {{ set $cors_acapn_v true; }}"
+        );
     } else {
         line!("if ($http_access_control_request_private_network = true) {{ set $cors_n \"\"; }}");
     }
@@ -148,7 +160,11 @@ pub fn policy_block(policy: &Policy, replace: bool, ind: &str) -> String {
     line!("set $cors_k \"${{cors_p}}${{cors_o}}${{cors_m}}${{cors_h}}${{cors_n}}\";");
     line!("if ($cors_k = p1111) {{ set $cors_out pfa; }}");
 
-    let acao = if any && !creds { q("*") } else { "$http_origin".into() };
+    let acao = if any && !creds {
+        q("*")
+    } else {
+        "$http_origin".into()
+    };
     let vary_origin = policy.varies_by_origin();
     let pvary = model::preflight_vary(policy);
     // Accepted preflight.
@@ -314,7 +330,11 @@ fn gateway(file: &str, g: &Gateway) -> String {
             seen.push(key.clone());
             let _ = writeln!(w, "        # route {:?}", r.name);
             let _ = writeln!(w, "        location {key} {{");
-            let _ = writeln!(w, "            proxy_pass http://cors_{};", ident(&r.upstream_name));
+            let _ = writeln!(
+                w,
+                "            proxy_pass http://cors_{};",
+                ident(&r.upstream_name)
+            );
             let _ = writeln!(w, "            proxy_http_version 1.1;");
             let _ = writeln!(w, "            proxy_set_header Connection \"\";");
             let _ = writeln!(w, "            proxy_set_header Host $http_host;");
@@ -323,13 +343,19 @@ fn gateway(file: &str, g: &Gateway) -> String {
                 "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;"
             );
             let _ = writeln!(w, "            proxy_set_header X-Forwarded-Proto $scheme;");
-            let _ = writeln!(w, "            proxy_set_header X-Forwarded-Host $http_host;");
+            let _ = writeln!(
+                w,
+                "            proxy_set_header X-Forwarded-Host $http_host;"
+            );
             w.push_str(&policy_block(&r.policy, r.replace, "            "));
             let _ = writeln!(w, "        }}");
         }
     }
     if !has_root {
-        let _ = writeln!(w, "        # No route matches: 404, as `cors serve` answers.");
+        let _ = writeln!(
+            w,
+            "        # No route matches: 404, as `cors serve` answers."
+        );
         let _ = writeln!(w, "        location / {{ return 404; }}");
     }
     let _ = writeln!(w, "    }}");
