@@ -604,3 +604,37 @@ fn nginx_answers_as_cors_serve_does() {
     assert!(n >= 300, "only {n} requests");
     assert!(POLICIES.len() >= 30);
 }
+
+#[test]
+fn haproxy_answers_as_cors_serve_does() {
+    require("haproxy");
+    let up = upstream();
+    let dir = temp_dir("haproxy");
+    let (theirs, ours, down) = (free_port(), free_port(), free_port());
+    let conf = exported(
+        &dir,
+        "haproxy",
+        "haproxy.cfg",
+        &gateway_file(theirs, up, down),
+    );
+    let check = Command::new("haproxy")
+        .arg("-c")
+        .arg("-f")
+        .arg(&conf)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "haproxy -c refused the export:\n{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let mut cmd = Command::new("haproxy");
+    cmd.arg("-db").arg("-f").arg(&conf).current_dir(&dir);
+    let _haproxy = Server::start(cmd, theirs, "haproxy");
+    let ours_file = dir.join("gateway-ours.toml");
+    std::fs::write(&ours_file, gateway_file(ours, up, down)).unwrap();
+    let _serve = export_support::cors_serve(&ours_file, ours);
+    let n = compare("haproxy", theirs, ours);
+    assert!(n >= 300, "only {n} requests");
+}

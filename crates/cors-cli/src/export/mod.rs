@@ -4,6 +4,7 @@
 //! Owns: the arguments and the output. Uses: `model` (loading and the policy as regular
 //! expressions, shared by every target) and one module per target.
 
+mod haproxy;
 mod model;
 mod nginx;
 
@@ -60,13 +61,14 @@ pub fn export(
     let source = model::load(src, base)?;
     let refused = match target {
         Target::Nginx => nginx::refusals(src, &source),
+        Target::Haproxy => haproxy::refusals(src, &source),
         other => vec![Diagnostic::new(
             src,
             0..0,
             Severity::Error,
             "export-refused",
             format!("the {} target is not implemented yet", other.name()),
-            "use --to nginx".into(),
+            "use --to nginx or --to haproxy".into(),
         )],
     };
     if !refused.is_empty() {
@@ -74,6 +76,7 @@ pub fn export(
     }
     Ok(match target {
         Target::Nginx => nginx::render(file, &source),
+        Target::Haproxy => haproxy::render(file, &source),
         _ => unreachable_target(&source),
     })
 }
