@@ -524,7 +524,7 @@ fn compare(server: &str, theirs: u16, ours: u16) -> usize {
     let mut diffs = Vec::new();
     let mut statuses = std::collections::BTreeSet::new();
     for req in &all {
-        let a: Head = send(theirs, req);
+        let a: Head = export_support::gateway_error(server, req, send(theirs, req));
         let b: Head = send(ours, req);
         statuses.insert(b.status);
         if observed(&a) != observed(&b) {
@@ -636,5 +636,44 @@ fn haproxy_answers_as_cors_serve_does() {
     std::fs::write(&ours_file, gateway_file(ours, up, down)).unwrap();
     let _serve = export_support::cors_serve(&ours_file, ours);
     let n = compare("haproxy", theirs, ours);
+    assert!(n >= 300, "only {n} requests");
+}
+
+#[test]
+fn apache_answers_as_cors_serve_does() {
+    require("apache2");
+    let up = upstream();
+    let dir = temp_dir("apache");
+    let (theirs, ours, down) = (free_port(), free_port(), free_port());
+    let conf = exported(
+        &dir,
+        "apache",
+        "httpd.conf",
+        &gateway_file(theirs, up, down),
+    );
+    let check = Command::new("apache2")
+        .arg("-t")
+        .arg("-d")
+        .arg(&dir)
+        .arg("-f")
+        .arg(&conf)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "apache2 -t refused the export:\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let mut cmd = Command::new("apache2");
+    cmd.arg("-d")
+        .arg(&dir)
+        .arg("-f")
+        .arg(&conf)
+        .arg("-DFOREGROUND");
+    let _apache = Server::start(cmd, theirs, "apache2");
+    let ours_file = dir.join("gateway-ours.toml");
+    std::fs::write(&ours_file, gateway_file(ours, up, down)).unwrap();
+    let _serve = export_support::cors_serve(&ours_file, ours);
+    let n = compare("apache", theirs, ours);
     assert!(n >= 300, "only {n} requests");
 }

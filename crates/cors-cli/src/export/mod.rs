@@ -4,6 +4,7 @@
 //! Owns: the arguments and the output. Uses: `model` (loading and the policy as regular
 //! expressions, shared by every target) and one module per target.
 
+mod apache;
 mod haproxy;
 mod model;
 mod nginx;
@@ -62,13 +63,14 @@ pub fn export(
     let refused = match target {
         Target::Nginx => nginx::refusals(src, &source),
         Target::Haproxy => haproxy::refusals(src, &source),
+        Target::Apache => apache::refusals(src, &source),
         other => vec![Diagnostic::new(
             src,
             0..0,
             Severity::Error,
             "export-refused",
             format!("the {} target is not implemented yet", other.name()),
-            "use --to nginx or --to haproxy".into(),
+            "use --to nginx, apache or haproxy".into(),
         )],
     };
     if !refused.is_empty() {
@@ -77,6 +79,7 @@ pub fn export(
     Ok(match target {
         Target::Nginx => nginx::render(file, &source),
         Target::Haproxy => haproxy::render(file, &source),
+        Target::Apache => apache::render(file, &source),
         _ => unreachable_target(&source),
     })
 }

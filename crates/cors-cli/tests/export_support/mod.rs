@@ -304,6 +304,12 @@ pub fn send(port: u16, req: &Req) -> Head {
 ///   `Access-Control-Request-Headers` lines whose later lines name other headers than the
 ///   first (nginx 1.22 reads the first line of a repeated header). Browsers send each of
 ///   these headers once, non-empty; repeated lines naming the same headers are in the table.
+///
+/// And one difference a script can see, which is not a CORS difference: Apache httpd answers a
+/// request whose upstream refuses the connection with 503 Service Unavailable (mod_proxy has no
+/// setting for it) where `cors serve` answers 502 Bad Gateway. [`gateway_error`] maps that
+/// status for httpd only, for the routes whose upstream is down; the CORS headers of that
+/// answer are compared as usual.
 pub fn observed(h: &Head) -> Vec<(String, String)> {
     let mut out = vec![("status".to_string(), h.status.to_string())];
     let mut names: Vec<&str> = h
@@ -345,4 +351,13 @@ pub fn observed(h: &Head) -> Vec<(String, String)> {
         out.push(("vary".into(), vary.join(",")));
     }
     out
+}
+
+/// The status difference described on [`observed`] (Apache httpd's 503 for a refused upstream
+/// connection), mapped to what `cors serve` answers; nothing else is changed.
+pub fn gateway_error(server: &str, req: &Req, mut h: Head) -> Head {
+    if server == "apache" && req.target.starts_with("/down") && h.status == 503 {
+        h.status = 502;
+    }
+    h
 }
