@@ -677,3 +677,37 @@ fn apache_answers_as_cors_serve_does() {
     let n = compare("apache", theirs, ours);
     assert!(n >= 300, "only {n} requests");
 }
+
+#[test]
+fn caddy_answers_as_cors_serve_does() {
+    require("caddy");
+    let up = upstream();
+    let dir = temp_dir("caddy");
+    let (theirs, ours, down) = (free_port(), free_port(), free_port());
+    let conf = exported(&dir, "caddy", "Caddyfile", &gateway_file(theirs, up, down));
+    // Caddy keeps its state under $HOME / $XDG_*: the test's own folder.
+    let caddy = |args: &[&str]| {
+        let mut c = Command::new("caddy");
+        c.args(args)
+            .arg("--config")
+            .arg(&conf)
+            .args(["--adapter", "caddyfile"])
+            .env("HOME", &dir)
+            .env("XDG_DATA_HOME", &dir)
+            .env("XDG_CONFIG_HOME", &dir)
+            .current_dir(&dir);
+        c
+    };
+    let check = caddy(&["validate"]).output().unwrap();
+    assert!(
+        check.status.success(),
+        "caddy validate refused the export:\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let _caddy = Server::start(caddy(&["run"]), theirs, "caddy");
+    let ours_file = dir.join("gateway-ours.toml");
+    std::fs::write(&ours_file, gateway_file(ours, up, down)).unwrap();
+    let _serve = export_support::cors_serve(&ours_file, ours);
+    let n = compare("caddy", theirs, ours);
+    assert!(n >= 300, "only {n} requests");
+}

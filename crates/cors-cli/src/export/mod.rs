@@ -5,12 +5,13 @@
 //! expressions, shared by every target) and one module per target.
 
 mod apache;
+mod caddy;
 mod haproxy;
 mod model;
 mod nginx;
 
 use cors_gateway::diag::{Diagnostic, Severity, render};
-use model::{Source, Target};
+use model::Target;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -64,14 +65,7 @@ pub fn export(
         Target::Nginx => nginx::refusals(src, &source),
         Target::Haproxy => haproxy::refusals(src, &source),
         Target::Apache => apache::refusals(src, &source),
-        other => vec![Diagnostic::new(
-            src,
-            0..0,
-            Severity::Error,
-            "export-refused",
-            format!("the {} target is not implemented yet", other.name()),
-            "use --to nginx, apache or haproxy".into(),
-        )],
+        Target::Caddy => caddy::refusals(src, &source),
     };
     if !refused.is_empty() {
         return Err(refused);
@@ -80,12 +74,8 @@ pub fn export(
         Target::Nginx => nginx::render(file, &source),
         Target::Haproxy => haproxy::render(file, &source),
         Target::Apache => apache::render(file, &source),
-        _ => unreachable_target(&source),
+        Target::Caddy => caddy::render(file, &source),
     })
-}
-
-fn unreachable_target(_: &Source) -> String {
-    String::new()
 }
 
 pub fn run(args: ExportArgs) -> ExitCode {

@@ -402,3 +402,87 @@ mod tests {
         assert_eq!(escape("x+y*z"), "x\\+y\\*z");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// RE2 (Go's regexp, for Caddy): no look-around. What PCRE says with a look-ahead is said here
+// as a second expression that must not match, combined by the target's boolean logic.
+
+/// One allowed-origin alternative for RE2: the value must match `yes` and must not match `no`.
+pub struct Re2Origin {
+    /// Anchored expression the value must match.
+    pub yes: String,
+    /// Anchored expression the value must not match (a spelled-out default port).
+    pub no: Option<String>,
+}
+
+const PORT_ANY: &str =
+    "(?:[0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+
+/// The allowed origins as RE2 alternatives (empty with `*` or with nothing listed).
+pub fn origin_alternatives_re2(policy: &Policy) -> Vec<Re2Origin> {
+    let mut alts = Vec::new();
+    for p in policy.origin_patterns() {
+        let (scheme, host_re, port) = match p {
+            OriginPattern::Any => continue,
+            OriginPattern::Exact(o) => {
+                alts.push(Re2Origin {
+                    yes: format!("^{}$", escape(o.as_str())),
+                    no: None,
+                });
+                continue;
+            }
+            OriginPattern::Subdomains { scheme, base, port } => {
+                if !is_serialized_domain(base) {
+                    continue;
+                }
+                (scheme, format!("(?:{LABEL}\\.)+{}", escape(base)), *port)
+            }
+            OriginPattern::AnyPort { scheme, host } => (scheme, escape(host), PortSpec::Any),
+        };
+        let head = format!("^{}://{host_re}", escape(scheme));
+        let default = cors::vocab::origin::default_port(scheme);
+        alts.push(match port {
+            PortSpec::Default => Re2Origin {
+                yes: format!("{head}$"),
+                no: None,
+            },
+            PortSpec::Exact(n) => {
+                let zeros = 5usize.saturating_sub(n.to_string().len());
+                Re2Origin {
+                    yes: format!("{head}:0{{0,{zeros}}}{n}$"),
+                    no: None,
+                }
+            }
+            PortSpec::Any => Re2Origin {
+                yes: format!("{head}(?::{PORT_ANY})?$"),
+                no: default.map(|d| format!("{head}:0*{d}$")),
+            },
+        });
+    }
+    if policy.allows_null_origin() {
+        alts.push(Re2Origin {
+            yes: "^null$".into(),
+            no: None,
+        });
+    }
+    alts
+}
+
+/// The `Access-Control-Request-Headers` line for RE2: it must match the first expression and,
+/// where `*` would cover everything but `Authorization`, must not match the second.
+pub fn headers_regex_re2(policy: &Policy) -> (String, Option<String>) {
+    let listed: Vec<String> = policy.allowed_headers().map(escape).collect();
+    let authorization_listed = policy.allowed_headers().any(|h| h == "authorization");
+    let item = if policy.allows_any_header() {
+        format!("{TCHAR}+")
+    } else if listed.is_empty() {
+        // Matches nothing: only empty items pass.
+        "(?:\\b\\B)".into()
+    } else {
+        format!("(?i:{})", listed.join("|"))
+    };
+    let line = format!("^[ \\t]*(?:{item}[ \\t]*)?(?:,[ \\t]*(?:{item}[ \\t]*)?)*$");
+    let not = (policy.allows_any_header() && !authorization_listed)
+        .then(|| "(?i)(?:^|,)[ \\t]*authorization[ \\t]*(?:,|$)".to_string());
+    (line, not)
+}
