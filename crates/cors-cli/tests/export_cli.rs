@@ -60,7 +60,7 @@ fn glob_routes_are_refused_for_every_target() {
             "allowed_origins = [\"https://a.example\"]",
         ),
     );
-    for t in ["nginx", "haproxy"] {
+    for t in ["nginx", "apache", "caddy", "haproxy"] {
         assert_refused(t, &f, "routes.glob", 6);
     }
 }
@@ -76,7 +76,7 @@ fn keeping_the_upstreams_cors_headers_is_refused() {
             "allowed_origins = [\"https://a.example\"]",
         ),
     );
-    for t in ["nginx", "haproxy"] {
+    for t in ["nginx", "apache", "caddy", "haproxy"] {
         assert_refused(t, &f, "upstream_cors_headers", 7);
     }
 }
@@ -109,6 +109,22 @@ fn a_percent_in_a_name_is_refused_for_haproxy() {
 }
 
 #[test]
+fn a_percent_in_a_name_is_refused_for_apache() {
+    let dir = temp_dir("refuse-percent-apache");
+    let f = write(
+        &dir,
+        "g.toml",
+        &gateway(
+            "path = \"/api/\"",
+            "allowed_origins = [\"https://a.example\"]\nexposed_headers = [\"X-50%\"]",
+        ),
+    );
+    assert_refused("apache", &f, "exposed_headers", 10);
+    let (code, _, err) = export("caddy", &f, &[]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
 fn a_policy_with_errors_is_refused_as_cors_lint_reports_it() {
     let dir = temp_dir("refuse-lint");
     let f = write(
@@ -134,7 +150,7 @@ fn output_is_stable_and_says_where_it_comes_from() {
         "policy.toml",
         "allowed_origins = [\"https://app.example.com\", \"https://*.example.org\"]\nallow_credentials = true\n",
     );
-    for t in ["nginx", "haproxy"] {
+    for t in ["nginx", "apache", "caddy", "haproxy"] {
         let (c1, a, _) = export(t, &f, &[]);
         let (c2, b, _) = export(t, &f, &[]);
         assert_eq!((c1, c2), (0, 0));
@@ -227,6 +243,89 @@ fn a_policy_block_passes_haproxy_c_inside_a_backend() {
     );
 }
 
+#[test]
+fn a_policy_block_passes_apache2_t_inside_a_location() {
+    let dir = temp_dir("apache-include");
+    let f = write(
+        &dir,
+        "policy.toml",
+        "allowed_origins = [\"https://*.example.com:*\"]\nallow_credentials = true\npreflight_status = 200\n",
+    );
+    let (code, _, err) = export(
+        "apache",
+        &f,
+        &["--output", dir.join("cors.conf").to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let mods = ["headers", "rewrite", "setenvif", "authz_core", "mpm_event"]
+        .map(|m| format!("LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so\n"))
+        .concat();
+    let conf = write(
+        &dir,
+        "httpd.conf",
+        &format!(
+            "{mods}PidFile httpd.pid\nErrorLog /dev/stderr\nListen 127.0.0.1:{}\nServerName localhost\n\
+             <Location \"/api/\">\n    Include {}\n</Location>\n",
+            free_port(),
+            dir.join("cors.conf").display()
+        ),
+    );
+    let out = Command::new("apache2")
+        .arg("-t")
+        .arg("-d")
+        .arg(&dir)
+        .arg("-f")
+        .arg(&conf)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_policy_snippet_passes_caddy_validate_when_imported() {
+    let dir = temp_dir("caddy-import");
+    let f = write(
+        &dir,
+        "policy.toml",
+        "allowed_origins = [\"http://localhost:*\", \"null\"]\nallowed_headers = [\"*\"]\nallow_private_network = true\n",
+    );
+    // `null` is only allowed with its opt-in: lint refuses it, so does export.
+    let (code, _, _) = export("caddy", &f, &[]);
+    assert_eq!(code, 1);
+    let f = write(
+        &dir,
+        "policy.toml",
+        "allowed_origins = [\"http://localhost:*\"]\nallow_null_origin = true\nallowed_headers = [\"*\"]\nallow_private_network = true\n",
+    );
+    let (code, snippet, err) = export("caddy", &f, &[]);
+    assert_eq!(code, 0, "{err}");
+    let conf = write(
+        &dir,
+        "Caddyfile",
+        &format!(
+            "{{\n    admin off\n    auto_https off\n}}\n{snippet}http://127.0.0.1:{} {{\n    handle /api/* {{\n        import cors\n        reverse_proxy 127.0.0.1:9\n    }}\n}}\n",
+            free_port()
+        ),
+    );
+    let out = Command::new("caddy")
+        .args(["validate", "--adapter", "caddyfile", "--config"])
+        .arg(&conf)
+        .env("HOME", &dir)
+        .env("XDG_DATA_HOME", &dir)
+        .env("XDG_CONFIG_HOME", &dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// `cors scan` finds nothing above info on an exported server with a correct policy.
 #[test]
 fn cors_scan_finds_nothing_above_info_on_the_exported_servers() {
@@ -235,7 +334,12 @@ fn cors_scan_finds_nothing_above_info_on_the_exported_servers() {
     let dir = temp_dir("scan");
     let mut servers = Vec::new();
     let mut targets = Vec::new();
-    for (target, name) in [("nginx", "nginx.conf"), ("haproxy", "haproxy.cfg")] {
+    for (target, name) in [
+        ("nginx", "nginx.conf"),
+        ("apache", "httpd.conf"),
+        ("caddy", "Caddyfile"),
+        ("haproxy", "haproxy.cfg"),
+    ] {
         let port = free_port();
         let file = write(
             &dir,
@@ -250,7 +354,11 @@ fn cors_scan_finds_nothing_above_info_on_the_exported_servers() {
         let conf = dir.join(name);
         let (code, _, err) = export(target, &file, &["--output", conf.to_str().unwrap()]);
         assert_eq!(code, 0, "{err}");
-        let mut cmd = Command::new(target);
+        let mut cmd = Command::new(if target == "apache" {
+            "apache2"
+        } else {
+            target
+        });
         match target {
             "nginx" => {
                 cmd.arg("-p")
@@ -258,6 +366,21 @@ fn cors_scan_finds_nothing_above_info_on_the_exported_servers() {
                     .arg("-c")
                     .arg(&conf)
                     .args(["-g", "daemon off;"]);
+            }
+            "apache" => {
+                let own = temp_dir("scan-apache");
+                cmd.arg("-d")
+                    .arg(&own)
+                    .arg("-f")
+                    .arg(&conf)
+                    .arg("-DFOREGROUND");
+            }
+            "caddy" => {
+                cmd.args(["run", "--adapter", "caddyfile", "--config"])
+                    .arg(&conf)
+                    .env("HOME", &dir)
+                    .env("XDG_DATA_HOME", &dir)
+                    .env("XDG_CONFIG_HOME", &dir);
             }
             _ => {
                 cmd.arg("-db").arg("-f").arg(&conf);
@@ -291,7 +414,7 @@ fn cors_scan_finds_nothing_above_info_on_the_exported_servers() {
         "{}",
         v["errors"]
     );
-    assert_eq!(v["targets"].as_array().map(Vec::len), Some(2), "{v}");
+    assert_eq!(v["targets"].as_array().map(Vec::len), Some(4), "{v}");
     let above: Vec<&serde_json::Value> = v["findings"]
         .as_array()
         .unwrap()

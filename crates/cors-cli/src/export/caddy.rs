@@ -86,7 +86,9 @@ pub fn policy_block(policy: &Policy, id: &str, ind: &str) -> String {
         checks.push(format!("{ACRPN} != 'true'"));
     }
     let pass = format!("({})", checks.join(" && "));
-    line!("# Fetch #http-origin, #cors-preflight-request, #cors-preflight-fetch: one matcher per");
+    line!(
+        "# Fetch #http-origin, #cors-preflight-request and Fetch #cors-preflight-fetch: one matcher per"
+    );
     line!("# outcome (pfa: preflight accepted, pfr: refused, ok / dis: an actual request from an");
     line!("# allowed / other origin, nc: no Origin).");
     line!("@{id}_pfa expression `{pf} && {pass}`");
