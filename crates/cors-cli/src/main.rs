@@ -20,7 +20,7 @@ mod serve;
 ///
 /// For web administrators: `serve` puts a CORS gateway in front of any HTTP upstream (`cors serve`
 /// alone starts a live demo), `lint` checks a policy or gateway file, `scan` finds exploitable
-/// misconfigurations on live sites, `export` writes the same policy as nginx configuration. For front-end developers: `check` makes a request the way a
+/// misconfigurations on live sites, `export` writes the same policy as nginx, Apache httpd, Caddy or HAProxy configuration. For front-end developers: `check` makes a request the way a
 /// browser would and says why it is blocked and what the server must send; `explain` says the
 /// same without touching the network.
 #[derive(Parser, Debug)]

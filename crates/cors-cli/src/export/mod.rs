@@ -17,8 +17,9 @@ use std::process::ExitCode;
 
 /// Compile a CORS policy or gateway file into nginx, Apache httpd, Caddy or HAProxy configuration.
 ///
-/// A policy file gives a block to include where CORS applies (nginx: inside a `location`). A
-/// gateway file (`cors serve --config`) gives a complete server configuration: each route a
+/// A policy file gives a block to include where CORS applies: nginx, `include` inside a
+/// `location`; Apache httpd, `Include` inside a `<Location>`; Caddy, a snippet `(cors)` to
+/// `import` inside a `handle`; HAProxy, lines for a `backend` section. A gateway file (`cors serve --config`) gives a complete server configuration: each route a
 /// location with its own policy, each upstream a proxy target, the listeners as listen
 /// directives, `upstream_cors_headers = "replace"` as removal of the upstream's CORS headers.
 ///
@@ -35,7 +36,10 @@ use std::process::ExitCode;
 /// Examples:
 ///
 ///     cors export --to nginx policy.toml --output /etc/nginx/cors.conf
-///     cors export --to nginx gateway.toml > nginx.conf && nginx -t -p . -c nginx.conf
+///     cors export --to nginx gateway.toml > nginx.conf && nginx -t -p "$PWD" -c "$PWD/nginx.conf"
+///     cors export --to caddy gateway.toml --output Caddyfile && caddy validate --adapter caddyfile
+///     cors export --to apache policy.toml --output /etc/apache2/cors.conf
+///     cors export --to haproxy gateway.toml > haproxy.cfg && haproxy -c -f haproxy.cfg
 ///     cors export --to nginx --json gateway.toml | jq '.diagnostics[]'
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
