@@ -392,17 +392,6 @@ pub fn text(v: Option<&http::HeaderValue>) -> Option<String> {
     v.and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escape_covers_metacharacters() {
-        assert_eq!(escape("https://a.b:8080"), "https://a\\.b:8080");
-        assert_eq!(escape("x+y*z"), "x\\+y\\*z");
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // RE2 (Go's regexp, for Caddy): no look-around. What PCRE says with a look-ahead is said here
 // as a second expression that must not match, combined by the target's boolean logic.
@@ -485,4 +474,83 @@ pub fn headers_regex_re2(policy: &Policy) -> (String, Option<String>) {
     let not = (policy.allows_any_header() && !authorization_listed)
         .then(|| "(?i)(?:^|,)[ \\t]*authorization[ \\t]*(?:,|$)".to_string());
     (line, not)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_covers_metacharacters() {
+        assert_eq!(escape("https://a.b:8080"), "https://a\\.b:8080");
+        assert_eq!(escape("x+y*z"), "x\\+y\\*z");
+    }
+
+    fn allowed(policy: &Policy, origin: &str) -> bool {
+        let req = http::Request::get("/")
+            .header("origin", origin)
+            .body(())
+            .unwrap();
+        policy.decide_request(&req).is_allowed()
+    }
+
+    /// The RE2 alternatives (Caddy) allow exactly the origins the compiled policy allows, over
+    /// hosts, ports and look-alikes combined (the PCRE ones are run by the server tests).
+    #[test]
+    fn re2_origins_agree_with_the_policy() {
+        let policies = [
+            r#"allowed_origins = ["https://app.example.com", "https://*.example.org"]"#,
+            r#"allowed_origins = ["https://*.example.com:*", "http://localhost:*"]"#,
+            r#"allowed_origins = ["https://*.example.com:8443", "http://127.0.0.1:*"]"#,
+            "allowed_origins = [\"chrome-extension://abc\"]\nallow_non_http_schemes = true\nallow_null_origin = true",
+        ];
+        let schemes = ["https", "http", "chrome-extension", "HTTPS"];
+        let hosts = [
+            "app.example.com",
+            "a.b.example.com",
+            "example.com",
+            "evil-example.com",
+            "app.example.com.evil",
+            "x_y.example.org",
+            "localhost",
+            "127.0.0.1",
+            "abc",
+            "APP.example.com",
+            "app..example.com",
+            ".example.com",
+        ];
+        let ports = [
+            "", ":443", ":0443", ":80", ":8443", ":08443", ":65535", ":65536", ":123456", ":",
+            ":1", ":00000",
+        ];
+        for src in policies {
+            let policy = Policy::new(toml::from_str(src).unwrap()).unwrap();
+            let alts: Vec<(regex::Regex, Option<regex::Regex>)> = origin_alternatives_re2(&policy)
+                .iter()
+                .map(|a| {
+                    (
+                        regex::Regex::new(&a.yes).unwrap(),
+                        a.no.as_ref().map(|n| regex::Regex::new(n).unwrap()),
+                    )
+                })
+                .collect();
+            let mut values: Vec<String> = vec!["null".into(), "".into()];
+            for s in schemes {
+                for h in hosts {
+                    for p in ports {
+                        values.push(format!("{s}://{h}{p}"));
+                    }
+                }
+            }
+            let mut seen = [0usize; 2];
+            for v in &values {
+                let re2 = alts.iter().any(|(yes, no)| {
+                    yes.is_match(v) && !no.as_ref().is_some_and(|n| n.is_match(v))
+                });
+                assert_eq!(re2, allowed(&policy, v), "{src}: {v:?}");
+                seen[usize::from(re2)] += 1;
+            }
+            assert!(seen[0] > 0 && seen[1] > 1, "{src}: {seen:?}");
+        }
+    }
 }
