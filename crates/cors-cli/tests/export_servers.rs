@@ -1,10 +1,11 @@
 //! `cors export` proven against the real servers: for a table of policies (every policy key and
 //! origin pattern kind, alone and combined), the configuration `cors export` writes from one
-//! gateway file is checked by the server itself (`nginx -t`), the server is started on
-//! 127.0.0.1 in front of a test upstream, `cors serve` is started on the same file, and every
-//! request of the table goes to both: status, `Access-Control-*` values and `Vary` elements must
-//! be equal as a browser compares them (`export_support::observed`, which also says, in one
-//! place, where a server may differ without any browser observing it).
+//! gateway file is checked by the server itself (`nginx -t`, `apache2 -t`, `caddy validate`,
+//! `haproxy -c`), the server is started on 127.0.0.1 in front of a test upstream, `cors serve`
+//! is started on the same file, and every request of the table goes to both: status,
+//! `Access-Control-*` values and `Vary` elements must be equal as a browser compares them
+//! (`export_support::observed`, which also says, in one place, where a server may differ
+//! without any browser observing it).
 //!
 //! The servers come from Debian's packages (`scripts/test-deps/servers`); a missing one fails
 //! the test with that hint, never skips it.
@@ -480,6 +481,65 @@ const DOWN: &[(&str, &str)] = &[
     ),
 ];
 
+/// Requests no browser sends, by kind (see `export_support::Unusual`): the servers that can
+/// tell them apart answer them as `cors serve` does.
+fn unusual(i: usize, p: &P) -> Vec<(export_support::Unusual, Req)> {
+    use export_support::Unusual as U;
+    let base = if p.bare {
+        format!("/p{i}")
+    } else {
+        format!("/p{i}/r")
+    };
+    let a = p.allowed[0];
+    let m = p.method;
+    vec![
+        (U::EmptyOrigin, Req::new("GET", &base, &[("Origin", "")])),
+        (U::EmptyOrigin, preflight(&base, "", m, p.headers)),
+        (
+            U::SeveralOrigins,
+            Req::new("GET", &base, &[("Origin", a), ("Origin", a)]),
+        ),
+        (
+            U::SeveralOrigins,
+            Req::new(
+                "OPTIONS",
+                &base,
+                &[
+                    ("Origin", a),
+                    ("Origin", "https://evil.example"),
+                    ("Access-Control-Request-Method", m),
+                ],
+            ),
+        ),
+        (U::EmptyMethod, preflight(&base, a, "", p.headers)),
+        (
+            U::SeveralMethods,
+            Req::new(
+                "OPTIONS",
+                &base,
+                &[
+                    ("Origin", a),
+                    ("Access-Control-Request-Method", m),
+                    ("Access-Control-Request-Method", m),
+                ],
+            ),
+        ),
+        (
+            U::OtherHeadersOnLaterLines,
+            Req::new(
+                "OPTIONS",
+                &base,
+                &[
+                    ("Origin", a),
+                    ("Access-Control-Request-Method", m),
+                    ("Access-Control-Request-Headers", p.headers),
+                    ("Access-Control-Request-Headers", "x-evil"),
+                ],
+            ),
+        ),
+    ]
+}
+
 /// Requests outside every route, and to the routes whose upstream is down.
 fn unrouted() -> Vec<Req> {
     let a = "https://app.example.com";
@@ -521,6 +581,14 @@ fn compare(server: &str, theirs: u16, ours: u16) -> usize {
         .flat_map(|(i, p)| requests(i, p))
         .collect();
     all.extend(unrouted());
+    all.extend(
+        POLICIES
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| unusual(i, p))
+            .filter(|(kind, _)| export_support::answers_exactly(server, *kind))
+            .map(|(_, r)| r),
+    );
     let mut diffs = Vec::new();
     let mut statuses = std::collections::BTreeSet::new();
     for req in &all {

@@ -97,10 +97,15 @@ pub fn policy_block(policy: &Policy, replace: bool, ind: &str) -> String {
         re(&model::method_regex(policy))
     );
     line!("# Steps 7.6-7.7: every requested header name (a comma-separated list).");
-    line!("acl cors_acrh req.fhdr_cnt(access-control-request-headers) gt 0");
+    // A line that is not a list of allowed names (any line: several lines are one list).
+    let line_re = model::headers_regex(policy);
+    let body = line_re
+        .strip_prefix('^')
+        .and_then(|b| b.strip_suffix('$'))
+        .unwrap_or(&line_re);
     line!(
-        "acl cors_headers req.fhdr(access-control-request-headers) -m reg {}",
-        re(&model::headers_regex(policy))
+        "acl cors_headers_bad req.fhdr(access-control-request-headers) -m reg {}",
+        re(&format!("^(?!(?:{body})$)"))
     );
     line!("acl cors_requested req.fhdr(access-control-request-headers) -m reg '[^ \\t,]'");
     line!("# WICG Private Network Access: the first Access-Control-Request-Private-Network line.");
@@ -118,8 +123,7 @@ pub fn policy_block(policy: &Policy, replace: bool, ind: &str) -> String {
     let base = format!(
         "cors_preflight cors_one_origin cors_allowed cors_acrm cors_one_acrm cors_method{pna}"
     );
-    line!("http-request set-var(txn.cors_out) str(pfa) if {base} !cors_acrh");
-    line!("http-request set-var(txn.cors_out) str(pfa) if {base} cors_headers");
+    line!("http-request set-var(txn.cors_out) str(pfa) if {base} !cors_headers_bad");
     line!("http-request set-var(txn.cors_origin) req.fhdr(origin) if cors_one_origin");
     line!("http-request set-var(txn.cors_req) bool(true) if cors_requested");
     line!("http-request set-var(txn.cors_pna) bool(true) if cors_pna");

@@ -290,7 +290,7 @@ pub fn send(port: u16, req: &Req) -> Head {
 ///
 /// - `Vary` is compared as a set of lowercase field names over all its lines (RFC 9110
 ///   §12.5.5: the lines form one list; names are case-insensitive; a name listed twice means
-///   the same; `*` makes every other name moot). nginx, Apache and HAProxy add `Vary: Origin`
+///   the same; `*` makes every other name moot). The servers add `Vary: Origin`
 ///   as a line of their own beside the upstream's instead of merging into one value.
 /// - A header repeated over several lines is one comma-joined value (Fetch
 ///   #concept-header-list-get). List-valued `Access-Control-Allow-Methods`, `-Allow-Headers`
@@ -298,12 +298,13 @@ pub fn send(port: u16, req: &Req) -> Head {
 ///   skipped (#concept-header-list-get-decode-split); their order is kept.
 /// - Bodies and the headers that are not CORS headers (`Server`, `Date`, `Content-Type` of an
 ///   error page) are not compared: a CORS verdict never reads them.
-/// - Requests no browser sends are not part of the table: an empty `Origin` or
-///   `Access-Control-Request-Method` value (nginx cannot tell an empty header from an absent
-///   one), several `Origin` or `Access-Control-Request-Method` lines, and several
-///   `Access-Control-Request-Headers` lines whose later lines name other headers than the
-///   first (nginx 1.22 reads the first line of a repeated header). Browsers send each of
-///   these headers once, non-empty; repeated lines naming the same headers are in the table.
+/// - Requests no browser sends ([`Unusual`]: an empty `Origin` or
+///   `Access-Control-Request-Method` value, several `Origin` or `Access-Control-Request-Method`
+///   lines, `Access-Control-Request-Headers` lines whose later lines name other headers than
+///   the first) are in a server's table only where [`answers_exactly`] says the server can tell
+///   them apart: nginx cannot tell an empty header from an absent one and reads only the first
+///   line of a repeated header; httpd and Caddy cannot tell empty from absent either, and join
+///   repeated lines. Browsers send each of these headers once, non-empty.
 ///
 /// And one difference a script can see, which is not a CORS difference: Apache httpd answers a
 /// request whose upstream refuses the connection with 503 Service Unavailable (mod_proxy has no
@@ -360,4 +361,34 @@ pub fn gateway_error(server: &str, req: &Req, mut h: Head) -> Head {
         h.status = 502;
     }
     h
+}
+
+/// Requests no browser sends (see [`observed`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unusual {
+    /// `Origin:` with an empty value.
+    EmptyOrigin,
+    /// Two `Origin` lines.
+    SeveralOrigins,
+    /// `Access-Control-Request-Method:` with an empty value.
+    EmptyMethod,
+    /// Two `Access-Control-Request-Method` lines.
+    SeveralMethods,
+    /// `Access-Control-Request-Headers` over two lines, the second naming another header.
+    OtherHeadersOnLaterLines,
+}
+
+/// Does `server` answer requests of this kind exactly as `cors serve` does?
+pub fn answers_exactly(server: &str, kind: Unusual) -> bool {
+    use Unusual::*;
+    match server {
+        // `req.fhdr_cnt` tells an empty line from an absent one and counts lines; an ACL on
+        // `req.fhdr` looks at every line.
+        "haproxy" => true,
+        // httpd and Caddy join repeated lines with a comma, as Fetch does, so several method
+        // lines are no method and several header lines one list; an empty value reads as none.
+        "apache" | "caddy" => matches!(kind, SeveralMethods | OtherHeadersOnLaterLines),
+        // nginx 1.22 reads the first line of a repeated header, and an empty value as none.
+        _ => false,
+    }
 }
