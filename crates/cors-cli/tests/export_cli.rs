@@ -82,6 +82,37 @@ fn keeping_the_upstreams_cors_headers_is_refused() {
 }
 
 #[test]
+fn tls_listeners_are_refused_where_the_export_cannot_write_them() {
+    let dir = temp_dir("refuse-tls");
+    let one = "[[listeners]]\naddress = \"127.0.0.1:8443\"\ntls = { certificate = \"a.pem\", private_key = \"a.key\" }\n";
+    let rest = "[upstreams.app]\nurl = \"http://127.0.0.1:3000\"\n[[routes]]\npath = \"/\"\nupstream = \"app\"\n\
+                [routes.policy]\nallowed_origins = [\"https://a.example\"]\n";
+    let f = write(&dir, "g.toml", &format!("{one}{rest}"));
+    for t in ["apache", "haproxy"] {
+        assert_refused(t, &f, "listeners.tls", 3);
+    }
+    for t in ["nginx", "caddy"] {
+        let (code, out, err) = export(t, &f, &[]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("a.key"), "{t}: {out}");
+    }
+    // Two certificates: one server block cannot hold both.
+    let two = "[[listeners]]\naddress = \"127.0.0.1:9443\"\ntls = { certificate = \"b.pem\", private_key = \"b.key\" }\n";
+    let f = write(&dir, "g2.toml", &format!("{one}{two}{rest}"));
+    for t in ["nginx", "caddy"] {
+        let (code, v) = refused_json(t, &f);
+        assert_eq!(code, 1, "{v}");
+        assert_eq!(v["diagnostics"][0]["code"], "export-refused", "{v}");
+        assert!(
+            v["diagnostics"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("`listeners.tls`")
+        );
+    }
+}
+
+#[test]
 fn a_dollar_in_a_name_is_refused_for_nginx() {
     let dir = temp_dir("refuse-dollar");
     let f = write(

@@ -250,6 +250,7 @@ fn gateway(file: &str, g: &Gateway) -> String {
         "A complete httpd.conf for Debian's apache2: run it with\n\
          #     apache2 -d DIR -f DIR/httpd.conf -DFOREGROUND     (check: apache2 -t -d DIR -f …)",
     );
+    o.push_str(model::NOT_EXPORTED);
     let w = &mut o;
     for (name, so) in MODULES {
         if !so.is_empty() {

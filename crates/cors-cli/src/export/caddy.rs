@@ -214,6 +214,7 @@ fn gateway(file: &str, g: &Gateway) -> String {
         file,
         "A complete Caddyfile: run it with `caddy run --config Caddyfile --adapter caddyfile`.",
     );
+    o.push_str(model::NOT_EXPORTED);
     let w = &mut o;
     let _ = writeln!(w, "{{");
     let _ = writeln!(w, "    admin off");

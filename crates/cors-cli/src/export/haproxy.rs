@@ -266,6 +266,7 @@ fn gateway(file: &str, g: &Gateway) -> String {
         file,
         "A complete haproxy.cfg: run it with `haproxy -f haproxy.cfg` (check: `haproxy -c -f`).",
     );
+    o.push_str(model::NOT_EXPORTED);
     let w = &mut o;
     let _ = writeln!(w, "global");
     let _ = writeln!(w, "    log stderr format short local0 notice");
@@ -276,16 +277,9 @@ fn gateway(file: &str, g: &Gateway) -> String {
     let _ = writeln!(w, "    timeout server 30s");
     let _ = writeln!(w, "    retries 0");
     let _ = writeln!(w, "frontend cors");
+    // TLS listeners are refused (`model::tls_refusals`).
     for l in &g.listeners {
-        match &l.tls {
-            None => {
-                let _ = writeln!(w, "    bind {}", l.address);
-            }
-            Some((cert, _)) => {
-                // HAProxy reads the certificate and key from one PEM file (or `cert.key` beside it).
-                let _ = writeln!(w, "    bind {} ssl crt {}", l.address, cert.display());
-            }
-        }
+        let _ = writeln!(w, "    bind {}", l.address);
     }
     for (i, r) in g.routes.iter().enumerate() {
         let _ = writeln!(w, "    # route {:?}", r.name);

@@ -71,6 +71,10 @@ pub fn export(
         Target::Apache => apache::refusals(src, &source),
         Target::Caddy => caddy::refusals(src, &source),
     };
+    let mut refused = refused;
+    if let model::Source::Gateway(g) = &source {
+        refused.extend(model::tls_refusals(src, g, target));
+    }
     if !refused.is_empty() {
         return Err(refused);
     }

@@ -82,6 +82,46 @@ pub struct Route {
     pub policy: Policy,
 }
 
+/// The comment every complete configuration carries about what it leaves to the server itself.
+pub const NOT_EXPORTED: &str = "# `[admin]` (/metrics, /healthz) and `[limits]` are `cors serve`'s own: \
+                                 not exported; use the server's own settings.\n";
+
+/// TLS listeners: nginx and Caddy take a certificate and its key as two files, in the one
+/// server block the export writes, so one certificate for every listener; Apache httpd and
+/// HAProxy are refused.
+pub fn tls_refusals(src: &str, g: &Gateway, target: Target) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let pairs: Vec<&(PathBuf, PathBuf)> =
+        g.listeners.iter().filter_map(|l| l.tls.as_ref()).collect();
+    for (i, l) in g.listeners.iter().enumerate() {
+        if l.tls.is_none() {
+            continue;
+        }
+        let idx = i.to_string();
+        let why = match target {
+            Target::Nginx | Target::Caddy if pairs.iter().all(|p| *p == pairs[0]) => continue,
+            Target::Nginx | Target::Caddy => {
+                "the listeners use different certificates, and the exported server block takes one"
+            }
+            Target::Apache => {
+                "TLS needs mod_ssl and a <VirtualHost> per listener, which the export does not write"
+            }
+            Target::Haproxy => {
+                "HAProxy reads the certificate and its key from one PEM file, not two"
+            }
+        };
+        out.push(refusal(
+            src,
+            &["listeners", &idx, "tls"],
+            "listeners.tls",
+            Some(target),
+            why,
+            "terminate TLS in the server's own configuration and export the plain listener",
+        ));
+    }
+    out
+}
+
 /// Loads `src` as `cors serve` would: every lint error refuses the export.
 pub fn load(src: &str, base_dir: &std::path::Path) -> Result<Source, Vec<Diagnostic>> {
     let diags = cors_gateway::lint::lint_source(src);

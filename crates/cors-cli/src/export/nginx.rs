@@ -275,6 +275,7 @@ fn gateway(file: &str, g: &Gateway) -> String {
         file,
         "A complete nginx.conf: run it with `nginx -p DIR -c nginx.conf` (paths relative to DIR).",
     );
+    o.push_str(model::NOT_EXPORTED);
     let w = &mut o;
     let _ = writeln!(w, "pid nginx.pid;");
     let _ = writeln!(w, "error_log stderr notice;");
