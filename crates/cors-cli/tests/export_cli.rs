@@ -199,6 +199,14 @@ fn output_is_stable_and_says_where_it_comes_from() {
         assert_eq!(code, 0);
         assert!(stdout.is_empty());
         assert_eq!(std::fs::read_to_string(&out).unwrap(), a);
+        // --json on success: no problems, and the configuration itself.
+        let (code, json, _) = export(t, &f, &["--json"]);
+        assert_eq!(code, 0);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            (v["errors"].as_u64(), v["config"].as_str()),
+            (Some(0), Some(a.as_str()))
+        );
     }
 }
 

@@ -52,7 +52,8 @@ pub struct ExportArgs {
     /// Write the configuration here instead of stdout.
     #[arg(long)]
     pub output: Option<PathBuf>,
-    /// Report problems as one JSON object `{file, errors, warnings, diagnostics: [...]}`, as `cors lint --json`.
+    /// Print one JSON object `{file, errors, warnings, diagnostics: [...]}` as `cors lint --json`
+    /// does; on success it also has `config` (the configuration) or `output` (where it went).
     #[arg(long)]
     pub json: bool,
 }
@@ -103,21 +104,23 @@ pub fn run(args: ExportArgs) -> ExitCode {
         .unwrap_or_else(|| file.clone());
     match export(args.to, &name, &src, &base) {
         Ok(text) => {
+            if let Some(path) = &args.output {
+                if let Err(e) = std::fs::write(path, &text) {
+                    eprintln!("cors export: cannot write {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
             if args.json {
-                let doc = serde_json::json!({
+                let mut doc = serde_json::json!({
                     "file": file, "errors": 0, "warnings": 0, "diagnostics": [],
                 });
-                println!("{doc:#}");
-            }
-            match &args.output {
-                Some(path) => {
-                    if let Err(e) = std::fs::write(path, text) {
-                        eprintln!("cors export: cannot write {}: {e}", path.display());
-                        return ExitCode::from(2);
-                    }
+                match &args.output {
+                    Some(path) => doc["output"] = path.display().to_string().into(),
+                    None => doc["config"] = text.into(),
                 }
-                None if !args.json => print!("{text}"),
-                None => {}
+                println!("{doc:#}");
+            } else if args.output.is_none() {
+                print!("{text}");
             }
             ExitCode::SUCCESS
         }
