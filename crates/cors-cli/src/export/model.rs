@@ -391,7 +391,8 @@ pub fn method_regex(policy: &Policy) -> String {
             exact.push(escape(m));
         }
     }
-    let mut alts = exact;
+    // A safelisted method that is also listed is already covered, in any case, by `folded`.
+    let mut alts: Vec<String> = exact.into_iter().filter(|e| !folded.contains(e)).collect();
     if !folded.is_empty() {
         alts.push(format!("(?i:{})", folded.join("|")));
     }
