@@ -58,7 +58,19 @@ pub struct Server {
 }
 
 impl Drop for Server {
+    /// SIGTERM, which every one of these servers takes as "stop, workers included" (SIGKILL
+    /// would leave nginx's and httpd's worker processes behind); SIGKILL after 10 s.
     fn drop(&mut self) {
+        if let Some(pid) = rustix::process::Pid::from_raw(self.child.id() as i32) {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
