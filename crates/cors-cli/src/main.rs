@@ -6,7 +6,7 @@
 //! 1. `explain`: `cors explain`, which prints what `check` prints without the network.
 //! 2. `check`: `cors check`; `scan`: `cors scan`.
 //! 3. `http`: the client shell (one request, one connection); `lint`: `cors lint`; `serve`:
-//!    `cors serve`.
+//!    `cors serve`; `export`: `cors export`.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -17,6 +17,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod check;
 mod explain;
+mod export;
 mod http;
 mod lint;
 mod scan;
@@ -26,7 +27,7 @@ mod serve;
 ///
 /// For web administrators: `serve` puts a CORS gateway in front of any HTTP upstream (`cors serve`
 /// alone starts a live demo), `lint` checks a policy or gateway file, `scan` finds exploitable
-/// misconfigurations on live sites. For front-end developers: `check` makes a request the way a
+/// misconfigurations on live sites, `export` writes the same policy as nginx, Apache httpd, Caddy or HAProxy configuration. For front-end developers: `check` makes a request the way a
 /// browser would and says why it is blocked and what the server must send; `explain` says the
 /// same without touching the network.
 #[derive(Parser, Debug)]
@@ -43,6 +44,7 @@ enum Command {
     Check(check::CheckArgs),
     Explain(explain::ExplainArgs),
     Scan(scan::ScanArgs),
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,5 +55,6 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Export(args) => export::run(args),
     }
 }

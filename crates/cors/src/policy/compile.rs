@@ -25,6 +25,7 @@ pub const CHROMIUM_MAX_AGE_CAP: u64 = 7200;
 /// What validation produces for compilation, beside the report.
 pub(crate) struct Compiled {
     origins: OriginSet,
+    patterns: Vec<OriginPattern>,
     any_method: bool,
     methods: Vec<Box<[u8]>>,
     method_names: Vec<String>,
@@ -190,6 +191,7 @@ pub(crate) fn validate(c: &PolicyConfig, has_predicate: bool) -> (ConfigReport, 
         parsed.push((i, p));
     }
     let has_any = parsed.iter().any(|(_, p)| *p == OriginPattern::Any);
+    let patterns: Vec<OriginPattern> = parsed.iter().map(|(_, p)| p.clone()).collect();
     for (i, p) in &parsed {
         if has_any && *p != OriginPattern::Any {
             rep.warn(
@@ -366,6 +368,7 @@ pub(crate) fn validate(c: &PolicyConfig, has_predicate: bool) -> (ConfigReport, 
     }
     let compiled = Compiled {
         origins,
+        patterns,
         any_method,
         methods,
         method_names,
@@ -419,6 +422,7 @@ pub(crate) fn compile(
         .unwrap_or(HeaderValue::from_static("Origin"));
     let mut inner = Inner {
         origins: c.origins,
+        patterns: c.patterns,
         predicate,
         credentials: config.allow_credentials,
         any_method: c.any_method,

@@ -17,6 +17,8 @@ pub struct Policy {
 
 pub(crate) struct Inner {
     pub(crate) origins: origin_set::OriginSet,
+    /// The entries of `allowed_origins` that compiled, in order (for `cors export`).
+    pub(crate) patterns: Vec<origin_set::OriginPattern>,
     pub(crate) predicate: Option<OriginPredicate>,
     pub(crate) credentials: bool,
     pub(crate) any_method: bool,
@@ -67,6 +69,90 @@ impl Policy {
     /// `true` when the answer depends on the request's `Origin`, so responses carry `Vary: Origin`.
     pub fn varies_by_origin(&self) -> bool {
         self.inner.vary_origin
+    }
+
+    /// The entries of `allowed_origins` the policy matches against, parsed, in file order
+    /// (duplicates and `file:` origins, which never match, left out). `null` is not among
+    /// them: see [`Policy::allows_null_origin`].
+    pub fn origin_patterns(&self) -> &[origin_set::OriginPattern] {
+        &self.inner.patterns
+    }
+
+    /// `true` when `Origin: null` is allowed (`allow_null_origin`).
+    pub fn allows_null_origin(&self) -> bool {
+        self.inner.origins.null
+    }
+
+    /// `true` when `allowed_origins` has `*`: every origin, even a malformed one, is answered alike.
+    pub fn allows_any_origin(&self) -> bool {
+        self.inner.origins.any
+    }
+
+    /// `true` when `allowed_methods` has `*`.
+    pub fn allows_any_method(&self) -> bool {
+        self.inner.any_method
+    }
+
+    /// The listed methods, the six that browsers normalize uppercase (Fetch
+    /// `#concept-method-normalize`); `*` left out (see [`Policy::allows_any_method`]).
+    pub fn allowed_methods(&self) -> impl Iterator<Item = &str> {
+        self.inner
+            .methods
+            .iter()
+            .filter_map(|m| std::str::from_utf8(m).ok())
+    }
+
+    /// `true` when `allowed_headers` has `*` (which never covers `Authorization`).
+    pub fn allows_any_header(&self) -> bool {
+        self.inner.any_header
+    }
+
+    /// The listed request-header names, lowercase; `*` left out.
+    pub fn allowed_headers(&self) -> impl Iterator<Item = &str> {
+        self.inner
+            .headers
+            .iter()
+            .filter_map(|h| std::str::from_utf8(h).ok())
+    }
+
+    /// The value of `Access-Control-Allow-Methods` on an accepted preflight's answer.
+    pub fn allow_methods_value(&self) -> Option<&HeaderValue> {
+        self.inner.allow_methods_value.as_ref()
+    }
+
+    /// The value of `Access-Control-Allow-Headers` on an accepted preflight that requested headers.
+    pub fn allow_headers_value(&self) -> Option<&HeaderValue> {
+        self.inner.allow_headers_value.as_ref()
+    }
+
+    /// The value of `Access-Control-Expose-Headers` on CORS responses to actual requests.
+    pub fn expose_headers_value(&self) -> Option<&HeaderValue> {
+        self.inner.expose_headers_value.as_ref()
+    }
+
+    /// The value of `Access-Control-Max-Age` on an accepted preflight's answer.
+    pub fn max_age_value(&self) -> Option<&HeaderValue> {
+        self.inner.max_age_value.as_ref()
+    }
+
+    /// The status of an accepted preflight's answer (when the policy answers it).
+    pub fn preflight_status(&self) -> StatusCode {
+        self.inner.preflight_status
+    }
+
+    /// `true` when PNA preflights are answered with `Access-Control-Allow-Private-Network: true`.
+    pub fn allows_private_network(&self) -> bool {
+        self.inner.private_network
+    }
+
+    /// `true` when actual requests from disallowed origins are answered 403 (`reject_disallowed_origins`).
+    pub fn rejects_disallowed_origins(&self) -> bool {
+        self.inner.reject_disallowed
+    }
+
+    /// The names in `Vary` on every answer to a preflight, in order.
+    pub fn preflight_vary(&self) -> &[&'static str] {
+        &self.inner.preflight_vary
     }
 
     /// `true` when a runtime origin predicate is configured.

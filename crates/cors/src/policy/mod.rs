@@ -63,5 +63,5 @@ pub use error::{
     ConfigError, ConfigErrorKind, ConfigErrors, ConfigReport, ConfigWarning, ConfigWarningKind,
     Location,
 };
-pub use origin_set::OriginMatch;
+pub use origin_set::{OriginMatch, OriginPattern, PortSpec};
 pub use view::RequestView;

@@ -9,26 +9,35 @@ use crate::vocab::{HeaderOrigin, Origin, OriginError};
 use foldhash::fast::FixedState;
 use std::collections::{HashMap, HashSet};
 
-/// An entry of `allowed_origins`, parsed.
+/// An entry of `allowed_origins`, parsed: what [`Policy::origin_patterns`](super::Policy::origin_patterns)
+/// lists, for tools that translate a policy into another server's configuration (`cors export`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum OriginPattern {
+pub enum OriginPattern {
     /// `*`
     Any,
     /// An exact origin.
     Exact(Origin),
     /// `scheme://*.base[:port]`: one or more labels before `.base`.
     Subdomains {
+        /// The scheme, lowercase.
         scheme: String,
+        /// The base domain, serialized (lowercase, punycode).
         base: String,
+        /// The port part.
         port: PortSpec,
     },
     /// `scheme://host:*`
-    AnyPort { scheme: String, host: String },
+    AnyPort {
+        /// The scheme, lowercase.
+        scheme: String,
+        /// The host, serialized (IPv6 in brackets).
+        host: String,
+    },
 }
 
 /// The port part of a subdomain pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum PortSpec {
+pub enum PortSpec {
     /// No port in the origin (the scheme's default).
     Default,
     /// This port.
