@@ -1,9 +1,9 @@
 // Runs every scenario of scenarios/scenarios.json in a headless browser (`--browser chromium`, the
-// default, or `--browser firefox`): three scripted servers on 127.0.0.1 (origins A = page, B, C),
+// default, `--browser firefox` or `--browser webkit`): three scripted servers on 127.0.0.1 (origins A = page, B, C),
 // the page on A fetches each scenario cross-origin, and the results — what script saw, what the
-// browser reported (Chromium: DevTools' corsErrorStatus; Firefox: its console), what each server
+// browser reported (Chromium: DevTools' corsErrorStatus; Firefox and WebKit: their console), what each server
 // received and answered — are written as JSON (stdout, or --out FILE). Driven by
-// crates/cors/tests/agent_chromium.rs and agent_firefox.rs.
+// crates/cors/tests/agent_chromium.rs, agent_firefox.rs and agent_webkit.rs.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ const outIdx = args.indexOf('--out');
 const outFile = outIdx >= 0 ? args[outIdx + 1] : null;
 const browserIdx = args.indexOf('--browser');
 const browserName = browserIdx >= 0 ? args[browserIdx + 1] : 'chromium';
-if (!['chromium', 'firefox'].includes(browserName)) throw new Error(`--browser ${browserName}: chromium or firefox`);
+if (!['chromium', 'firefox', 'webkit'].includes(browserName)) throw new Error(`--browser ${browserName}: chromium, firefox or webkit`);
 const driver = await import(`./lib/${browserName}.mjs`);
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? new RegExp(args[onlyIdx + 1]) : null;
@@ -82,7 +82,7 @@ try {
 }
 const out = {
   browser: browserName,
-  [browserName]: browserName === 'chromium' ? driver.chromiumVersion() : driver.firefoxVersion(),
+  [browserName]: { chromium: () => driver.chromiumVersion(), firefox: () => driver.firefoxVersion(), webkit: () => driver.webkitVersion() }[browserName](),
   origins,
   elapsed_ms: Date.now() - started,
   results,
