@@ -275,7 +275,7 @@ impl Fetch {
         let flag = self.request.use_cors_preflight || self.body == Body::Stream || sticky;
         let (unsafe_headers, reasons) = cors_preflight_reasons(
             &self.method,
-            &self.headers,
+            self.preflight_headers(),
             flag,
             self.body == Body::Stream,
             self.request.private_network,
@@ -356,6 +356,17 @@ impl Fetch {
             url: self.current_url().clone(),
             headers,
             include_credentials,
+        }
+    }
+
+    /// The headers a preflight names: the current request's (#cors-preflight-fetch step 5), or
+    /// the script's request as it was before any redirect (profile switch
+    /// `redirect_preflight_lists_original_headers`).
+    fn preflight_headers(&self) -> &HeaderList {
+        if self.profile.deviations().redirect_preflight_lists_original_headers {
+            &self.plan.headers
+        } else {
+            &self.headers
         }
     }
 
@@ -446,7 +457,7 @@ impl Fetch {
         } else {
             let (unsafe_headers, _) = cors_preflight_reasons(
                 &self.method,
-                &self.headers,
+                self.preflight_headers(),
                 false,
                 false,
                 false,
@@ -455,7 +466,7 @@ impl Fetch {
             let q = PreflightQuery {
                 origin: &origin,
                 method: &self.method,
-                headers: &self.headers,
+                headers: self.preflight_headers(),
                 unsafe_headers: &unsafe_headers,
                 credentials: self.request.credentials,
                 use_cors_preflight: self.request.use_cors_preflight || self.body == Body::Stream,

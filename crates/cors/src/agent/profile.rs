@@ -7,7 +7,7 @@
 /// [`Deviations`]: Chromium's were observed in headless Chromium 156 and Firefox's in headless
 /// Firefox ESR 153 by the differential tests (`crates/cors/tests/agent_chromium.rs`,
 /// `agent_firefox.rs`; each listed, with what was seen, in `browser-tests/known-differences.json`
-/// and `docs/browser-differences.md`). Safari's come from reading WebKit's source.
+/// and `docs/browser-differences.md`). Safari's were observed in WebKitGTK 2.50 (`agent_webkit.rs`).
 ///
 /// ```
 /// use cors::agent::Profile;
@@ -109,6 +109,19 @@ pub struct Deviations {
     /// its failure names the check (`Access-Control-Allow-Origin` missing) rather than the
     /// redirect. Observed in Firefox 153 (scenario pf-redirect-302-no-acao).
     pub preflight_redirect_checked_first: bool,
+    /// A preflight response's status is checked before its CORS check, so a 500 without
+    /// `Access-Control-Allow-Origin` fails as a bad status (spec #cors-preflight-fetch step 7
+    /// runs the CORS check first). Observed in WebKitGTK 2.50 (scenario pf-status-500-no-acao).
+    pub preflight_status_checked_first: bool,
+    /// A cached `*` header-name entry serves `Authorization` too (the spec's #concept-cache-match
+    /// never lets `*` match a CORS non-wildcard request-header name). Observed in WebKitGTK 2.50
+    /// (scenario cache-header-star-authorization).
+    pub cache_wildcard_covers_authorization: bool,
+    /// The preflight of a redirect hop lists the headers of the request as script made it, not
+    /// the headers the redirect left (a 303 drops `Content-Type`, a cross-origin hop
+    /// `Authorization`, and the preflight still names them). Observed in WebKitGTK 2.50
+    /// (scenarios rd-post-303, rd-auth-dropped).
+    pub redirect_preflight_lists_original_headers: bool,
 }
 
 impl Profile {
@@ -160,6 +173,9 @@ impl Profile {
             preflight_sticky_across_redirects: false,
             preflight_origin_untainted: false,
             preflight_redirect_checked_first: false,
+            preflight_status_checked_first: false,
+            cache_wildcard_covers_authorization: false,
+            redirect_preflight_lists_original_headers: false,
         };
         match self {
             Profile::Spec => spec,
@@ -199,17 +215,31 @@ impl Profile {
                 preflight_redirect_checked_first: true,
                 ..spec
             },
-            // From WebKit's source, not verified against a real Safari (none runs here):
-            // WebCore HTTPParsers.cpp `isCrossOriginSafeRequestHeader` safelists Accept,
-            // Accept-Language, Content-Language and Content-Type only (no Range), on a header map
-            // that combines duplicates. Its Accept and language byte checks
-            // (`isValidAcceptHeaderValue`, `isValidLanguageHeaderValue`) accept exactly the
-            // standard's byte sets, so no stricter rule on those values is modelled.
+            // Observed in WebKitGTK 2.50 (Debian's, libsoup) by the differential test
+            // (`crates/cors/tests/agent_webkit.rs`; browser-tests/known-differences.json, which
+            // also names where Safari's network stack, CFNetwork, may differ).
             Profile::Safari => Deviations {
                 // WebCore CrossOriginPreflightResultCache.cpp: maxPreflightCacheTimeout = 600 s.
                 max_age_cap: Some(600),
+                // Observed: `-1` is not cached (cache-max-age-negative); `abc`, `1.5` get 5 s.
+                max_age_rule: MaxAgeRule::Chromium,
+                // WebCore's HTTPHeaderMap combines duplicates before the safelist checks
+                // (cls-accept-two-100, cls-ct-duplicate-semicolon).
                 combine_request_headers: true,
-                range_never_safelisted: true,
+                // Observed: `Range: bytes=0-` and `bytes=100-200` go without a preflight
+                // (cls-range-open, cls-range-closed), as the standard says.
+                range_never_safelisted: false,
+                // Observed: pf-acah-star-authorization passes, and a cached `*` serves
+                // Authorization (cache-header-star-authorization).
+                wildcard_covers_authorization: true,
+                cache_wildcard_covers_authorization: true,
+                // Observed: a new preflight replaces the URL's entry (cache-method-entries,
+                // cache-header-entries); a failed request leaves it (cache-cleared-on-failure).
+                cache_model: CacheModel::ReplacePerUrl,
+                clear_cache_on_failure: false,
+                preflight_sticky_across_redirects: true,
+                redirect_preflight_lists_original_headers: true,
+                preflight_status_checked_first: true,
                 ..spec
             },
         }

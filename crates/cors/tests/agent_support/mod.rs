@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::browser_support::{
-    Agreement, Browser, Normalize, Observed, Seen, arrived, read_json, repo_root,
-    run_scenario_harness, s, script_headers,
+    Agreement, Browser, Normalize, Observed, Seen, arrived, browser_results, read_json, repo_root,
+    s, script_headers,
 };
 
 /// The harness's origins by name (A, B, C).
@@ -207,6 +207,10 @@ pub fn run_engine(
                             let lines = e.firefox_console();
                             obs.message = (!lines.is_empty()).then(|| lines.join("\n"));
                         }
+                        Browser::Webkit => {
+                            let lines = e.webkit_console();
+                            obs.message = (!lines.is_empty()).then(|| lines.join("\n"));
+                        }
                     }
                     break;
                 }
@@ -263,11 +267,12 @@ pub fn engine_agrees_with(browser: Browser) -> Result<(), String> {
     let profile = match browser {
         Browser::Chromium => Profile::Chromium,
         Browser::Firefox => Profile::Firefox,
+        Browser::Webkit => Profile::Safari,
     };
     let root = repo_root();
     let scenarios = read_json(&root.join("browser-tests/scenarios/scenarios.json"));
     let started = std::time::Instant::now();
-    let results = run_scenario_harness(&root, &format!("agent-{}", browser.name()), browser);
+    let results = browser_results(&root, &format!("agent-{}", browser.name()), browser);
     let ctx = Ctx::from_results(&results);
     let mut tally = Agreement::new(&root, browser, &results, "the engine's");
     let by_id = Agreement::results_by_id(&results);
