@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { pageFetch } from './page-fetch.mjs';
+import { batchExpression, pageFetch } from './page-fetch.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const HINT = 'run scripts/install-test-deps (scripts/test-deps/webkit installs WebKitGTK, python3-gi and xvfb)';
@@ -173,4 +173,25 @@ export async function crossOriginFetch(page, url, init = {}) {
   const to = all.findIndex((l) => l === endLine || l.endsWith(end));
   const raw = all.slice(from + 1, to);
   return { ...result, console: raw.map(consoleText), console_raw: raw };
+}
+
+let batchSeq = 0;
+
+/**
+ * Runs many fetches in one call into the page, one after the other ([{ url, init }]), and
+ * returns one result per fetch as `crossOriginFetch` does: each fetch between its own console
+ * marks.
+ */
+export async function crossOriginFetchBatch(page, items) {
+  const mark = `${MARK} batch ${++batchSeq}`;
+  const msg = await page.call('eval', { body: `return await ${batchExpression(items, mark)};` }, 120_000);
+  const last = `${mark} end ${items.length - 1}`;
+  if (!(await page.waitLine((l) => l.endsWith(last), 5000))) throw new Error('webkit: the console marks of a batch never arrived');
+  const all = page.lines.splice(0);
+  return msg.value.map((result, i) => {
+    const from = all.findIndex((l) => l.endsWith(`${mark} begin ${i}`));
+    const to = all.findIndex((l) => l.endsWith(`${mark} end ${i}`));
+    const raw = all.slice(from + 1, to);
+    return { ...result, console: raw.map(consoleText), console_raw: raw };
+  });
 }

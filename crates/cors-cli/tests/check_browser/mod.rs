@@ -1,7 +1,7 @@
 //! `cors check` against a real browser over the scenario matrix (used by check_chromium.rs,
 //! check_firefox.rs and check_webkit.rs; their docs say what is compared).
 use crate::browser_support::{
-    Agreement, Browser, Normalize, Observed, Seen as Sent, arrived, browser_results, read_json,
+    Agreement, Browser, Normalize, Observed, Seen as Sent, arrived, browser_results, read_json, scenario_table,
     repo_root, s, script_headers,
 };
 use crate::check_support::{Resp, Seen, Server, serve};
@@ -283,7 +283,7 @@ fn run_check(
 pub fn cors_check_agrees_with(browser: Browser) -> Result<(), String> {
     let name = browser.name();
     let root = repo_root();
-    let scenarios = read_json(&root.join("browser-tests/scenarios/scenarios.json"));
+    let scenarios = scenario_table(&root);
     let results = browser_results(&root, &format!("check-{name}"), browser);
     let browser_origins: BTreeMap<String, String> = results["origins"]
         .as_object()

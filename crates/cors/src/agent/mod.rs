@@ -38,4 +38,6 @@ pub use failure::{CorsError, CorsFailure, FirefoxReason};
 pub use fetch::{Action, Delivered, Fetch, Outgoing, ResponseType, is_redirect_status};
 pub use fix::{Fix, required_response_headers};
 pub use profile::{CHROMIUM_EXTRA_SAFELISTED, CacheModel, Deviations, MaxAgeRule, Profile};
-pub use request::{Body, CredentialsMode, HeaderList, Mode, RedirectMode, Request, Response};
+pub use request::{
+    Body, CredentialsMode, HeaderList, Mode, RedirectMode, Request, Response, script_header,
+};

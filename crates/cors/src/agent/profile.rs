@@ -122,6 +122,25 @@ pub struct Deviations {
     /// `Authorization`, and the preflight still names them). Observed in WebKitGTK 2.50
     /// (scenarios rd-post-303, rd-auth-dropped).
     pub redirect_preflight_lists_original_headers: bool,
+    /// WebKit's reading of a simple `Range` value (WebCore `isSimpleRangeHeaderValue`): the unit
+    /// `bytes` in any letter case, a `+` before a number, and trailing vertical tab or form feed
+    /// accepted, where the standard (#simple-range-header-value) takes `bytes`, digits and
+    /// nothing else. Observed in WebKitGTK 2.50 (sweeps sw-range-unit-title, sw-range-plus,
+    /// sw-byte-range-0b).
+    pub range_webkit_parse: bool,
+    /// Bytes 0x80–0xFF of a script's header value go out UTF-8 encoded (two bytes each): the
+    /// network stack takes the value as Latin-1 text. Observed in WebKitGTK 2.50 (libsoup;
+    /// sweeps sw-byte-accept-80…ff); the CORS decision is taken on the script's bytes.
+    pub wire_high_bytes_utf8: bool,
+    /// `Accept` with a byte 0x80–0xFF is not safelisted (the standard's CORS-unsafe
+    /// request-header bytes do not include them, #cors-unsafe-request-header-byte). Observed in
+    /// Firefox 153 (sweeps sw-byte-accept-80…ff).
+    pub accept_ascii_only: bool,
+    /// The network stack rewrites a `Range` value it can parse as one range (Chromium's
+    /// `HttpUtil::ParseRangeHeader`: unit in any case, whitespace, `+`, leading zeros, a trailing
+    /// comma, a negative end read as none) into `bytes=S-E` after the CORS decision. Observed
+    /// in Chromium 156 (scenario cls-range-spaces, sweeps sw-range-*).
+    pub reserializes_range_chromium_net: bool,
 }
 
 impl Profile {
@@ -176,6 +195,10 @@ impl Profile {
             preflight_status_checked_first: false,
             cache_wildcard_covers_authorization: false,
             redirect_preflight_lists_original_headers: false,
+            range_webkit_parse: false,
+            wire_high_bytes_utf8: false,
+            accept_ascii_only: false,
+            reserializes_range_chromium_net: false,
         };
         match self {
             Profile::Spec => spec,
@@ -193,6 +216,7 @@ impl Profile {
                 clear_cache_on_failure: false,
                 wildcard_covers_authorization: true,
                 reserializes_range: true,
+                reserializes_range_chromium_net: true,
                 ..spec
             },
             // Observed in headless Firefox ESR 153 by the differential test
@@ -213,6 +237,8 @@ impl Profile {
                 preflight_sticky_across_redirects: true,
                 preflight_origin_untainted: true,
                 preflight_redirect_checked_first: true,
+                // Observed: Accept with a byte 0x80–0xFF is preflighted (sw-byte-accept-e9).
+                accept_ascii_only: true,
                 ..spec
             },
             // Observed in WebKitGTK 2.50 (Debian's, libsoup) by the differential test
@@ -240,6 +266,10 @@ impl Profile {
                 preflight_sticky_across_redirects: true,
                 redirect_preflight_lists_original_headers: true,
                 preflight_status_checked_first: true,
+                // Observed in the sweeps: `Bytes=0-1`, `bytes=+0-1` go without a preflight;
+                // `é` goes out as C3 A9.
+                range_webkit_parse: true,
+                wire_high_bytes_utf8: true,
                 ..spec
             },
         }
@@ -248,10 +278,16 @@ impl Profile {
 
 /// Request-header names Chromium safelists beyond the standard's five, when their value has
 /// the expected shape (`services/network/public/cpp/cors/cors.cc` `IsCorsSafelistedHeader`).
+/// `rtt`, `downlink`, `ect` and `user-agent` were found by the name sweeps (sw-name-*) in
+/// Chromium 156.
 pub const CHROMIUM_EXTRA_SAFELISTED: &[&str] = &[
     "device-memory",
+    "downlink",
     "dpr",
+    "ect",
+    "rtt",
     "save-data",
+    "user-agent",
     "viewport-width",
     "width",
 ];

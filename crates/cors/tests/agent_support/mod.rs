@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::browser_support::{
-    Agreement, Browser, Normalize, Observed, Seen, arrived, browser_results, read_json, repo_root,
+    Agreement, Browser, Normalize, Observed, Seen, arrived, browser_results, repo_root, scenario_table,
     s, script_headers,
 };
 
@@ -69,8 +69,9 @@ fn header_pairs(o: &Outgoing) -> Vec<(String, String)> {
         .iter()
         .map(|(n, v)| {
             (
-                String::from_utf8_lossy(n).into_owned(),
-                String::from_utf8_lossy(v).into_owned(),
+                n.iter().map(|&b| char::from(b)).collect(),
+                // Isomorphic decode, as the scripted server reads a request (latin1).
+                v.iter().map(|&b| char::from(b)).collect(),
             )
         })
         .collect()
@@ -108,7 +109,8 @@ pub fn scripted_response(
     (status, headers)
 }
 
-fn build_request(ctx: &Ctx, scenario: &Value, f: &Value) -> Request {
+/// The request of one fetch; `Err` when `Headers.append` would throw (`script_header`).
+fn build_request(ctx: &Ctx, scenario: &Value, f: &Value) -> Result<Request, cors::agent::Refusal> {
     let init = &f["init"];
     let target = f["target"].as_str().unwrap_or("B");
     let url = format!(
@@ -126,8 +128,7 @@ fn build_request(ctx: &Ctx, scenario: &Value, f: &Value) -> Request {
         r.method = m.to_string();
     }
     for h in init["headers"].as_array().into_iter().flatten() {
-        r.headers
-            .push((s(&h[0]).as_bytes().to_vec(), s(&h[1]).as_bytes().to_vec()));
+        r.headers.push(cors::agent::script_header(s(&h[0]), s(&h[1]))?);
     }
     r.body = match init["bodyKind"].as_str() {
         Some("text") => Body::Text,
@@ -147,7 +148,7 @@ fn build_request(ctx: &Ctx, scenario: &Value, f: &Value) -> Request {
         .as_str()
         .and_then(RedirectMode::parse)
         .unwrap_or_default();
-    r
+    Ok(r)
 }
 
 /// Runs the engine on a scenario; also returns the scripted responses it used, per request.
@@ -177,7 +178,7 @@ pub fn run_engine(
             requests: Vec::new(),
         };
         let mut used = Vec::new();
-        let Ok(mut fetch) = Fetch::new(request, profile) else {
+        let Ok(mut fetch) = request.and_then(|r| Fetch::new(r, profile)) else {
             observed.push(obs);
             responses.push(used);
             continue;
@@ -270,7 +271,7 @@ pub fn engine_agrees_with(browser: Browser) -> Result<(), String> {
         Browser::Webkit => Profile::Safari,
     };
     let root = repo_root();
-    let scenarios = read_json(&root.join("browser-tests/scenarios/scenarios.json"));
+    let scenarios = scenario_table(&root);
     let started = std::time::Instant::now();
     let results = browser_results(&root, &format!("agent-{}", browser.name()), browser);
     let ctx = Ctx::from_results(&results);
