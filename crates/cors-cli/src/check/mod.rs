@@ -238,6 +238,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
             body,
             cache: &mut cache,
             now: &drive::wall_clock,
+            refusal: args.request.byte_string_refusal(),
         }
         .run(req.clone()),
     );

@@ -1,8 +1,8 @@
 //! `cors check` against a real browser over the scenario matrix (used by check_chromium.rs,
 //! check_firefox.rs and check_webkit.rs; their docs say what is compared).
 use crate::browser_support::{
-    Agreement, Browser, Normalize, Observed, Seen as Sent, arrived, browser_results, read_json, scenario_table,
-    repo_root, s, script_headers,
+    Agreement, Browser, Normalize, Observed, Seen as Sent, arrived, browser_results, repo_root, s,
+    scenario_table, script_headers,
 };
 use crate::check_support::{Resp, Seen, Server, serve};
 use serde_json::Value;
@@ -159,8 +159,23 @@ fn run_check(
         if let Some(m) = init["method"].as_str() {
             args.extend(["--method".into(), m.into()]);
         }
+        // Escaped, so that every byte the sweeps use (NUL and control bytes too) reaches `cors`.
+        let escape = |v: &str| -> String {
+            v.chars()
+                .map(|c| match c {
+                    '\\' => "\\\\".to_string(),
+                    c if (c as u32) < 0x20 || c == '\u{7f}' || c == ':' => {
+                        format!("\\x{:02x}", c as u32)
+                    }
+                    c => c.to_string(),
+                })
+                .collect()
+        };
         for h in init["headers"].as_array().into_iter().flatten() {
-            args.extend(["--header".into(), format!("{}:{}", s(&h[0]), s(&h[1]))]);
+            args.extend([
+                "--header-escaped".into(),
+                format!("{}:{}", escape(s(&h[0])), escape(s(&h[1]))),
+            ]);
         }
         if let Some(kind) = init["bodyKind"].as_str() {
             let data = match kind {

@@ -508,7 +508,12 @@ fn chromium_client_hint_value_ok(name: &str, value: &[u8]) -> bool {
             Some(i) => digits(&value[..i]) && digits(&value[i + 1..]),
             None => digits(value),
         },
-        "ect" => !value.is_empty() && value.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-'),
+        "ect" => {
+            !value.is_empty()
+                && value
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        }
         "save-data" => value.eq_ignore_ascii_case(b"on"),
         // Any value (observed with `x`).
         "user-agent" => true,

@@ -630,8 +630,13 @@ impl CorsFailure {
     /// Mode `same-origin` logs only "Fetch API cannot load <URL>.".
     pub fn webkit_console(&self) -> Vec<String> {
         use CorsError::*;
-        let cannot_load = format!("Fetch API cannot load {} due to access control checks.", self.url);
-        let status = self.status.map_or_else(|| "0".to_string(), |s| s.to_string());
+        let cannot_load = format!(
+            "Fetch API cannot load {} due to access control checks.",
+            self.url
+        );
+        let status = self
+            .status
+            .map_or_else(|| "0".to_string(), |s| s.to_string());
         let reason = match self.error {
             DisallowedByMode => return vec![format!("Fetch API cannot load {}.", self.url)],
             NoCorsRedirectModeNotFollow => {

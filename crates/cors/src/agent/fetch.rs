@@ -379,7 +379,11 @@ impl Fetch {
     /// the script's request as it was before any redirect (profile switch
     /// `redirect_preflight_lists_original_headers`).
     fn preflight_headers(&self) -> &HeaderList {
-        if self.profile.deviations().redirect_preflight_lists_original_headers {
+        if self
+            .profile
+            .deviations()
+            .redirect_preflight_lists_original_headers
+        {
             &self.plan.headers
         } else {
             &self.headers
@@ -700,7 +704,11 @@ fn chromium_net_range(value: &[u8]) -> Option<Vec<u8>> {
         format!("bytes=-{n}")
     } else {
         let s = int(first).filter(|n| *n >= 0)?;
-        match if last.is_empty() { None } else { Some(int(last)?) } {
+        match if last.is_empty() {
+            None
+        } else {
+            Some(int(last)?)
+        } {
             Some(e) if e >= 0 && e < s => return None,
             Some(e) if e >= 0 => format!("bytes={s}-{e}"),
             _ => format!("bytes={s}-"),

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::browser_support::{
-    Agreement, Browser, Normalize, Observed, Seen, arrived, browser_results, repo_root, scenario_table,
-    s, script_headers,
+    Agreement, Browser, Normalize, Observed, Seen, arrived, browser_results, repo_root, s,
+    scenario_table, script_headers,
 };
 
 /// The harness's origins by name (A, B, C).
@@ -128,7 +128,8 @@ fn build_request(ctx: &Ctx, scenario: &Value, f: &Value) -> Result<Request, cors
         r.method = m.to_string();
     }
     for h in init["headers"].as_array().into_iter().flatten() {
-        r.headers.push(cors::agent::script_header(s(&h[0]), s(&h[1]))?);
+        r.headers
+            .push(cors::agent::script_header(s(&h[0]), s(&h[1]))?);
     }
     r.body = match init["bodyKind"].as_str() {
         Some("text") => Body::Text,

@@ -127,7 +127,13 @@ pub fn scenario_table(root: &Path) -> serde_json::Value {
     let mut table = read_json(&root.join("browser-tests/scenarios/scenarios.json"));
     let sweeps = read_json(&root.join("browser-tests/scenarios/sweeps.json"));
     let rows = table["scenarios"].as_array_mut().expect("scenarios[]");
-    rows.extend(sweeps["scenarios"].as_array().expect("sweeps: scenarios[]").iter().cloned());
+    rows.extend(
+        sweeps["scenarios"]
+            .as_array()
+            .expect("sweeps: scenarios[]")
+            .iter()
+            .cloned(),
+    );
     table
 }
 
