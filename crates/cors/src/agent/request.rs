@@ -287,23 +287,3 @@ impl Response {
             .count()
     }
 }
-
-/// A header as script passes it to `Headers.append`: JavaScript strings converted to bytes as
-/// Web IDL converts a `ByteString` (`#es-ByteString`): each code point U+0000–U+00FF becomes the
-/// byte of that value (so `é` is sent as the single byte 0xE9), and any higher code point makes
-/// `fetch()` throw a `TypeError` before anything is sent.
-///
-/// ```
-/// use cors::agent::{script_header, Refusal};
-/// assert_eq!(script_header("Accept", "caf\u{e9}").unwrap().1, b"caf\xe9".to_vec());
-/// assert!(matches!(script_header("Accept", "\u{20ac}"), Err(Refusal::NotByteString(_))));
-/// ```
-pub fn script_header(name: &str, value: &str) -> Result<(Vec<u8>, Vec<u8>), super::Refusal> {
-    let bytes = |s: &str| -> Option<Vec<u8>> {
-        s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
-    };
-    match (bytes(name), bytes(value)) {
-        (Some(n), Some(v)) => Ok((n, v)),
-        _ => Err(super::Refusal::NotByteString(name.to_string())),
-    }
-}
