@@ -80,7 +80,8 @@ pub enum BrowserArg {
     Chromium,
     /// Firefox, with its deviations as headless Firefox ESR 153 shows them; its console lines and reason codes.
     Firefox,
-    /// Safari (WebKit), from WebKit's source (not checked against a real Safari).
+    /// Safari (WebKit), with its deviations as WebKitGTK 2.50 shows them (Safari on macOS may
+    /// differ where its network stack decides: docs/browser-differences.md).
     Safari,
 }
 
