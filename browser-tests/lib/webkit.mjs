@@ -34,7 +34,10 @@ export function webkitVersion() {
 export async function launch() {
   const profile = mkdtempSync(join(tmpdir(), 'cors-webkit-'));
   const python = process.env.WEBKIT_PYTHON ?? '/usr/bin/python3';
-  const child = spawn('xvfb-run', ['-a', python, join(here, 'webkit.py'), profile], {
+  // `-a` looks for a free display from a random start (`-n`), so that runs started at once by
+  // parallel tests do not race for the same one.
+  const display = String(100 + Math.floor(Math.random() * 800));
+  const child = spawn('xvfb-run', ['-a', '-n', display, python, join(here, 'webkit.py'), profile], {
     stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_AT_BRIDGE: '1', GTK_A11Y: 'none', WEBKIT_DISABLE_COMPOSITING_MODE: '1' },
   });
@@ -79,11 +82,15 @@ export async function launch() {
       child.stdin.write(JSON.stringify({ id, op, ...args }) + '\n');
     });
   };
+  let startTimer = null;
   const ready = await Promise.race([
     new Promise((resolve) => waiting.set(0, resolve)),
     exited.then((code) => ({ ok: false, error: `exited with ${code}: ${stderr.trim()}` })),
-    new Promise((resolve) => setTimeout(() => resolve({ ok: false, error: `did not start in 30 s: ${stderr.trim()}` }), 30_000)),
+    new Promise((resolve) => {
+      startTimer = setTimeout(() => resolve({ ok: false, error: `did not start in 30 s: ${stderr.trim()}` }), 30_000);
+    }),
   ]);
+  clearTimeout(startTimer);
   if (!ready.ok) {
     child.kill();
     rmSync(profile, { recursive: true, force: true });

@@ -410,7 +410,7 @@ pub fn browser_results(root: &Path, tag: &str, browser: Browser) -> Value {
 
 /// Runs the scenario harness (`browser-tests/run-cors-scenarios.mjs`) in a headless browser and
 /// returns its results: the whole matrix, sweeps included (about 5,900 fetches), takes about 55 s
-/// in Chromium, 65 s in Firefox, 30 s in WebKit; a hung browser fails the test after 420 s
+/// in Chromium, 65 s in Firefox, 20 s in WebKit; a hung browser fails the test after 420 s
 /// instead of stalling CI.
 pub fn run_scenario_harness(root: &Path, tag: &str, browser: Browser) -> Value {
     match browser {
