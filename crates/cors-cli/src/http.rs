@@ -146,20 +146,24 @@ impl Default for ClientOptions {
 
 /// The client. Cheap to share behind an `Arc`; every [`Client::send`] opens its own connection.
 pub struct Client {
-    tls: Result<tokio_rustls::TlsConnector, String>,
+    /// Built at the first `https` request: loading the system roots costs more than a whole
+    /// plain-http exchange.
+    tls: std::sync::OnceLock<Result<tokio_rustls::TlsConnector, String>>,
+    insecure: bool,
     proxy: Matcher,
     timeout: Duration,
 }
 
 impl Client {
-    /// Builds a client. System roots are loaded here; when none can be loaded, `https` requests
-    /// fail with [`ErrorKind::Tls`] saying so (plain `http` still works).
+    /// Builds a client. System roots are loaded at the first `https` request; when none can be
+    /// loaded, `https` requests fail with [`ErrorKind::Tls`] saying so (plain `http` still works).
     ///
     /// Proxies come from `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (either case),
     /// read as curl reads them; only `http://` proxies are supported (`CONNECT` for https).
     pub fn new(options: ClientOptions) -> Client {
         Client {
-            tls: tls_connector(options.insecure),
+            tls: std::sync::OnceLock::new(),
+            insecure: options.insecure,
             proxy: Matcher::from_env(),
             timeout: options.timeout,
         }
@@ -364,6 +368,7 @@ impl Client {
     {
         let connector = self
             .tls
+            .get_or_init(|| tls_connector(self.insecure))
             .as_ref()
             .map_err(|e| Error::new(ErrorKind::Tls, e.clone()))?;
         let name = match url.host() {
