@@ -1,9 +1,9 @@
 // Runs every scenario of scenarios/scenarios.json in a headless browser (`--browser chromium`, the
-// default, or `--browser firefox`): three scripted servers on 127.0.0.1 (origins A = page, B, C),
+// default, `--browser firefox` or `--browser webkit`): three scripted servers on 127.0.0.1 (origins A = page, B, C),
 // the page on A fetches each scenario cross-origin, and the results — what script saw, what the
-// browser reported (Chromium: DevTools' corsErrorStatus; Firefox: its console), what each server
+// browser reported (Chromium: DevTools' corsErrorStatus; Firefox and WebKit: their console), what each server
 // received and answered — are written as JSON (stdout, or --out FILE). Driven by
-// crates/cors/tests/agent_chromium.rs and agent_firefox.rs.
+// crates/cors/tests/agent_chromium.rs, agent_firefox.rs and agent_webkit.rs.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ const outIdx = args.indexOf('--out');
 const outFile = outIdx >= 0 ? args[outIdx + 1] : null;
 const browserIdx = args.indexOf('--browser');
 const browserName = browserIdx >= 0 ? args[browserIdx + 1] : 'chromium';
-if (!['chromium', 'firefox'].includes(browserName)) throw new Error(`--browser ${browserName}: chromium or firefox`);
+if (!['chromium', 'firefox', 'webkit'].includes(browserName)) throw new Error(`--browser ${browserName}: chromium, firefox or webkit`);
 const driver = await import(`./lib/${browserName}.mjs`);
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? new RegExp(args[onlyIdx + 1]) : null;
@@ -23,6 +23,8 @@ const only = onlyIdx >= 0 ? new RegExp(args[onlyIdx + 1]) : null;
 const tableIdx = args.indexOf('--scenarios');
 const tableFile = tableIdx >= 0 ? args[tableIdx + 1] : join(here, 'scenarios', 'scenarios.json');
 const table = JSON.parse(readFileSync(tableFile, 'utf8'));
+// `--sweeps`: the generated rows of scenarios/sweeps.json too (scenarios/sweeps.mjs).
+if (args.includes('--sweeps')) table.scenarios.push(...JSON.parse(readFileSync(join(here, 'scenarios', 'sweeps.json'), 'utf8')).scenarios);
 const scenarios = table.scenarios.filter((s) => !only || only.test(s.id));
 const byId = new Map(scenarios.map((s) => [s.id, s]));
 // Firefox ESR 153 does not cache the result of the first preflight of a session that carries
@@ -42,6 +44,8 @@ const WARM_UP = {
 if (browserName === 'firefox') byId.set(WARM_UP.id, WARM_UP);
 
 const log = [];
+/** Fetches per call into the page for `batch` rows. */
+const BATCH = 100;
 let tag = null;
 const origins = {};
 const opts = { script: (id) => byId.get(id)?.server ?? null, origins: () => origins, tag: () => tag, log };
@@ -62,7 +66,10 @@ try {
       await driver.crossOriginFetch(page, `${origins.B}/s/${WARM_UP.id}/0`, f.init);
     }
   }
-  for (const s of scenarios) {
+  // Rows marked `batch` (the generated sweeps: distinct URLs, no waits) run many fetches per
+  // call into the page; their requests are told apart by URL instead of by tag.
+  const batched = scenarios.filter((s) => s.batch);
+  for (const s of scenarios.filter((x) => !x.batch)) {
     const fetches = [];
     for (let i = 0; i < s.fetches.length; i++) {
       const f = s.fetches[i];
@@ -76,13 +83,33 @@ try {
     }
     results.push({ id: s.id, fetches });
   }
+  const items = [];
+  for (const s of batched) {
+    s.fetches.forEach((f, i) => {
+      const url = `${origins[f.target ?? 'B']}/s/${s.id}/${f.hop ?? 0}${f.query ?? ''}`;
+      items.push({ s, i, url, path: url.slice(url.indexOf('/', 'http://'.length)), init: { ...f.init } });
+    });
+  }
+  const done = new Map();
+  for (let k = 0; k < items.length; k += BATCH) {
+    const chunk = items.slice(k, k + BATCH);
+    tag = 'batch';
+    const rs = await driver.crossOriginFetchBatch(page, chunk.map(({ url, init }) => ({ url, init })));
+    const logged = log.filter((e) => e.tag === 'batch');
+    log.length = 0;
+    chunk.forEach((it, j) => {
+      if (!done.has(it.s.id)) done.set(it.s.id, []);
+      done.get(it.s.id)[it.i] = { url: it.url, result: rs[j], requests: logged.filter((e) => e.path === it.path) };
+    });
+  }
+  for (const s of batched) results.push({ id: s.id, fetches: done.get(s.id) });
 } finally {
   await browser.close();
   for (const s of Object.values(servers)) await s.close();
 }
 const out = {
   browser: browserName,
-  [browserName]: browserName === 'chromium' ? driver.chromiumVersion() : driver.firefoxVersion(),
+  [browserName]: { chromium: () => driver.chromiumVersion(), firefox: () => driver.firefoxVersion(), webkit: () => driver.webkitVersion() }[browserName](),
   origins,
   elapsed_ms: Date.now() - started,
   results,

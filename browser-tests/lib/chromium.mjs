@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { pageFetch } from './page-fetch.mjs';
+import { batchExpression, pageFetch } from './page-fetch.mjs';
 
 /** The flags the project brief requires for headless Chromium. */
 export const CHROMIUM_FLAGS = [
@@ -84,7 +84,7 @@ export async function launch({ extraArgs = [], viewport } = {}) {
 export async function openPage(context, pageUrl) {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
-  const rec = { requests: new Map(), failures: [], issues: [], console: [] };
+  const rec = { requests: new Map(), failures: [], issues: [], console: [], logs: [] };
   cdp.on('Network.requestWillBeSent', (e) => rec.requests.set(e.requestId, e.request.url));
   cdp.on('Network.loadingFailed', (e) =>
     rec.failures.push({
@@ -99,7 +99,10 @@ export async function openPage(context, pageUrl) {
     const i = e.issue;
     if (i.code === 'CorsIssue') rec.issues.push(i.details.corsIssueDetails);
   });
-  cdp.on('Log.entryAdded', (e) => rec.console.push(e.entry.text));
+  cdp.on('Log.entryAdded', (e) => {
+    rec.console.push(e.entry.text);
+    rec.logs.push({ text: e.entry.text, url: e.entry.url ?? null });
+  });
   cdp.on('Runtime.consoleAPICalled', (e) =>
     rec.console.push(e.args.map((a) => a.value ?? a.description ?? '').join(' ')),
   );
@@ -114,10 +117,11 @@ export async function openPage(context, pageUrl) {
   page.__cors = {
     cdp,
     take() {
-      const out = { failures: rec.failures, issues: rec.issues, console: rec.console };
+      const out = { failures: rec.failures, issues: rec.issues, console: rec.console, logs: rec.logs };
       rec.failures = [];
       rec.issues = [];
       rec.console = [];
+      rec.logs = [];
       return out;
     },
   };
@@ -149,4 +153,25 @@ export async function crossOriginFetch(page, url, init = {}, { settleMs = 30 } =
     issues: rec.issues,
     console: rec.console,
   };
+}
+
+/**
+ * Runs many fetches in one call into the page, one after the other ([{ url, init }], distinct
+ * URLs), and returns one result per fetch, as `crossOriginFetch` does: DevTools' failures,
+ * issues and console lines are attributed by URL (each item's URL must be unique in the batch).
+ */
+export async function crossOriginFetchBatch(page, items, { settleMs = 50 } = {}) {
+  page.__cors.take();
+  const results = await page.evaluate(batchExpression(items));
+  await new Promise((r) => setTimeout(r, settleMs));
+  const rec = page.__cors.take();
+  return results.map((result, i) => {
+    const url = items[i].url;
+    const failures = rec.failures.filter((f) => f.url === url);
+    const issues = rec.issues.filter((x) => x.request?.url === url);
+    const console = rec.logs.filter((l) => l.url === url || l.text.includes(`'${url}'`)).map((l) => l.text);
+    const failure = failures.find((f) => f.corsErrorStatus) ?? null;
+    const issue = issues.find((x) => x.corsErrorStatus) ?? null;
+    return { ...result, corsErrorStatus: failure?.corsErrorStatus ?? issue?.corsErrorStatus ?? null, failures, issues, console };
+  });
 }

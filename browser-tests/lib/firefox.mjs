@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pageFetch } from './page-fetch.mjs';
+import { batchExpression, pageFetch } from './page-fetch.mjs';
 
 const HINT = 'run scripts/install-test-deps (installs firefox-esr and geckodriver)';
 
@@ -266,4 +266,36 @@ export async function crossOriginFetch(page, url, init = {}, { settleMs = 1000 }
   const result = await evaluate(page, pageFetch, { url, init });
   const console = await waitForBlocked(page, result.ok ? 50 : settleMs);
   return { ...result, console, blocked: console.filter((t) => t.startsWith(BLOCKED_PREFIX)) };
+}
+
+/**
+ * Runs many fetches in one call into the page, one after the other ([{ url, init }], distinct
+ * URLs), and returns one result per fetch as `crossOriginFetch` does; the console lines are
+ * attributed by the URL they name. Waits (up to `settleMs`) until every failed fetch has its
+ * "Cross-Origin Request Blocked" line.
+ */
+export async function crossOriginFetchBatch(page, items, { settleMs = 1000 } = {}) {
+  await takeConsole(page);
+  const results = await page.session('POST', '/execute/async', {
+    script: `const done = arguments[arguments.length - 1];
+      ${batchExpression(items)}.then(done, (e) => done({ error: String(e) }));`,
+    args: [],
+  });
+  if (!Array.isArray(results)) throw new Error(`firefox batch failed: ${JSON.stringify(results)}`);
+  const names = (url, t) => t.includes(`at ${url}. `) || t.includes(`‘${url}’`) || t.includes(`at ${url}.`);
+  const lines = [];
+  const deadline = Date.now() + settleMs;
+  const failed = results.map((r, i) => (!r.ok && !r.thrown ? items[i].url : null)).filter(Boolean);
+  for (;;) {
+    for (const m of await takeConsole(page)) lines.push(m.text);
+    const blocked = lines.filter((t) => t.startsWith(BLOCKED_PREFIX));
+    if (failed.every((u) => blocked.some((t) => names(u, t))) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  // A short wait more for the lines that follow a failure's first one.
+  if (failed.length) for (const m of await takeConsole(page)) lines.push(m.text);
+  return results.map((result, i) => {
+    const console = lines.filter((t) => names(items[i].url, t));
+    return { ...result, console, blocked: console.filter((t) => t.startsWith(BLOCKED_PREFIX)) };
+  });
 }

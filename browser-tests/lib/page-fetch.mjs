@@ -35,3 +35,23 @@ export async function pageFetch({ url, init }) {
     return { ok: false, status: null, type: null, headers: null, error: String(e) };
   }
 }
+
+/**
+ * The page-side source of a batch: an expression that runs `pageFetch` for each of `items`
+ * ([{ url, init }]) one after the other and evaluates to the list of results. With `mark`, each
+ * fetch is wrapped in `console.log(`${mark} begin ${i}`)` / `… end ${i}` (WebKit's console
+ * lines have no URL to attribute them by).
+ */
+export function batchExpression(items, mark = null) {
+  return `(async () => {
+    const pageFetch = ${pageFetch.toString()};
+    const items = ${JSON.stringify(items)};
+    const mark = ${JSON.stringify(mark)};
+    const out = [];
+    for (let i = 0; i < items.length; i++) {
+      if (mark) console.log(mark + ' begin ' + i);
+      try { out.push(await pageFetch(items[i])); } finally { if (mark) console.log(mark + ' end ' + i); }
+    }
+    return out;
+  })()`;
+}

@@ -146,20 +146,24 @@ impl Default for ClientOptions {
 
 /// The client. Cheap to share behind an `Arc`; every [`Client::send`] opens its own connection.
 pub struct Client {
-    tls: Result<tokio_rustls::TlsConnector, String>,
+    /// Built at the first `https` request: loading the system roots costs more than a whole
+    /// plain-http exchange.
+    tls: std::sync::OnceLock<Result<tokio_rustls::TlsConnector, String>>,
+    insecure: bool,
     proxy: Matcher,
     timeout: Duration,
 }
 
 impl Client {
-    /// Builds a client. System roots are loaded here; when none can be loaded, `https` requests
-    /// fail with [`ErrorKind::Tls`] saying so (plain `http` still works).
+    /// Builds a client. System roots are loaded at the first `https` request; when none can be
+    /// loaded, `https` requests fail with [`ErrorKind::Tls`] saying so (plain `http` still works).
     ///
     /// Proxies come from `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (either case),
     /// read as curl reads them; only `http://` proxies are supported (`CONNECT` for https).
     pub fn new(options: ClientOptions) -> Client {
         Client {
-            tls: tls_connector(options.insecure),
+            tls: std::sync::OnceLock::new(),
+            insecure: options.insecure,
             proxy: Matcher::from_env(),
             timeout: options.timeout,
         }
@@ -180,6 +184,96 @@ impl Client {
                 format!(
                     "no response from {} within {:.1} s",
                     request.url,
+                    self.timeout.as_secs_f64()
+                ),
+            )),
+        }
+    }
+
+    /// Sends a request whose header values are raw bytes, as a browser sends them — control
+    /// bytes other than NUL, CR and LF, and DEL, which `http::HeaderValue` refuses, included.
+    /// Only plain `http` without a proxy: the request head is written by hand on the TCP
+    /// connection and the response head read by hand (lines the `http` crate cannot hold are
+    /// left out). Anything else fails with [`ErrorKind::InvalidRequest`], saying why.
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        url: &url::Url,
+        headers: &[(Vec<u8>, Vec<u8>)],
+        body: Bytes,
+    ) -> Result<Response, Error> {
+        let cannot = |why: &str| {
+            Error::new(
+                ErrorKind::InvalidRequest,
+                format!(
+                    "a header value has bytes the HTTP library refuses (control bytes, DEL); they can be sent as they are only {why}"
+                ),
+            )
+        };
+        if url.scheme() != "http" {
+            return Err(cannot("over plain http, not https"));
+        }
+        if let Ok(uri) = url.as_str().parse::<Uri>() {
+            if self.proxy.intercept(&uri).is_some() {
+                return Err(cannot("without a proxy"));
+            }
+        }
+        let work = async {
+            let host = match url.host() {
+                Some(url::Host::Domain(d)) => d.to_string(),
+                Some(url::Host::Ipv4(a)) => a.to_string(),
+                Some(url::Host::Ipv6(a)) => a.to_string(),
+                None => return Err(Error::new(ErrorKind::InvalidRequest, "the URL has no host")),
+            };
+            let mut stream = connect(&host, url.port_or_known_default().unwrap_or(80)).await?;
+            let target = match url.query() {
+                Some(q) => format!("{}?{}", url.path(), q),
+                None => url.path().to_string(),
+            };
+            let mut head = format!("{method} {target} HTTP/1.1\r\n").into_bytes();
+            if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"host")) {
+                head.extend_from_slice(format!("Host: {}\r\n", authority_of(url)).as_bytes());
+            }
+            for (n, v) in headers {
+                head.extend_from_slice(n);
+                head.extend_from_slice(b": ");
+                head.extend_from_slice(v);
+                head.extend_from_slice(b"\r\n");
+            }
+            if !body.is_empty() {
+                head.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
+            }
+            head.extend_from_slice(b"Connection: close\r\n\r\n");
+            head.extend_from_slice(&body);
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let broke = |e: std::io::Error| Error::new(ErrorKind::Connection, e.to_string());
+            stream.write_all(&head).await.map_err(broke)?;
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let end = loop {
+                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    break i;
+                }
+                if buf.len() > 64 * 1024 {
+                    return Err(Error::new(ErrorKind::Protocol, "response head over 64 KiB"));
+                }
+                let n = stream.read(&mut chunk).await.map_err(broke)?;
+                if n == 0 {
+                    return Err(Error::new(
+                        ErrorKind::Connection,
+                        "closed before a response head",
+                    ));
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            };
+            parse_response_head(&buf[..end])
+        };
+        match tokio::time::timeout(self.timeout, work).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "no response from {url} within {:.1} s",
                     self.timeout.as_secs_f64()
                 ),
             )),
@@ -274,6 +368,7 @@ impl Client {
     {
         let connector = self
             .tls
+            .get_or_init(|| tls_connector(self.insecure))
             .as_ref()
             .map_err(|e| Error::new(ErrorKind::Tls, e.clone()))?;
         let name = match url.host() {
@@ -379,6 +474,34 @@ impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
     }
+}
+
+/// An HTTP/1.x status line and header lines (RFC 9112 §4, §5), without the final empty line.
+fn parse_response_head(head: &[u8]) -> Result<Response, Error> {
+    let bad = |why: &str| Error::new(ErrorKind::Protocol, why.to_string());
+    let mut lines = head
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let status_line = lines.next().ok_or_else(|| bad("no status line"))?;
+    let rest = status_line
+        .strip_prefix(b"HTTP/1.")
+        .filter(|r| r.len() >= 5 && r[0].is_ascii_digit() && r[1] == b' ')
+        .ok_or_else(|| bad("the answer is not HTTP/1.x"))?;
+    let status = StatusCode::from_bytes(&rest[2..5]).map_err(|_| bad("bad status code"))?;
+    let mut headers = Vec::new();
+    for line in lines {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            return Err(bad("a header line without a colon"));
+        };
+        let value = line[colon + 1..].trim_ascii();
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(&line[..colon]),
+            HeaderValue::from_bytes(value),
+        ) {
+            headers.push((n, v));
+        }
+    }
+    Ok(Response { status, headers })
 }
 
 async fn exchange<IO>(io: IO, req: http::Request<Full<Bytes>>) -> Result<Response, Error>

@@ -302,10 +302,11 @@ fn profiles_classify_with_their_deviations() {
     assert!(!classify(&dup, Profile::Spec).unwrap().needs_preflight());
     assert!(classify(&dup, Profile::Chromium).unwrap().needs_preflight());
     assert!(classify(&dup, Profile::Safari).unwrap().needs_preflight());
-    // WebKit does not safelist Range.
+    // WebKit safelists a simple Range as the standard does (observed in WebKitGTK 2.50,
+    // scenario cls-range-open; older WebKit did not).
     let range = req().with_header("Range", "bytes=0-");
     assert!(!classify(&range, Profile::Spec).unwrap().needs_preflight());
-    assert!(classify(&range, Profile::Safari).unwrap().needs_preflight());
+    assert!(!classify(&range, Profile::Safari).unwrap().needs_preflight());
 }
 
 // -------------------------------------------------------------------------------------------
@@ -1310,4 +1311,96 @@ fn firefox_console_lines_per_failure() {
     }
     // No CORS line at all.
     assert!(base(DisallowedByMode, false).firefox_console().is_empty());
+}
+
+// -------------------------------------------------------------------------------------------
+// What the generated sweeps (browser-tests/scenarios/sweeps.mjs) found, one row per profile
+// switch: #cors-safelisted-request-header (Range, Accept), the network stacks' rewriting of
+// what goes out, and Web IDL's ByteString for `Headers.append`.
+
+/// The value of `name` in the actual request a profile sends for `req` (no preflight needed).
+fn sent(req: Request, profile: Profile, name: &str) -> Option<Vec<u8>> {
+    let mut fetch = Fetch::new(req, profile).unwrap();
+    let cache = PreflightCache::new(profile);
+    match fetch.next_action(&cache, Duration::from_secs(1)) {
+        Action::SendActual(out) => out.header(name).map(<[u8]>::to_vec),
+        other => panic!("{profile}: expected the actual request, got {other:?}"),
+    }
+}
+
+#[test]
+fn sweep_findings_per_profile() {
+    let needs = |value: &str, p: Profile| {
+        classify(&req().with_header("Range", value), p)
+            .unwrap()
+            .needs_preflight()
+    };
+    // #simple-range-header-value: `bytes` byte for byte, digits only; WebKit reads more.
+    for v in ["Bytes=0-1", "BYTES=0-1", "bytes=+0-1", "bytes=0-1\u{b}"] {
+        assert!(needs(v, Profile::Spec), "{v}");
+        assert!(!needs(v, Profile::Safari), "{v}");
+    }
+    for v in [
+        "bytes=-5",
+        "bytes=0-1,3-4",
+        "bytes=2-1",
+        "bytes= 0-1",
+        "items=0-1",
+    ] {
+        assert!(needs(v, Profile::Safari), "{v}");
+    }
+    // #cors-unsafe-request-header-byte has no byte above 0x7F; Firefox preflights Accept with one.
+    let accept = req().with_header("Accept", b"text/html\xe9");
+    assert!(!classify(&accept, Profile::Spec).unwrap().needs_preflight());
+    assert!(
+        classify(&accept, Profile::Firefox)
+            .unwrap()
+            .needs_preflight()
+    );
+    // Chromium safelists more client hints, and User-Agent.
+    for (n, v) in [
+        ("rtt", "50"),
+        ("downlink", "1.5"),
+        ("ect", "4g"),
+        ("user-agent", "x"),
+    ] {
+        let r = req().with_header(n, v);
+        assert!(
+            classify(&r, Profile::Spec).unwrap().needs_preflight(),
+            "{n}"
+        );
+        assert!(
+            !classify(&r, Profile::Chromium).unwrap().needs_preflight(),
+            "{n}"
+        );
+    }
+    // Chromium's network stack re-serializes a Range it reads as one range; others send it.
+    let range = || req().with_header("Range", "bytes=00-01");
+    assert_eq!(
+        sent(range(), Profile::Chromium, "range").as_deref(),
+        Some(&b"bytes=0-1"[..])
+    );
+    assert_eq!(
+        sent(range(), Profile::Spec, "range").as_deref(),
+        Some(&b"bytes=00-01"[..])
+    );
+    // libsoup (WebKitGTK) sends bytes 0x80–0xFF UTF-8 encoded.
+    let latin = || req().with_header("Accept", b"caf\xe9");
+    assert_eq!(
+        sent(latin(), Profile::Safari, "accept").as_deref(),
+        Some("café".as_bytes())
+    );
+    assert_eq!(
+        sent(latin(), Profile::Spec, "accept").as_deref(),
+        Some(&b"caf\xe9"[..])
+    );
+    // Web IDL ByteString: `Headers.append` throws on a code point above U+00FF.
+    assert_eq!(
+        cors::agent::script_header("Accept", "caf\u{e9}").unwrap().1,
+        b"caf\xe9"
+    );
+    assert_eq!(
+        cors::agent::script_header("Accept", "\u{20ac}"),
+        Err(Refusal::NotByteString("Accept".into()))
+    );
 }

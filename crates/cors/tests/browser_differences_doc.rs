@@ -1,4 +1,4 @@
-//! `docs/browser-differences.md` ("Chromium and Firefox disagree here") is generated from
+//! `docs/browser-differences.md` ("Chromium, Firefox and WebKit disagree here") is generated from
 //! `browser-tests/known-differences.json`; this test fails when the committed page is stale.
 
 mod browser_support;

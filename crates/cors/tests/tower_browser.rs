@@ -190,6 +190,7 @@ async fn enforces_what_the_layer_answers(browser: Browser) {
                 .filter_map(|l| FirefoxReason::from_console_message(l.as_str().unwrap_or("")))
                 .map(|f| f.slug().to_string())
                 .collect(),
+            Browser::Webkit => panic!("tower_browser runs in Chromium and Firefox only"),
         };
         match s.expect {
             Ok(body) => {
@@ -202,6 +203,7 @@ async fn enforces_what_the_layer_answers(browser: Browser) {
                 let cors_error = match browser {
                     Browser::Chromium => chromium,
                     Browser::Firefox => firefox,
+                    Browser::Webkit => panic!("tower_browser runs in Chromium and Firefox only"),
                 };
                 assert_eq!(fetched["ok"], false, "{}: script read it: {r}", s.id);
                 assert!(

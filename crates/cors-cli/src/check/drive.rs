@@ -84,6 +84,9 @@ pub struct Drive<'a> {
     pub cache: &'a mut PreflightCache,
     /// The clock the cache runs on.
     pub now: &'a dyn Fn() -> Duration,
+    /// Set when `Headers.append` would already throw on script's strings (a code point above
+    /// U+00FF: [`cors::agent::script_header`]); the fetch is refused before anything else.
+    pub refusal: Option<Refusal>,
 }
 
 /// A fetch needs at most 21 hops, each with a preflight: far below this.
@@ -92,6 +95,13 @@ const MAX_STEPS: usize = 64;
 impl Drive<'_> {
     /// Runs the fetch to its end.
     pub async fn run(self, request: Request) -> Trace {
+        if let Some(refusal) = self.refusal.clone() {
+            return Trace {
+                plan: None,
+                steps: Vec::new(),
+                end: End::Refused(refusal),
+            };
+        }
         let mut fetch = match Fetch::new(request, self.profile) {
             Ok(f) => f,
             Err(refusal) => {
@@ -141,6 +151,19 @@ impl Drive<'_> {
             let started = Instant::now();
             let result = match to_wire(&out, &added) {
                 Ok(req) => self.client.send_with_body(&req, body.clone()).await,
+                // A value the `http` crate refuses (a control byte, DEL) that a browser sends:
+                // sent byte for byte where the raw path can, else said plainly.
+                Err(_) if raw_sendable(&out) => {
+                    let mut all = out.headers.clone();
+                    all.extend(
+                        added
+                            .iter()
+                            .map(|(n, v)| (n.as_bytes().to_vec(), v.as_bytes().to_vec())),
+                    );
+                    self.client
+                        .send_raw(&out.method, &out.url, &all, body.clone())
+                        .await
+                }
                 Err(e) => Err(e),
             };
             let elapsed = started.elapsed();
@@ -177,6 +200,14 @@ impl Drive<'_> {
             }
         }
     }
+}
+
+/// Every header name is one the `http` crate takes, and every value has only bytes a browser
+/// sends (no NUL, CR or LF): the request can go out through [`net::Client::send_raw`].
+fn raw_sendable(out: &Outgoing) -> bool {
+    out.headers.iter().all(|(n, v)| {
+        HeaderName::from_bytes(n).is_ok() && !v.iter().any(|&b| matches!(b, 0 | b'\r' | b'\n'))
+    })
 }
 
 /// The engine's request as the HTTP shell's.

@@ -258,6 +258,14 @@ pub fn render(r: &CheckReport, s: Style) -> String {
         } else if let Some(m) = &r.console.firefox {
             let _ = writeln!(firefox, "  Firefox:  {m}");
         }
+        let mut webkit = String::new();
+        for m in &r.console.webkit_lines {
+            let _ = writeln!(webkit, "  WebKit:   {m}");
+        }
+        // `--browser safari` shows WebKit's words (first); the JSON always has them.
+        if r.browser == "safari" {
+            o.push_str(&webkit);
+        }
         push_in_order(&mut o, firefox_first, &chromium, &firefox);
     }
     if let Some(fix) = &r.fix {

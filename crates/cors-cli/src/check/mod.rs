@@ -96,8 +96,9 @@ Output is colored on a terminal unless NO_COLOR is set.
   response_type          basic | cors | opaque | opaqueredirect when allowed, else null
   final_url, redirected  Response.url and Response.redirected (final_url null unless allowed)
   exposed_headers        the response header names script can read (lowercase, sorted)
-  console                {chromium, firefox, firefox_lines}: the console messages, or nulls;
-                         firefox_lines: every line Firefox prints, in order
+  console                {chromium, firefox, firefox_lines, webkit, webkit_lines}: the console
+                         messages, or nulls; firefox_lines / webkit_lines: every line Firefox /
+                         WebKit (Safari) prints, in order
   refusal                {code, message, anchor} when fetch() throws before sending, else null
   network_error          {kind, message, url} on a network error (kind: connection-refused,
                           name-resolution, tls, timeout, connection, proxy, protocol,
@@ -244,6 +245,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
             body,
             cache: &mut cache,
             now: &drive::wall_clock,
+            refusal: args.request.byte_string_refusal(),
         }
         .run(req.clone()),
     );

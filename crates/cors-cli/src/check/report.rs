@@ -115,6 +115,11 @@ pub struct Console {
     /// Every line Firefox prints, in order: a failed preflight, for one, is followed by
     /// "CORS request did not succeed" for the request it cancels.
     pub firefox_lines: Vec<String>,
+    /// What WebKit (Safari) prints first: the reason.
+    pub webkit: Option<String>,
+    /// Every line WebKit prints, in order: the reason, then "Fetch API cannot load <URL> due
+    /// to access control checks.".
+    pub webkit_lines: Vec<String>,
 }
 
 /// Why `fetch()` throws.
@@ -639,10 +644,13 @@ pub fn build(
             report.firefox_reason = f.firefox_reason().map(|r| r.slug());
             report.spec_anchor = Some(f.anchor());
             let firefox_lines = f.firefox_console();
+            let webkit_lines = f.webkit_console();
             report.console = Console {
                 chromium: Some(f.chromium_message()),
                 firefox: Some(f.firefox_message()),
                 firefox_lines,
+                webkit: webkit_lines.first().cloned(),
+                webkit_lines,
             };
             report.summary = format!(
                 "A browser would block this request{}: {}.",
@@ -661,10 +669,13 @@ pub fn build(
                 anchor: r.anchor(),
             });
             let uncaught = format!("Uncaught (in promise) {r}");
+            let unhandled = format!("Unhandled Promise Rejection: {r}");
             report.console = Console {
                 chromium: Some(uncaught.clone()),
                 firefox: Some(uncaught.clone()),
                 firefox_lines: vec![uncaught],
+                webkit: Some(unhandled.clone()),
+                webkit_lines: vec![unhandled],
             };
             report.summary = format!("fetch() throws before sending anything: {r}");
         }

@@ -80,7 +80,8 @@ pub enum BrowserArg {
     Chromium,
     /// Firefox, with its deviations as headless Firefox ESR 153 shows them; its console lines and reason codes.
     Firefox,
-    /// Safari (WebKit), from WebKit's source (not checked against a real Safari).
+    /// Safari (WebKit), with its deviations as WebKitGTK 2.50 shows them (Safari on macOS may
+    /// differ where its network stack decides: docs/browser-differences.md).
     Safari,
 }
 
@@ -112,6 +113,13 @@ pub struct RequestArgs {
     /// A request header script sets, as `Name: value` (repeatable; order and duplicates kept).
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
+
+    /// As --header, with `\xHH` for any code point U+0000–U+00FF and `\\` for a backslash, for
+    /// values a command line cannot carry (NUL) or shows badly (control bytes):
+    /// `--header-escaped 'Accept: text/html\x01'`; `\x3a` puts a colon in the name. Taken after
+    /// every --header.
+    #[arg(long = "header-escaped", value_name = "NAME: VALUE")]
+    pub headers_escaped: Vec<String>,
 
     /// A request body (a string, unless --body says otherwise).
     #[arg(short = 'd', long, value_name = "BODY")]
@@ -152,11 +160,37 @@ pub struct UsageError(pub String);
 /// after it (the browser strips the surrounding whitespace itself).
 pub fn parse_header(arg: &str) -> Result<(String, String), UsageError> {
     match arg.split_once(':') {
-        Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+        // An empty name is kept: `Headers.append("", …)` throws, and the engine refuses it so.
+        Some((name, value)) => Ok((name.to_string(), value.to_string())),
         _ => Err(UsageError(format!(
             "--header `{arg}`: expected `Name: value`, e.g. `Content-Type: application/json`"
         ))),
     }
+}
+
+/// `\xHH` → the code point U+00HH, `\\` → `\`; `None` for any other backslash.
+fn unescape(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '\\' => out.push('\\'),
+            'x' => {
+                let hex: String = chars.by_ref().take(2).collect();
+                out.push(char::from(
+                    u8::from_str_radix(&hex, 16)
+                        .ok()
+                        .filter(|_| hex.len() == 2)?,
+                ));
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// Parses the page origin (`null` included; any scheme, as extensions' pages have).
@@ -203,11 +237,44 @@ impl RequestArgs {
                 RedirectArg::Manual => RedirectMode::Manual,
             })
             .with_private_network(self.private_network);
-        for h in &self.headers {
-            let (n, v) = parse_header(h)?;
-            req = req.with_header(n, v);
+        for (n, v) in self.header_pairs()? {
+            // As `Headers.append` takes JavaScript strings: U+0000–U+00FF become one byte each
+            // (`é` is 0xE9); a higher code point is refused (see `byte_string_refusal`) and the
+            // header is kept as UTF-8 only for the report.
+            match cors::agent::script_header(&n, &v) {
+                Ok((n, v)) => req = req.with_header(n, v),
+                Err(_) => req = req.with_header(n, v),
+            }
         }
         Ok(req)
+    }
+
+    /// The `TypeError` `fetch()` throws when a `--header` name or value has a code point above
+    /// U+00FF (Web IDL ByteString), else `None`.
+    pub fn byte_string_refusal(&self) -> Option<cors::agent::Refusal> {
+        self.header_pairs()
+            .ok()?
+            .iter()
+            .find_map(|(n, v)| cors::agent::script_header(n, v).err())
+    }
+
+    /// `--header` values, then the `--header-escaped` ones (split at the first `:`, then
+    /// unescaped: `X\x3aA: 1` names `X:A`).
+    pub fn header_pairs(&self) -> Result<Vec<(String, String)>, UsageError> {
+        let mut out = Vec::new();
+        for h in &self.headers {
+            out.push(parse_header(h)?);
+        }
+        for h in &self.headers_escaped {
+            let (n, v) = parse_header(h)?;
+            let bad = || {
+                UsageError(format!(
+                    "--header-escaped `{h}`: a backslash must start `\\xHH` (two hex digits) or `\\\\`"
+                ))
+            };
+            out.push((unescape(&n).ok_or_else(bad)?, unescape(&v).ok_or_else(bad)?));
+        }
+        Ok(out)
     }
 
     /// The engine profile of `--browser`.
@@ -231,7 +298,7 @@ mod tests {
             ("X-Url: http://a:1", Some(("X-Url", " http://a:1"))),
             ("X A: 1", Some(("X A", " 1"))), // the engine refuses the name, as fetch() does
             ("no colon", None),
-            (": value", None),
+            (": value", Some(("", " value"))), // an empty name: fetch() throws, so does the engine
         ];
         for (arg, want) in rows {
             let got = parse_header(arg).ok();

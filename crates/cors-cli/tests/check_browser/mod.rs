@@ -1,32 +1,16 @@
-//! `cors check` against a real browser over the scenario matrix (used by check_chromium.rs and
-//! check_firefox.rs; their docs say what is compared).
+//! `cors check` against a real browser over the scenario matrix (used by check_chromium.rs,
+//! check_firefox.rs and check_webkit.rs; their docs say what is compared).
 use crate::browser_support::{
-    Agreement, Browser, Normalize, Observed, Seen as Sent, arrived, read_json, repo_root,
-    run_scenario_harness, s, script_headers,
+    Agreement, Browser, Normalize, Observed, Seen as Sent, arrived, browser_results, repo_root, s,
+    scenario_table, script_headers,
 };
 use crate::check_support::{Resp, Seen, Server, serve};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The browser's results: a fresh run of the harness, or the file named by
-/// `CORS_CHROMIUM_RESULTS` / `CORS_FIREFOX_RESULTS`.
-fn browser_results(root: &Path, browser: Browser) -> Value {
-    let var = format!("CORS_{}_RESULTS", browser.name().to_ascii_uppercase());
-    if let Some(p) = std::env::var_os(&var) {
-        let p = PathBuf::from(p);
-        eprintln!(
-            "using {}'s results from {} ({var})",
-            browser.name(),
-            p.display()
-        );
-        return read_json(&p);
-    }
-    run_scenario_harness(root, &format!("check-{}", browser.name()), browser)
-}
 
 /// Replaces origins and host:port pairs by their names ({A}, {B_HOST}…).
 struct Names(Vec<(String, String)>);
@@ -175,8 +159,23 @@ fn run_check(
         if let Some(m) = init["method"].as_str() {
             args.extend(["--method".into(), m.into()]);
         }
+        // Escaped, so that every byte the sweeps use (NUL and control bytes too) reaches `cors`.
+        let escape = |v: &str| -> String {
+            v.chars()
+                .map(|c| match c {
+                    '\\' => "\\\\".to_string(),
+                    c if (c as u32) < 0x20 || c == '\u{7f}' || c == ':' => {
+                        format!("\\x{:02x}", c as u32)
+                    }
+                    c => c.to_string(),
+                })
+                .collect()
+        };
         for h in init["headers"].as_array().into_iter().flatten() {
-            args.extend(["--header".into(), format!("{}:{}", s(&h[0]), s(&h[1]))]);
+            args.extend([
+                "--header-escaped".into(),
+                format!("{}:{}", escape(s(&h[0])), escape(s(&h[1]))),
+            ]);
         }
         if let Some(kind) = init["bodyKind"].as_str() {
             let data = match kind {
@@ -261,17 +260,23 @@ fn run_check(
             cors_error: match browser {
                 Browser::Chromium => v["cors_error"].as_str().map(String::from),
                 Browser::Firefox => v["firefox_reason"].as_str().map(String::from),
+                Browser::Webkit => None,
             },
             failed_parameter: match browser {
                 Browser::Chromium => v["failed_parameter"].as_str().map(|p| names.apply(p)),
-                Browser::Firefox => None,
+                Browser::Firefox | Browser::Webkit => None,
             },
             message: match browser {
                 Browser::Chromium => (outcome == "blocked")
                     .then(|| v["console"]["chromium"].as_str().map(|m| names.apply(m)))
                     .flatten(),
-                Browser::Firefox => {
-                    let lines: Vec<&str> = v["console"]["firefox_lines"]
+                Browser::Firefox | Browser::Webkit => {
+                    let key = if browser == Browser::Firefox {
+                        "firefox_lines"
+                    } else {
+                        "webkit_lines"
+                    };
+                    let lines: Vec<&str> = v["console"][key]
                         .as_array()
                         .into_iter()
                         .flatten()
@@ -293,8 +298,8 @@ fn run_check(
 pub fn cors_check_agrees_with(browser: Browser) -> Result<(), String> {
     let name = browser.name();
     let root = repo_root();
-    let scenarios = read_json(&root.join("browser-tests/scenarios/scenarios.json"));
-    let results = browser_results(&root, browser);
+    let scenarios = scenario_table(&root);
+    let results = browser_results(&root, &format!("check-{name}"), browser);
     let browser_origins: BTreeMap<String, String> = results["origins"]
         .as_object()
         .expect("origins")
@@ -329,7 +334,12 @@ pub fn cors_check_agrees_with(browser: Browser) -> Result<(), String> {
     };
     let (spec_runs, own_runs) = std::thread::scope(|scope| {
         let spec = scope.spawn(run_profile("spec"));
-        let own = scope.spawn(run_profile(name));
+        // WebKit's profile is `--browser safari`.
+        let own = scope.spawn(run_profile(if browser == Browser::Webkit {
+            "safari"
+        } else {
+            name
+        }));
         (
             spec.join().expect("spec runs"),
             own.join().expect("own profile runs"),

@@ -120,8 +120,10 @@ impl PreflightCache {
         name: &str,
         now: Duration,
     ) -> bool {
-        let wildcard_ok = self.profile.deviations().cache_wildcards
-            && !is_cors_non_wildcard_request_header_name(name.as_bytes());
+        let d = self.profile.deviations();
+        let wildcard_ok = d.cache_wildcards
+            && (!is_cors_non_wildcard_request_header_name(name.as_bytes())
+                || d.cache_wildcard_covers_authorization);
         self.matching(origin, url, include, now).any(|e| {
             e.headers.iter().any(|h| {
                 h.eq_ignore_ascii_case(name)

@@ -132,9 +132,14 @@ pub fn validate_preflight(
     profile: Profile,
 ) -> Result<PreflightResult, CheckFailure> {
     let d = profile.deviations();
-    // Step 7: the CORS check (with the actual request's credentials mode) and an ok status.
+    // Step 7: the CORS check (with the actual request's credentials mode) and an ok status
+    // (WebKit: the status first, profile switch `preflight_status_checked_first`).
+    let ok_status = (200..=299).contains(&response.status);
+    if d.preflight_status_checked_first && !ok_status {
+        return Err(fail(CorsError::PreflightInvalidStatus, ""));
+    }
     cors_check(q.origin, q.credentials, response)?;
-    if !(200..=299).contains(&response.status) {
+    if !ok_status {
         return Err(fail(CorsError::PreflightInvalidStatus, ""));
     }
     // Private Network Access (WICG): `Access-Control-Allow-Private-Network: true`.

@@ -34,6 +34,9 @@ pub enum Refusal {
     BodyWithGetOrHead,
     /// A stream body outside mode `cors` / `same-origin` (Fetch `#dom-request`).
     StreamBodyMode,
+    /// A header name or value given as a JavaScript string has a code point above U+00FF, so
+    /// it is not a `ByteString` (Web IDL `#es-ByteString`); the string is the header's name.
+    NotByteString(String),
 }
 
 impl Refusal {
@@ -48,6 +51,7 @@ impl Refusal {
             Refusal::NoCorsMethod(_) => "no-cors-method",
             Refusal::BodyWithGetOrHead => "body-with-get-or-head",
             Refusal::StreamBodyMode => "stream-body-mode",
+            Refusal::NotByteString(_) => "not-a-byte-string",
         }
     }
     /// The Fetch section that says so.
@@ -58,6 +62,7 @@ impl Refusal {
             Refusal::InvalidHeaderName(_) | Refusal::InvalidHeaderValue(_) => {
                 "#concept-headers-append"
             }
+            Refusal::NotByteString(_) => "https://webidl.spec.whatwg.org/#es-ByteString",
             _ => "#dom-request",
         }
     }
@@ -74,11 +79,32 @@ impl fmt::Display for Refusal {
             Refusal::NoCorsMethod(m) => write!(f, "TypeError: '{m}' is unsupported in no-cors mode."),
             Refusal::BodyWithGetOrHead => f.write_str("TypeError: Request with GET/HEAD method cannot have body."),
             Refusal::StreamBodyMode => f.write_str("TypeError: A request with a stream body needs mode 'cors' or 'same-origin'."),
+            Refusal::NotByteString(n) => write!(f, "TypeError: Cannot convert header '{n}' to a ByteString: it has a character above U+00FF."),
         }
     }
 }
 
 impl std::error::Error for Refusal {}
+
+/// A header as script passes it to `Headers.append`: JavaScript strings converted to bytes as
+/// Web IDL converts a `ByteString` (`#es-ByteString`): each code point U+0000–U+00FF becomes the
+/// byte of that value (so `é` is sent as the single byte 0xE9), and any higher code point makes
+/// `fetch()` throw a `TypeError` before anything is sent.
+///
+/// ```
+/// use cors::agent::{script_header, Refusal};
+/// assert_eq!(script_header("Accept", "caf\u{e9}").unwrap().1, b"caf\xe9".to_vec());
+/// assert!(matches!(script_header("Accept", "\u{20ac}"), Err(Refusal::NotByteString(_))));
+/// ```
+pub fn script_header(name: &str, value: &str) -> Result<(Vec<u8>, Vec<u8>), Refusal> {
+    let bytes = |s: &str| -> Option<Vec<u8>> {
+        s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+    };
+    match (bytes(name), bytes(value)) {
+        (Some(n), Some(v)) => Ok((n, v)),
+        _ => Err(Refusal::NotByteString(name.to_string())),
+    }
+}
 
 /// A header script set that the browser silently leaves out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -442,6 +468,21 @@ pub(crate) fn unsafe_request_header_names(
                 Err(UnsafeHeaderReason::NameNotSafelisted)
             };
         }
+        if d.range_webkit_parse && name.eq_ignore_ascii_case(b"range") {
+            if value.len() > safelist::SAFELISTED_VALUE_MAX {
+                return Err(UnsafeHeaderReason::ValueTooLong { len: value.len() });
+            }
+            return if webkit_simple_range(value) {
+                Ok(())
+            } else {
+                Err(UnsafeHeaderReason::RangeNotSimple)
+            };
+        }
+        if d.accept_ascii_only && name.eq_ignore_ascii_case(b"accept") {
+            if let Some(&byte) = value.iter().find(|&&b| b >= 0x80) {
+                return Err(UnsafeHeaderReason::UnsafeByte { byte });
+            }
+        }
         let verdict = cors_safelisted_request_header(name, value);
         if verdict.is_ok()
             && d.content_type_last_of_list
@@ -482,8 +523,56 @@ fn chromium_client_hint_value_ok(name: &str, value: &[u8]) -> bool {
             Some(i) => digits(&value[..i]) && digits(&value[i + 1..]),
             None => digits(value),
         },
-        "width" | "viewport-width" => digits(value),
+        "width" | "viewport-width" | "rtt" => digits(value),
+        "downlink" => match value.iter().position(|&b| b == b'.') {
+            Some(i) => digits(&value[..i]) && digits(&value[i + 1..]),
+            None => digits(value),
+        },
+        "ect" => {
+            !value.is_empty()
+                && value
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        }
         "save-data" => value.eq_ignore_ascii_case(b"on"),
+        // Any value (observed with `x`).
+        "user-agent" => true,
+        _ => false,
+    }
+}
+
+/// WebKit's simple `Range` (profile switch `range_webkit_parse`): `bytes` in any case, `=`, an
+/// optional `+` and digits, `-`, optionally `+` and digits, then only vertical tabs or form
+/// feeds; a start is required and must not exceed the end.
+fn webkit_simple_range(value: &[u8]) -> bool {
+    let Some(rest) = value
+        .get(..6)
+        .filter(|u| u.eq_ignore_ascii_case(b"bytes="))
+        .map(|_| &value[6..])
+    else {
+        return false;
+    };
+    let mut end = rest.len();
+    while end > 0 && matches!(rest[end - 1], 0x0b | 0x0c) {
+        end -= 1;
+    }
+    let rest = &rest[..end];
+    let Some(dash) = rest.iter().position(|&b| b == b'-') else {
+        return false;
+    };
+    let number = |s: &[u8]| -> Option<Option<u64>> {
+        let s = s.strip_prefix(b"+").unwrap_or(s);
+        if s.is_empty() {
+            return Some(None);
+        }
+        if !s.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(s).ok()?.parse().ok().map(Some)
+    };
+    match (number(&rest[..dash]), number(&rest[dash + 1..])) {
+        (Some(Some(s)), Some(Some(e))) => s <= e,
+        (Some(Some(_)), Some(None)) => true,
         _ => false,
     }
 }

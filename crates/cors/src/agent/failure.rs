@@ -623,6 +623,112 @@ impl CorsFailure {
             )
     }
 
+    /// Every console line WebKit logs for this failure, in order (WebCore's wording, observed in
+    /// WebKitGTK 2.50 by `crates/cors/tests/agent_webkit.rs`): the reason (a redirect response
+    /// that fails is "Cross-origin redirection to … denied by Cross-Origin Resource Sharing
+    /// policy: <reason>"), then "Fetch API cannot load <URL> due to access control checks.".
+    /// Mode `same-origin` logs only "Fetch API cannot load <URL>.".
+    pub fn webkit_console(&self) -> Vec<String> {
+        use CorsError::*;
+        let cannot_load = format!(
+            "Fetch API cannot load {} due to access control checks.",
+            self.url
+        );
+        let status = self
+            .status
+            .map_or_else(|| "0".to_string(), |s| s.to_string());
+        let reason = match self.error {
+            DisallowedByMode => return vec![format!("Fetch API cannot load {}.", self.url)],
+            NoCorsRedirectModeNotFollow => {
+                return vec![
+                    "No-Cors mode requires follow redirect mode".to_string(),
+                    "Not allowed to request resource".to_string(),
+                    cannot_load,
+                ];
+            }
+            // WebCore CrossOriginAccessControl.cpp: a comma means several origins; any other
+            // value that is not the origin (or `*`) is "not allowed".
+            MultipleAllowOriginValues if self.failed_parameter.contains(',') => {
+                "Access-Control-Allow-Origin cannot contain more than one origin.".to_string()
+            }
+            MissingAllowOriginHeader
+            | MultipleAllowOriginValues
+            | InvalidAllowOriginValue
+            | AllowOriginMismatch => format!(
+                "Origin {} is not allowed by Access-Control-Allow-Origin. Status code: {status}",
+                self.sent_origin
+            ),
+            WildcardOriginNotAllowed => {
+                "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true."
+                    .to_string()
+            }
+            InvalidAllowCredentials => {
+                "Credentials flag is true, but Access-Control-Allow-Credentials is not \"true\"."
+                    .to_string()
+            }
+            // WebKit does not follow a redirected preflight: its status is not ok.
+            PreflightInvalidStatus | PreflightDisallowedRedirect => {
+                format!("Preflight response is not successful. Status code: {status}")
+            }
+            InvalidAllowMethodsPreflightResponse => format!(
+                "Header Access-Control-Allow-Methods has an invalid value: {}",
+                self.detail
+            ),
+            InvalidAllowHeadersPreflightResponse => format!(
+                "Header Access-Control-Allow-Headers has an invalid value: {}",
+                self.detail
+            ),
+            MethodDisallowedByPreflightResponse => format!(
+                "Method {} is not allowed by Access-Control-Allow-Methods.",
+                self.failed_parameter
+            ),
+            HeaderDisallowedByPreflightResponse => format!(
+                "Request header field {} is not allowed by Access-Control-Allow-Headers.",
+                webkit_header_name(&self.failed_parameter)
+            ),
+            RedirectContainsCredentials => {
+                let shown = url::Url::parse(&self.detail).map_or_else(
+                    |_| self.detail.clone(),
+                    |mut u| {
+                        let _ = u.set_username("");
+                        let _ = u.set_password(None);
+                        u.to_string()
+                    },
+                );
+                format!(
+                    "Cross-origin redirection to {shown} denied by Cross-Origin Resource Sharing policy: redirection URL {} has credentials",
+                    self.detail
+                )
+            }
+            RedirectNotHttp | InvalidRedirectLocation => format!(
+                "Cross-origin redirection to {} denied by Cross-Origin Resource Sharing policy: not allowed to follow a cross-origin CORS redirection with non CORS scheme",
+                self.failed_parameter
+            ),
+            TooManyRedirects => "Load cannot follow more than 20 redirections".to_string(),
+            UnexpectedRedirect => format!(
+                "Not allowed to follow a redirection while loading {}",
+                self.url
+            ),
+            CorsDisabledScheme => "Cross origin requests are only supported for HTTP.".to_string(),
+            InvalidResponse
+            | PreflightMissingAllowPrivateNetwork
+            | PreflightInvalidAllowPrivateNetwork => return vec![cannot_load],
+        };
+        // A redirect response that fails its CORS check names where it led.
+        let reason = match (&self.redirect_to, self.error.is_cors_check()) {
+            (Some(to), true) if !self.preflight => format!(
+                "Cross-origin redirection to {to} denied by Cross-Origin Resource Sharing policy: {reason}"
+            ),
+            _ => reason,
+        };
+        vec![reason, cannot_load]
+    }
+
+    /// The first console line WebKit prints (see [`webkit_console`](Self::webkit_console)).
+    pub fn webkit_message(&self) -> String {
+        self.webkit_console().into_iter().next().unwrap_or_default()
+    }
+
     /// The first console line Firefox prints (see [`firefox_console`](Self::firefox_console)
     /// for all of them); for a failure Firefox logs no CORS line about, the rejection script sees.
     pub fn firefox_message(&self) -> String {
@@ -665,6 +771,44 @@ fn firefox_reason_of(error: CorsError, allow_origin_lines: usize) -> Option<Fire
         InvalidResponse => F::DidNotSucceed,
         _ => return None,
     })
+}
+
+/// A request-header name as WebKit's messages print it: the names WebCore knows
+/// (`HTTPHeaderNames.in`) in their registered spelling, any other lowercase, as its header map
+/// keeps them.
+fn webkit_header_name(lower: &str) -> String {
+    const KNOWN: &[&str] = &[
+        "Accept",
+        "Accept-Charset",
+        "Accept-Encoding",
+        "Accept-Language",
+        "Authorization",
+        "Cache-Control",
+        "Content-Encoding",
+        "Content-Language",
+        "Content-Length",
+        "Content-Type",
+        "Cookie",
+        "DNT",
+        "Date",
+        "ETag",
+        "Expires",
+        "If-Match",
+        "If-Modified-Since",
+        "If-None-Match",
+        "If-Range",
+        "If-Unmodified-Since",
+        "Origin",
+        "Pragma",
+        "Range",
+        "Referer",
+        "User-Agent",
+        "X-Requested-With",
+    ];
+    KNOWN
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(lower))
+        .map_or_else(|| lower.to_ascii_lowercase(), |k| (*k).to_string())
 }
 
 /// Blink's `EncodeHint`: printable ASCII kept, anything else as `\uXXXX`.

@@ -275,7 +275,7 @@ impl Fetch {
         let flag = self.request.use_cors_preflight || self.body == Body::Stream || sticky;
         let (unsafe_headers, reasons) = cors_preflight_reasons(
             &self.method,
-            &self.headers,
+            self.preflight_headers(),
             flag,
             self.body == Body::Stream,
             self.request.private_network,
@@ -329,7 +329,16 @@ impl Fetch {
 
     fn actual_request(&self) -> Outgoing {
         let mut headers = self.headers.clone();
-        if self.profile.deviations().reserializes_range {
+        let d = self.profile.deviations();
+        if d.reserializes_range_chromium_net {
+            for (n, v) in headers.iter_mut() {
+                if n.eq_ignore_ascii_case(b"range") {
+                    if let Some(r) = chromium_net_range(v) {
+                        *v = r;
+                    }
+                }
+            }
+        } else if d.reserializes_range {
             for (n, v) in headers.iter_mut() {
                 if n.eq_ignore_ascii_case(b"range") {
                     if let Some((start, end)) =
@@ -338,6 +347,13 @@ impl Fetch {
                         let show = |x: Option<u64>| x.map(|n| n.to_string()).unwrap_or_default();
                         *v = format!("bytes={}-{}", show(start), show(end)).into_bytes();
                     }
+                }
+            }
+        }
+        if d.wire_high_bytes_utf8 {
+            for (_, v) in headers.iter_mut() {
+                if v.iter().any(|&b| b >= 0x80) {
+                    *v = super::classify::latin1(v).into_bytes();
                 }
             }
         }
@@ -356,6 +372,21 @@ impl Fetch {
             url: self.current_url().clone(),
             headers,
             include_credentials,
+        }
+    }
+
+    /// The headers a preflight names: the current request's (#cors-preflight-fetch step 5), or
+    /// the script's request as it was before any redirect (profile switch
+    /// `redirect_preflight_lists_original_headers`).
+    fn preflight_headers(&self) -> &HeaderList {
+        if self
+            .profile
+            .deviations()
+            .redirect_preflight_lists_original_headers
+        {
+            &self.plan.headers
+        } else {
+            &self.headers
         }
     }
 
@@ -446,7 +477,7 @@ impl Fetch {
         } else {
             let (unsafe_headers, _) = cors_preflight_reasons(
                 &self.method,
-                &self.headers,
+                self.preflight_headers(),
                 false,
                 false,
                 false,
@@ -455,7 +486,7 @@ impl Fetch {
             let q = PreflightQuery {
                 origin: &origin,
                 method: &self.method,
-                headers: &self.headers,
+                headers: self.preflight_headers(),
                 unsafe_headers: &unsafe_headers,
                 credentials: self.request.credentials,
                 use_cors_preflight: self.request.use_cors_preflight || self.body == Body::Stream,
@@ -635,6 +666,55 @@ impl Fetch {
         self.url_list.push(next);
         State::Start
     }
+}
+
+/// How Chromium's network stack re-serializes a `Range` value it reads as exactly one byte
+/// range (`HttpUtil::ParseRangeHeader`, `HttpByteRange::GetHeaderValue`): the unit `bytes` in
+/// any case, spaces and tabs around the parts, a `+` sign, empty list elements skipped, a
+/// negative last position read as none. `None`: left as script wrote it.
+fn chromium_net_range(value: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(value).ok()?;
+    let ws = |c: char| c == ' ' || c == '\t';
+    let (unit, set) = text.trim_matches(ws).split_once('=')?;
+    if !unit.trim_matches(ws).eq_ignore_ascii_case("bytes") {
+        return None;
+    }
+    let specs: Vec<&str> = set
+        .split(',')
+        .map(|s| s.trim_matches(ws))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let [spec] = specs.as_slice() else {
+        return None;
+    };
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim_matches(ws), last.trim_matches(ws));
+    let int = |s: &str| -> Option<i64> {
+        let digits = s.strip_prefix('+').unwrap_or(s);
+        let negative = digits.starts_with('-');
+        let body = digits.strip_prefix('-').unwrap_or(digits);
+        if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n: i64 = body.parse().ok()?;
+        Some(if negative { -n } else { n })
+    };
+    let out = if first.is_empty() {
+        let n = int(last).filter(|n| *n >= 0)?;
+        format!("bytes=-{n}")
+    } else {
+        let s = int(first).filter(|n| *n >= 0)?;
+        match if last.is_empty() {
+            None
+        } else {
+            Some(int(last)?)
+        } {
+            Some(e) if e >= 0 && e < s => return None,
+            Some(e) if e >= 0 => format!("bytes={s}-{e}"),
+            _ => format!("bytes={s}-"),
+        }
+    };
+    Some(out.into_bytes())
 }
 
 /// Fetch `#redirect-status`.

@@ -43,7 +43,9 @@ pub use check::{
     CheckFailure, PreflightQuery, PreflightResult, basic_readable_headers, cors_check, max_age,
     method_allowed, readable_headers, validate_preflight,
 };
-pub use classify::{DropReason, DroppedHeader, Plan, PreflightReason, Refusal, Route, classify};
+pub use classify::{
+    DropReason, DroppedHeader, Plan, PreflightReason, Refusal, Route, classify, script_header,
+};
 pub use failure::{CorsError, CorsFailure, FirefoxReason};
 pub use fetch::{Action, Delivered, Fetch, Outgoing, ResponseType, is_redirect_status};
 pub use fix::{Fix, required_response_headers};

@@ -7,7 +7,7 @@
 /// [`Deviations`]: Chromium's were observed in headless Chromium 156 and Firefox's in headless
 /// Firefox ESR 153 by the differential tests (`crates/cors/tests/agent_chromium.rs`,
 /// `agent_firefox.rs`; each listed, with what was seen, in `browser-tests/known-differences.json`
-/// and `docs/browser-differences.md`). Safari's come from reading WebKit's source.
+/// and `docs/browser-differences.md`). Safari's were observed in WebKitGTK 2.50 (`agent_webkit.rs`).
 ///
 /// ```
 /// use cors::agent::Profile;
@@ -109,6 +109,38 @@ pub struct Deviations {
     /// its failure names the check (`Access-Control-Allow-Origin` missing) rather than the
     /// redirect. Observed in Firefox 153 (scenario pf-redirect-302-no-acao).
     pub preflight_redirect_checked_first: bool,
+    /// A preflight response's status is checked before its CORS check, so a 500 without
+    /// `Access-Control-Allow-Origin` fails as a bad status (spec #cors-preflight-fetch step 7
+    /// runs the CORS check first). Observed in WebKitGTK 2.50 (scenario pf-status-500-no-acao).
+    pub preflight_status_checked_first: bool,
+    /// A cached `*` header-name entry serves `Authorization` too (the spec's #concept-cache-match
+    /// never lets `*` match a CORS non-wildcard request-header name). Observed in WebKitGTK 2.50
+    /// (scenario cache-header-star-authorization).
+    pub cache_wildcard_covers_authorization: bool,
+    /// The preflight of a redirect hop lists the headers of the request as script made it, not
+    /// the headers the redirect left (a 303 drops `Content-Type`, a cross-origin hop
+    /// `Authorization`, and the preflight still names them). Observed in WebKitGTK 2.50
+    /// (scenarios rd-post-303, rd-auth-dropped).
+    pub redirect_preflight_lists_original_headers: bool,
+    /// WebKit's reading of a simple `Range` value (WebCore `isSimpleRangeHeaderValue`): the unit
+    /// `bytes` in any letter case, a `+` before a number, and trailing vertical tab or form feed
+    /// accepted, where the standard (#simple-range-header-value) takes `bytes`, digits and
+    /// nothing else. Observed in WebKitGTK 2.50 (sweeps sw-range-unit-title, sw-range-plus,
+    /// sw-byte-range-0b).
+    pub range_webkit_parse: bool,
+    /// Bytes 0x80–0xFF of a script's header value go out UTF-8 encoded (two bytes each): the
+    /// network stack takes the value as Latin-1 text. Observed in WebKitGTK 2.50 (libsoup;
+    /// sweeps sw-byte-accept-80…ff); the CORS decision is taken on the script's bytes.
+    pub wire_high_bytes_utf8: bool,
+    /// `Accept` with a byte 0x80–0xFF is not safelisted (the standard's CORS-unsafe
+    /// request-header bytes do not include them, #cors-unsafe-request-header-byte). Observed in
+    /// Firefox 153 (sweeps sw-byte-accept-80…ff).
+    pub accept_ascii_only: bool,
+    /// The network stack rewrites a `Range` value it can parse as one range (Chromium's
+    /// `HttpUtil::ParseRangeHeader`: unit in any case, whitespace, `+`, leading zeros, a trailing
+    /// comma, a negative end read as none) into `bytes=S-E` after the CORS decision. Observed
+    /// in Chromium 156 (scenario cls-range-spaces, sweeps sw-range-*).
+    pub reserializes_range_chromium_net: bool,
 }
 
 impl Profile {
@@ -160,6 +192,13 @@ impl Profile {
             preflight_sticky_across_redirects: false,
             preflight_origin_untainted: false,
             preflight_redirect_checked_first: false,
+            preflight_status_checked_first: false,
+            cache_wildcard_covers_authorization: false,
+            redirect_preflight_lists_original_headers: false,
+            range_webkit_parse: false,
+            wire_high_bytes_utf8: false,
+            accept_ascii_only: false,
+            reserializes_range_chromium_net: false,
         };
         match self {
             Profile::Spec => spec,
@@ -177,6 +216,7 @@ impl Profile {
                 clear_cache_on_failure: false,
                 wildcard_covers_authorization: true,
                 reserializes_range: true,
+                reserializes_range_chromium_net: true,
                 ..spec
             },
             // Observed in headless Firefox ESR 153 by the differential test
@@ -197,19 +237,39 @@ impl Profile {
                 preflight_sticky_across_redirects: true,
                 preflight_origin_untainted: true,
                 preflight_redirect_checked_first: true,
+                // Observed: Accept with a byte 0x80–0xFF is preflighted (sw-byte-accept-e9).
+                accept_ascii_only: true,
                 ..spec
             },
-            // From WebKit's source, not verified against a real Safari (none runs here):
-            // WebCore HTTPParsers.cpp `isCrossOriginSafeRequestHeader` safelists Accept,
-            // Accept-Language, Content-Language and Content-Type only (no Range), on a header map
-            // that combines duplicates. Its Accept and language byte checks
-            // (`isValidAcceptHeaderValue`, `isValidLanguageHeaderValue`) accept exactly the
-            // standard's byte sets, so no stricter rule on those values is modelled.
+            // Observed in WebKitGTK 2.50 (Debian's, libsoup) by the differential test
+            // (`crates/cors/tests/agent_webkit.rs`; browser-tests/known-differences.json, which
+            // also names where Safari's network stack, CFNetwork, may differ).
             Profile::Safari => Deviations {
                 // WebCore CrossOriginPreflightResultCache.cpp: maxPreflightCacheTimeout = 600 s.
                 max_age_cap: Some(600),
+                // Observed: `-1` is not cached (cache-max-age-negative); `abc`, `1.5` get 5 s.
+                max_age_rule: MaxAgeRule::Chromium,
+                // WebCore's HTTPHeaderMap combines duplicates before the safelist checks
+                // (cls-accept-two-100, cls-ct-duplicate-semicolon).
                 combine_request_headers: true,
-                range_never_safelisted: true,
+                // Observed: `Range: bytes=0-` and `bytes=100-200` go without a preflight
+                // (cls-range-open, cls-range-closed), as the standard says.
+                range_never_safelisted: false,
+                // Observed: pf-acah-star-authorization passes, and a cached `*` serves
+                // Authorization (cache-header-star-authorization).
+                wildcard_covers_authorization: true,
+                cache_wildcard_covers_authorization: true,
+                // Observed: a new preflight replaces the URL's entry (cache-method-entries,
+                // cache-header-entries); a failed request leaves it (cache-cleared-on-failure).
+                cache_model: CacheModel::ReplacePerUrl,
+                clear_cache_on_failure: false,
+                preflight_sticky_across_redirects: true,
+                redirect_preflight_lists_original_headers: true,
+                preflight_status_checked_first: true,
+                // Observed in the sweeps: `Bytes=0-1`, `bytes=+0-1` go without a preflight;
+                // `é` goes out as C3 A9.
+                range_webkit_parse: true,
+                wire_high_bytes_utf8: true,
                 ..spec
             },
         }
@@ -218,10 +278,16 @@ impl Profile {
 
 /// Request-header names Chromium safelists beyond the standard's five, when their value has
 /// the expected shape (`services/network/public/cpp/cors/cors.cc` `IsCorsSafelistedHeader`).
+/// `rtt`, `downlink`, `ect` and `user-agent` were found by the name sweeps (sw-name-*) in
+/// Chromium 156.
 pub const CHROMIUM_EXTRA_SAFELISTED: &[&str] = &[
     "device-memory",
+    "downlink",
     "dpr",
+    "ect",
+    "rtt",
     "save-data",
+    "user-agent",
     "viewport-width",
     "width",
 ];

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::browser_support::{
-    Agreement, Browser, Normalize, Observed, Seen, arrived, read_json, repo_root,
-    run_scenario_harness, s, script_headers,
+    Agreement, Browser, Normalize, Observed, Seen, arrived, browser_results, repo_root, s,
+    scenario_table, script_headers,
 };
 
 /// The harness's origins by name (A, B, C).
@@ -69,8 +69,9 @@ fn header_pairs(o: &Outgoing) -> Vec<(String, String)> {
         .iter()
         .map(|(n, v)| {
             (
-                String::from_utf8_lossy(n).into_owned(),
-                String::from_utf8_lossy(v).into_owned(),
+                n.iter().map(|&b| char::from(b)).collect(),
+                // Isomorphic decode, as the scripted server reads a request (latin1).
+                v.iter().map(|&b| char::from(b)).collect(),
             )
         })
         .collect()
@@ -108,7 +109,8 @@ pub fn scripted_response(
     (status, headers)
 }
 
-fn build_request(ctx: &Ctx, scenario: &Value, f: &Value) -> Request {
+/// The request of one fetch; `Err` when `Headers.append` would throw (`script_header`).
+fn build_request(ctx: &Ctx, scenario: &Value, f: &Value) -> Result<Request, cors::agent::Refusal> {
     let init = &f["init"];
     let target = f["target"].as_str().unwrap_or("B");
     let url = format!(
@@ -127,7 +129,7 @@ fn build_request(ctx: &Ctx, scenario: &Value, f: &Value) -> Request {
     }
     for h in init["headers"].as_array().into_iter().flatten() {
         r.headers
-            .push((s(&h[0]).as_bytes().to_vec(), s(&h[1]).as_bytes().to_vec()));
+            .push(cors::agent::script_header(s(&h[0]), s(&h[1]))?);
     }
     r.body = match init["bodyKind"].as_str() {
         Some("text") => Body::Text,
@@ -147,7 +149,7 @@ fn build_request(ctx: &Ctx, scenario: &Value, f: &Value) -> Request {
         .as_str()
         .and_then(RedirectMode::parse)
         .unwrap_or_default();
-    r
+    Ok(r)
 }
 
 /// Runs the engine on a scenario; also returns the scripted responses it used, per request.
@@ -177,7 +179,7 @@ pub fn run_engine(
             requests: Vec::new(),
         };
         let mut used = Vec::new();
-        let Ok(mut fetch) = Fetch::new(request, profile) else {
+        let Ok(mut fetch) = request.and_then(|r| Fetch::new(r, profile)) else {
             observed.push(obs);
             responses.push(used);
             continue;
@@ -205,6 +207,10 @@ pub fn run_engine(
                         Browser::Firefox => {
                             obs.cors_error = e.firefox_reason().map(|r| r.slug().to_string());
                             let lines = e.firefox_console();
+                            obs.message = (!lines.is_empty()).then(|| lines.join("\n"));
+                        }
+                        Browser::Webkit => {
+                            let lines = e.webkit_console();
                             obs.message = (!lines.is_empty()).then(|| lines.join("\n"));
                         }
                     }
@@ -263,11 +269,12 @@ pub fn engine_agrees_with(browser: Browser) -> Result<(), String> {
     let profile = match browser {
         Browser::Chromium => Profile::Chromium,
         Browser::Firefox => Profile::Firefox,
+        Browser::Webkit => Profile::Safari,
     };
     let root = repo_root();
-    let scenarios = read_json(&root.join("browser-tests/scenarios/scenarios.json"));
+    let scenarios = scenario_table(&root);
     let started = std::time::Instant::now();
-    let results = run_scenario_harness(&root, &format!("agent-{}", browser.name()), browser);
+    let results = browser_results(&root, &format!("agent-{}", browser.name()), browser);
     let ctx = Ctx::from_results(&results);
     let mut tally = Agreement::new(&root, browser, &results, "the engine's");
     let by_id = Agreement::results_by_id(&results);

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// What to run when something is missing.
-pub const INSTALL_HINT: &str = "run scripts/install-test-deps (installs chromium, firefox-esr, geckodriver, node and the npm packages of browser-tests/)";
+pub const INSTALL_HINT: &str = "run scripts/install-test-deps (installs chromium, firefox-esr, geckodriver, WebKitGTK with python3-gi and xvfb, node and the npm packages of browser-tests/)";
 
 /// The browser a differential test runs against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +17,9 @@ pub enum Browser {
     Chromium,
     /// Debian's firefox-esr, through geckodriver (`browser-tests/lib/firefox.mjs`).
     Firefox,
+    /// Debian's WebKitGTK, a WebView under xvfb-run (`browser-tests/lib/webkit.mjs`,
+    /// `lib/webkit.py`); the `safari` profile predicts it.
+    Webkit,
 }
 
 impl Browser {
@@ -25,6 +28,7 @@ impl Browser {
         match self {
             Browser::Chromium => "chromium",
             Browser::Firefox => "firefox",
+            Browser::Webkit => "webkit",
         }
     }
 }
@@ -68,6 +72,33 @@ pub fn require_firefox_tools() {
     );
 }
 
+/// Fails with [`INSTALL_HINT`] unless node, xvfb-run and WebKitGTK's Python bindings are there.
+pub fn require_webkit_tools() {
+    let node = Command::new("node").arg("--version").output();
+    assert!(
+        node.as_ref().is_ok_and(|o| o.status.success()),
+        "node is missing: {INSTALL_HINT}"
+    );
+    let xvfb = Command::new("sh")
+        .args(["-c", "command -v xvfb-run"])
+        .output();
+    assert!(
+        xvfb.as_ref().is_ok_and(|o| o.status.success()),
+        "xvfb-run is missing: {INSTALL_HINT}"
+    );
+    let python = std::env::var("WEBKIT_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+    let gi = Command::new(&python)
+        .args([
+            "-c",
+            "import gi; gi.require_version('WebKit2', '4.1'); from gi.repository import WebKit2",
+        ])
+        .output();
+    assert!(
+        gi.as_ref().is_ok_and(|o| o.status.success()),
+        "WebKitGTK (gir1.2-webkit2-4.1) or python3-gi is missing for {python}: {INSTALL_HINT}"
+    );
+}
+
 /// Fails with [`INSTALL_HINT`] unless node, chromium and the harness's npm packages are there.
 pub fn require_tools(root: &Path) {
     let node = Command::new("node").arg("--version").output();
@@ -88,6 +119,22 @@ pub fn require_tools(root: &Path) {
             .is_dir(),
         "browser-tests/node_modules/playwright-core is missing: {INSTALL_HINT}"
     );
+}
+
+/// The scenario matrix: the hand-written rows of `browser-tests/scenarios/scenarios.json` and
+/// the generated sweeps of `scenarios/sweeps.json` (`scenarios/sweeps.mjs`), as one table.
+pub fn scenario_table(root: &Path) -> serde_json::Value {
+    let mut table = read_json(&root.join("browser-tests/scenarios/scenarios.json"));
+    let sweeps = read_json(&root.join("browser-tests/scenarios/sweeps.json"));
+    let rows = table["scenarios"].as_array_mut().expect("scenarios[]");
+    rows.extend(
+        sweeps["scenarios"]
+            .as_array()
+            .expect("sweeps: scenarios[]")
+            .iter()
+            .cloned(),
+    );
+    table
 }
 
 /// Reads a JSON file the harness wrote.
@@ -175,6 +222,9 @@ pub struct Normalize<'a> {
     pub empty_parameter_is_none: bool,
 }
 
+/// What WebKit's `fetch()` rejects with for every blocked or failed load.
+pub const WEBKIT_LOAD_FAILED: &str = "TypeError: Load failed";
+
 /// The start of every line Firefox logs for a blocked CORS request.
 pub const FIREFOX_BLOCKED: &str = "Cross-Origin Request Blocked:";
 
@@ -199,6 +249,9 @@ pub fn observe_browser(scenario: &Value, result: &Value, n: &Normalize<'_>) -> V
             // Chromium's and Firefox's words for fetch() refusing before any request.
             || error.starts_with("TypeError: Failed to execute")
             || error.starts_with("TypeError: Window.fetch:")
+            // WebKit rejects every blocked or failed load with "Load failed" and names the
+            // reason of a refusal instead ("Method is forbidden.").
+            || (n.browser == Browser::Webkit && error != WEBKIT_LOAD_FAILED)
         {
             "refused"
         } else {
@@ -226,6 +279,9 @@ pub fn observe_browser(scenario: &Value, result: &Value, n: &Normalize<'_>) -> V
             .collect();
         let message = if n.browser == Browser::Firefox {
             (outcome == "blocked" && !blocked.is_empty()).then(|| (n.text)(&blocked.join("\n")))
+        } else if n.browser == Browser::Webkit {
+            // Every console line between the fetch's marks (the harness logs nothing else).
+            (outcome == "blocked" && !console.is_empty()).then(|| (n.text)(&console.join("\n")))
         } else {
             (outcome == "blocked")
                 .then(|| {
@@ -296,6 +352,8 @@ pub fn observe_browser(scenario: &Value, result: &Value, n: &Normalize<'_>) -> V
                 }),
                 None,
             ),
+            // WebKit names no reason but its console lines (the message).
+            Browser::Webkit => (None, None),
         };
         out.push(Observed {
             outcome,
@@ -334,13 +392,31 @@ pub fn diff(a: &[Observed], b: &[Observed], browser: &str, other: &str) -> Strin
     out
 }
 
+/// The browser's results: the file named by `CORS_<BROWSER>_RESULTS` (`CORS_WEBKIT_RESULTS`…)
+/// when set, to reuse one browser run for several tests, else a fresh run of the harness.
+pub fn browser_results(root: &Path, tag: &str, browser: Browser) -> Value {
+    let var = format!("CORS_{}_RESULTS", browser.name().to_ascii_uppercase());
+    if let Some(p) = std::env::var_os(&var) {
+        let p = PathBuf::from(p);
+        eprintln!(
+            "using {}'s results from {} ({var})",
+            browser.name(),
+            p.display()
+        );
+        return read_json(&p);
+    }
+    run_scenario_harness(root, tag, browser)
+}
+
 /// Runs the scenario harness (`browser-tests/run-cors-scenarios.mjs`) in a headless browser and
-/// returns its results. It takes about 25 s in Chromium, 45 s in Firefox; a hung browser fails
-/// the test after 300 s instead of stalling CI.
+/// returns its results: the whole matrix, sweeps included (about 5,900 fetches), takes about 55 s
+/// in Chromium, 65 s in Firefox, 20 s in WebKit; a hung browser fails the test after 420 s
+/// instead of stalling CI.
 pub fn run_scenario_harness(root: &Path, tag: &str, browser: Browser) -> Value {
     match browser {
         Browser::Chromium => require_tools(root),
         Browser::Firefox => require_firefox_tools(),
+        Browser::Webkit => require_webkit_tools(),
     }
     let out_file = std::env::temp_dir().join(format!("cors-{tag}-{}.json", std::process::id()));
     let started = std::time::Instant::now();
@@ -348,6 +424,7 @@ pub fn run_scenario_harness(root: &Path, tag: &str, browser: Browser) -> Value {
         .arg(root.join("browser-tests/run-cors-scenarios.mjs"))
         .arg("--browser")
         .arg(browser.name())
+        .arg("--sweeps")
         .arg("--out")
         .arg(&out_file)
         .current_dir(root.join("browser-tests"))
@@ -357,10 +434,10 @@ pub fn run_scenario_harness(root: &Path, tag: &str, browser: Browser) -> Value {
         if let Some(status) = child.try_wait().expect("wait for the harness") {
             break status;
         }
-        if started.elapsed() > std::time::Duration::from_secs(300) {
+        if started.elapsed() > std::time::Duration::from_secs(420) {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("the browser harness did not finish within 300 s; {INSTALL_HINT}");
+            panic!("the browser harness did not finish within 420 s; {INSTALL_HINT}");
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
@@ -398,7 +475,16 @@ impl Agreement {
             .expect("known-differences.json: differences[]")
             .iter()
             .filter(|d| s(&d["browser"]) == browser.name())
-            .map(|d| (s(&d["id"]).to_string(), s(&d["reason"]).to_string()))
+            // One scenario (`id`), or a group of generated sweep scenarios (`ids`).
+            .flat_map(|d| {
+                let ids: Vec<String> = match d["ids"].as_array() {
+                    Some(ids) => ids.iter().map(|i| s(i).to_string()).collect(),
+                    None => vec![s(&d["id"]).to_string()],
+                };
+                ids.into_iter()
+                    .map(|i| (i, s(&d["reason"]).to_string()))
+                    .collect::<Vec<_>>()
+            })
             .collect();
         Agreement {
             browser,
