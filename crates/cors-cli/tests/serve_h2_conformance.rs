@@ -422,7 +422,9 @@ const CLOSED_WITH_ANOTHER_CODE: &[&str] = &[
 ];
 const FAILS_IN_H2: &[&str] = &["8.1.2.1/3"];
 
-type Case = (&'static str, Box<dyn Fn(&str) -> Vec<u8>>, Expect);
+/// The frames a case sends, given the connection's `:scheme`.
+type Frames = Box<dyn Fn(&str) -> Vec<u8>>;
+type Case = (&'static str, Frames, Expect);
 
 fn cat(parts: Vec<Vec<u8>>) -> Vec<u8> {
     parts.concat()
@@ -431,8 +433,7 @@ fn cat(parts: Vec<Vec<u8>>) -> Vec<u8> {
 /// The cases: h2spec's, by section (RFC 7540 numbering, kept by RFC 9113; "hpack" for RFC 7541).
 fn cases() -> Vec<Case> {
     use Expect::*;
-    let c =
-        |name: &'static str, f: Box<dyn Fn(&str) -> Vec<u8>>, e: Expect| -> Case { (name, f, e) };
+    let c = |name: &'static str, f: Frames, e: Expect| -> Case { (name, f, e) };
     vec![
         c(
             "generic: a GET is answered",
@@ -522,9 +523,9 @@ fn cases() -> Vec<Case> {
             "4.2/3 a HEADERS frame over SETTINGS_MAX_FRAME_SIZE is a connection frame size error",
             Box::new(|s| {
                 let long = "x".repeat(100);
-                let mut fields = get_fields(s, &[]);
+                let fields = get_fields(s, &[]);
                 let names: Vec<String> = (0..170).map(|i| format!("x-h{i}")).collect();
-                let mut b = block(&fields.drain(..).collect::<Vec<_>>());
+                let mut b = block(&fields);
                 for n in &names {
                     literal(&mut b, n, &long);
                 }
