@@ -14,6 +14,7 @@ mod http;
 mod lint;
 mod scan;
 mod serve;
+mod ui;
 
 /// CORS, completely, on both sides of the wire.
 ///
@@ -21,7 +22,7 @@ mod serve;
 /// alone starts a live demo), `lint` checks a policy or gateway file, `scan` finds exploitable
 /// misconfigurations on live sites. For front-end developers: `check` makes a request the way a
 /// browser would and says why it is blocked and what the server must send; `explain` says the
-/// same without touching the network.
+/// same without touching the network; `ui` puts both on an interactive page.
 #[derive(Parser, Debug)]
 #[command(name = "cors", version, propagate_version = true)]
 struct Cli {
@@ -36,6 +37,7 @@ enum Command {
     Check(check::CheckArgs),
     Explain(explain::ExplainArgs),
     Scan(scan::ScanArgs),
+    Ui(ui::UiArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,5 +48,6 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Ui(args) => ui::run(args),
     }
 }
