@@ -117,7 +117,8 @@ impl Form {
 
     fn request(&self) -> Result<(RequestArgs, cors::agent::Request), ApiError> {
         let args = self.to_args()?;
-        let url = parse_url(self.url.trim(), "url").map_err(|e| ApiError::new("bad-request", e.0))?;
+        let url =
+            parse_url(self.url.trim(), "url").map_err(|e| ApiError::new("bad-request", e.0))?;
         let req = args
             .to_request(url)
             .map_err(|e| ApiError::new("bad-request", e.0))?;

@@ -3,6 +3,7 @@
 //! the objects `cors explain --json` (offline) and `cors check --json` (live: sends the
 //! requests) print. `server.rs` serves both and refuses every request that is not the page's own.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -115,9 +116,15 @@ pub fn run(args: UiArgs) -> ExitCode {
             }),
         };
         let url = format!("{}/", site.origin);
-        println!("cors ui: the request explorer (Ctrl-C stops it)");
-        println!("  Open the page: {url}");
-        println!("  Offline mode sends nothing; live mode sends the requests you compose.");
+        // Written without `println!`: a closed stdout (a parent that stopped reading) must not
+        // end the server.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "cors ui: the request explorer (Ctrl-C stops it)\n  Open the page: {url}\n  Offline mode sends nothing; live mode sends the requests you compose."
+        );
+        let _ = out.flush();
+        drop(out);
         if args.open {
             if let Err(e) = open_in_browser(&url) {
                 eprintln!("cors ui: --open: {e}");

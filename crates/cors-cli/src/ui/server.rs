@@ -4,7 +4,8 @@
 //! The guard (every request): `Host` must be exactly `127.0.0.1:PORT` — a page elsewhere that
 //! rebinds its DNS name to 127.0.0.1 sends its own name and is refused. Every `/api/` request
 //! also needs `Origin: http://127.0.0.1:PORT` exactly (browsers send it on every POST, and on
-//! every cross-origin request) and the run's secret token in `X-Cors-Ui-Token`, which only the
+//! every cross-origin request; only a GET may come without one) and the run's secret token in
+//! `X-Cors-Ui-Token`, which only the
 //! page has (it is written into the HTML, which no other origin can read: no CORS headers are
 //! ever sent, and `frame-ancestors 'none'` keeps the page out of frames). A custom header and a
 //! JSON body also make any cross-origin attempt a preflight, which is answered 403.
@@ -89,7 +90,10 @@ fn with_common_headers(mut r: Response<Full<Bytes>>, ctype: &'static str) -> Res
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
@@ -110,7 +114,10 @@ fn respond(status: u16, ctype: &'static str, body: impl Into<Bytes>) -> Response
 fn json(status: u16, value: &impl serde::Serialize) -> Response<Full<Bytes>> {
     match serde_json::to_vec(value) {
         Ok(body) => respond(status, "application/json", body),
-        Err(e) => error(&ApiError::new("bad-request", format!("cannot serialize: {e}"))),
+        Err(e) => error(&ApiError::new(
+            "bad-request",
+            format!("cannot serialize: {e}"),
+        )),
     }
 }
 
@@ -125,7 +132,10 @@ fn header_is(req: &Request<Incoming>, name: impl header::AsHeaderName, want: &st
 
 /// The same-origin guard of the API (see the module doc).
 fn guard_api(site: &Site, req: &Request<Incoming>) -> Result<(), ApiError> {
-    if !header_is(req, header::ORIGIN, &site.origin) {
+    // Browsers leave `Origin` out of same-origin GETs; any other request must carry the page's.
+    let origin_optional =
+        req.method() == Method::GET && req.headers().get(header::ORIGIN).is_none();
+    if !origin_optional && !header_is(req, header::ORIGIN, &site.origin) {
         let got = req
             .headers()
             .get(header::ORIGIN)
