@@ -3,9 +3,10 @@
 //!
 //! Floors, top to bottom; a module uses only the floors below its own (checked by
 //! `scripts/module-graph`), and every one may use the `cors` and `cors-gateway` libraries:
-//! 1. `explain`: `cors explain`, which prints what `check` prints without the network.
-//! 2. `check`: `cors check`; `scan`: `cors scan`.
-//! 3. `http`: the client shell (one request, one connection); `lint`: `cors lint`; `serve`:
+//! 1. `ui`: `cors ui`, the page over what `explain` and `check` answer.
+//! 2. `explain`: `cors explain`, which prints what `check` prints without the network.
+//! 3. `check`: `cors check`; `scan`: `cors scan`.
+//! 4. `http`: the client shell (one request, one connection); `lint`: `cors lint`; `serve`:
 //!    `cors serve`; `export`: `cors export`.
 
 use clap::{Parser, Subcommand};
@@ -22,6 +23,7 @@ mod http;
 mod lint;
 mod scan;
 mod serve;
+mod ui;
 
 /// CORS, completely, on both sides of the wire.
 ///
@@ -29,7 +31,7 @@ mod serve;
 /// alone starts a live demo), `lint` checks a policy or gateway file, `scan` finds exploitable
 /// misconfigurations on live sites, `export` writes the same policy as nginx, Apache httpd, Caddy or HAProxy configuration. For front-end developers: `check` makes a request the way a
 /// browser would and says why it is blocked and what the server must send; `explain` says the
-/// same without touching the network.
+/// same without touching the network; `ui` puts both on an interactive page.
 #[derive(Parser, Debug)]
 #[command(name = "cors", version, propagate_version = true)]
 struct Cli {
@@ -45,6 +47,7 @@ enum Command {
     Explain(explain::ExplainArgs),
     Scan(scan::ScanArgs),
     Export(export::ExportArgs),
+    Ui(ui::UiArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,5 +59,6 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Scan(args) => scan::run(args),
         Command::Export(args) => export::run(args),
+        Command::Ui(args) => ui::run(args),
     }
 }

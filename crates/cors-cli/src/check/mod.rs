@@ -208,6 +208,29 @@ fn usage(msg: &str) -> ExitCode {
     ExitCode::from(EXIT_ERROR)
 }
 
+/// Sends the request as the browser of `args.browser` would (preflight, actual request,
+/// redirects) with `client`, and builds the `--json` report. `cors ui`'s live mode runs this too.
+pub async fn live_report(
+    client: &crate::http::Client,
+    args: &RequestArgs,
+    req: &cors::agent::Request,
+    cache: &mut PreflightCache,
+) -> report::CheckReport {
+    let profile = args.profile();
+    let body = Bytes::from(args.data.clone().unwrap_or_default());
+    let trace = drive::Drive {
+        client,
+        profile,
+        body,
+        cache,
+        now: &drive::wall_clock,
+        refusal: args.byte_string_refusal(),
+    }
+    .run(req.clone())
+    .await;
+    report::build(args, req, profile, &trace)
+}
+
 /// Runs `cors check`.
 pub fn run(args: CheckArgs) -> ExitCode {
     let url = match request::parse_url(&args.url, "URL") {
@@ -237,24 +260,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
         timeout: Duration::from_secs_f64(args.timeout),
         insecure: args.insecure,
     });
-    let body = Bytes::from(args.request.data.clone().unwrap_or_default());
-    let trace = runtime.block_on(
-        drive::Drive {
-            client: &client,
-            profile,
-            body,
-            cache: &mut cache,
-            now: &drive::wall_clock,
-            refusal: args.request.byte_string_refusal(),
-        }
-        .run(req.clone()),
-    );
+    let report = runtime.block_on(live_report(&client, &args.request, &req, &mut cache));
     if let Some(p) = &args.preflight_cache {
         if let Err(e) = save_cache(p, profile, cache) {
             eprintln!("cors check: {e}");
         }
     }
-    let report = report::build(&args.request, &req, profile, &trace);
     let rendered = if args.json {
         match serde_json::to_string_pretty(&report) {
             Ok(s) => s + "\n",

@@ -1,0 +1,292 @@
+//! `cors ui` in headless Chromium and Firefox: the real binary, the page driven by
+//! `browser-tests/ui/run.mjs`. For 24 requests of the scenario matrix typed into the form, the
+//! verdict each browser column shows, its preflight reasons and console line, and the minimal
+//! headers of the fix equal `cors explain --json`; live mode against the matrix's scripted
+//! servers marks the failing step and header in the diagram; copy buttons copy the snippet
+//! (Chromium); the permalink reloads the request (and never starts the live mode by itself);
+//! screenshots of four states are kept under target/ui-browser/ (the test prints the folder).
+//!
+//! Needs chromium, firefox-esr, geckodriver and the npm packages of browser-tests
+//! (scripts/install-test-deps). A missing one fails the test and says so.
+
+#[path = "../../cors/tests/browser_support/mod.rs"]
+mod browser_support;
+mod ui_support;
+
+use browser_support::{repo_root, require_firefox_tools, require_tools};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::Command;
+
+const OFFLINE: &[&str] = &[
+    "cls-get",
+    "cls-head",
+    "cls-post-text",
+    "cls-post-params",
+    "cls-post-bytes",
+    "cls-method-put",
+    "cls-method-lower-patch",
+    "cls-method-foo",
+    "cls-custom-header",
+    "cls-two-headers-sorted",
+    "cls-accept-unsafe-quote",
+    "cls-accept-language-underscore",
+    "cls-ct-json",
+    "cls-ct-multipart",
+    "cls-range-multi",
+    "cls-authorization",
+    "cls-forbidden-cookie",
+    "cls-override-put",
+    "cls-refuse-trace",
+    "cls-refuse-get-body",
+    "cls-nocors-put",
+    "cls-same-origin-mode",
+    "cls-same-origin-target",
+    "pf-cred-ok",
+];
+
+fn target_dir() -> PathBuf {
+    std::env::current_exe()
+        .unwrap()
+        .ancestors()
+        .nth(3)
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The form the harness typed, as the API's `Form` (the flags of `cors explain`).
+fn form_of(request: &Value, browser: &str) -> Value {
+    let init = &request["init"];
+    let headers: Vec<String> = init["headers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|h| format!("{}: {}", h[0].as_str().unwrap(), h[1].as_str().unwrap()))
+        .collect();
+    json!({
+        "url": request["url"], "origin": request["origin"],
+        "method": init["method"].as_str().unwrap_or(""),
+        "headers": headers,
+        "body": init["bodyKind"].as_str().unwrap_or(""),
+        "credentials": init["credentials"].as_str().unwrap_or(""),
+        "mode": init["mode"].as_str().unwrap_or(""),
+        "redirect": init["redirect"].as_str().unwrap_or(""),
+        "browser": browser,
+    })
+}
+
+fn pairs(v: &Value) -> Vec<(String, String)> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            (
+                p[0].as_str().unwrap().to_string(),
+                p[1].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn run_page(browser: &str, extras: bool) -> Value {
+    let root = repo_root();
+    require_tools(&root);
+    if browser == "firefox" {
+        require_firefox_tools();
+    }
+    let ui = ui_support::start();
+    let shots = target_dir().join("ui-browser");
+    let job = json!({
+        "page": ui.url, "browser": browser, "shots": shots, "offline": OFFLINE, "extras": extras,
+        "live": [
+            { "id": "act-acao-exact", "state": "allowed-simple" },
+            { "id": "pf-acao-missing", "state": "preflight-refused" },
+            { "id": "act-cred-star", "state": "credentials-refused" },
+            { "id": "rd-to-c-star", "state": "redirect" },
+        ],
+    });
+    let job_file =
+        std::env::temp_dir().join(format!("cors-ui-job-{browser}-{}.json", std::process::id()));
+    std::fs::write(&job_file, job.to_string()).unwrap();
+    let harness = root.join("browser-tests");
+    let out = Command::new("node")
+        .arg(harness.join("ui/run.mjs"))
+        .arg(&job_file)
+        .current_dir(&harness)
+        .output()
+        .expect("node runs (install nodejs)");
+    let _ = std::fs::remove_file(&job_file);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let result: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "harness output is not JSON ({e}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert!(
+        out.status.success() && result["error"].is_null(),
+        "the browser run failed: {}",
+        result["error"]
+    );
+    eprintln!("screenshots: {}", shots.display());
+    result
+}
+
+fn check_offline(result: &Value) {
+    let offline = result["offline"].as_array().unwrap();
+    assert!(offline.len() >= 20);
+    let mut routes = std::collections::BTreeSet::new();
+    for row in offline {
+        let id = row["id"].as_str().unwrap();
+        for browser in ["chromium", "firefox", "safari"] {
+            let want = ui_support::explain_json(&form_of(&row["request"], browser));
+            let shown = &row["shown"][browser];
+            let ctx = format!("{id} / {browser}: shown {shown}\nexplain {want}");
+            assert_eq!(shown["route"], want["route"], "{ctx}");
+            assert_eq!(shown["reasons"], want["preflight_reasons"], "{ctx}");
+            routes.insert(want["route"].as_str().unwrap().to_string());
+            let console = want["refusal"]["message"]
+                .as_str()
+                .map(|m| format!("Uncaught (in promise) {m}"));
+            assert_eq!(
+                shown["console"].as_str().map(str::to_string),
+                console,
+                "{ctx}"
+            );
+            // The fix shown: the minimal headers, preflight first.
+            let tables = shown["diagram"]["fix"].as_array().unwrap();
+            let required = &want["required"];
+            let mut expected: Vec<Vec<(String, String)>> = Vec::new();
+            if !required.is_null() {
+                if let Some(pf) = required["preflight"].as_object() {
+                    let mut rows = vec![("Status".to_string(), pf["status"].to_string())];
+                    rows.extend(pairs(&pf["headers"]));
+                    expected.push(rows);
+                }
+                expected.push(pairs(&required["actual"]["headers"]));
+            }
+            let got: Vec<Vec<(String, String)>> =
+                tables.iter().map(|t| pairs(&t["rows"])).collect();
+            assert_eq!(got, expected, "{ctx}");
+            // A request that never leaves is drawn as one failing step.
+            let steps = shown["diagram"]["steps"].as_array().unwrap();
+            let failing: Vec<&str> = steps
+                .iter()
+                .filter(|s| s["state"] == "fail")
+                .map(|s| s["kind"].as_str().unwrap())
+                .collect();
+            let never_sent = want["refusal"].is_object() || want["blocked"].is_object();
+            assert_eq!(failing.len(), usize::from(never_sent), "{ctx}");
+        }
+    }
+    assert!(routes.len() >= 5, "the rows cover the routes: {routes:?}");
+}
+
+fn check_live(result: &Value, browser_under_test: &str) {
+    let live = result["live"].as_array().unwrap();
+    let expect = [
+        ("allowed-simple", "allowed", None),
+        (
+            "preflight-refused",
+            "blocked",
+            Some(("preflight-response", "access-control-allow-origin")),
+        ),
+        (
+            "credentials-refused",
+            "blocked",
+            Some(("actual-response", "access-control-allow-origin")),
+        ),
+        ("redirect", "allowed", None),
+    ];
+    for (row, (state, verdict, failing)) in live.iter().zip(expect) {
+        assert_eq!(row["state"], state);
+        for browser in ["chromium", "firefox", "safari"] {
+            let shown = &row["shown"][browser];
+            let ctx = format!("{browser_under_test}: {state} / {browser}: {shown}");
+            assert_eq!(shown["verdict"], verdict, "{ctx}");
+            let steps = shown["diagram"]["steps"].as_array().unwrap();
+            let failed: Vec<(&str, Vec<&str>)> = steps
+                .iter()
+                .filter(|s| s["state"] == "fail")
+                .map(|s| {
+                    (
+                        s["kind"].as_str().unwrap(),
+                        s["marked"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|m| m.as_str().unwrap())
+                            .collect(),
+                    )
+                })
+                .collect();
+            match failing {
+                Some((kind, header)) => assert_eq!(failed, vec![(kind, vec![header])], "{ctx}"),
+                None => assert!(failed.is_empty(), "{ctx}"),
+            }
+            if state == "redirect" {
+                assert!(
+                    steps.iter().any(|s| s["state"] == "redirect"),
+                    "the redirect is drawn: {ctx}"
+                );
+            }
+            if state == "preflight-refused" {
+                assert_eq!(steps.last().unwrap()["kind"], "skipped", "{ctx}");
+            }
+        }
+        let shot = PathBuf::from(row["screenshot"].as_str().unwrap());
+        let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+        assert!(size > 20_000, "no screenshot at {}", shot.display());
+    }
+}
+
+#[test]
+fn the_page_shows_what_cors_explain_says_in_chromium() {
+    let result = run_page("chromium", true);
+    check_offline(&result);
+    check_live(&result, "chromium");
+    let extras = &result["extras"];
+    // Copy buttons put the snippet on the clipboard: the one `cors explain --json` gives.
+    let copy = &extras["copy"];
+    let want = ui_support::explain_json(&form_of(&copy["request"], "chromium"));
+    for key in ["policy_toml", "gateway_toml", "rust"] {
+        let c = &copy["copies"][key];
+        assert_eq!(c["clipboard"], want["required"]["snippets"][key], "{key}");
+        assert_eq!(c["button"], "Copied", "{key}");
+    }
+    // The permalink reloads the same request and runs it offline.
+    let p = &extras["permalink"];
+    assert_eq!(p["url"], copy["request"]["url"]);
+    assert_eq!(p["headers"], "X-A: 1");
+    assert_eq!(p["routes"], json!(["preflight", "preflight", "preflight"]));
+    let lp = &extras["live_permalink"];
+    assert_eq!(
+        lp["sent"], 0,
+        "a live permalink must not send anything by itself: {lp}"
+    );
+    assert_eq!(lp["live_checked"], true);
+    // Keyboard: Ctrl+Enter runs; Tab reaches the copy buttons.
+    assert_eq!(
+        extras["keyboard"]["routes"],
+        json!(["preflight", "preflight", "preflight"])
+    );
+    assert!(
+        extras["keyboard"]["reached_copy_button"].is_string(),
+        "{}",
+        extras["keyboard"]
+    );
+    // 360 px wide: nothing scrolls sideways; dark: a dark background.
+    assert!(
+        extras["narrow"]["scroll_width"].as_u64().unwrap() <= 360,
+        "{}",
+        extras["narrow"]
+    );
+    assert_eq!(extras["narrow"]["background"], "rgb(21, 23, 26)");
+}
+
+#[test]
+fn the_page_shows_what_cors_explain_says_in_firefox() {
+    let result = run_page("firefox", false);
+    check_offline(&result);
+    check_live(&result, "firefox");
+}
