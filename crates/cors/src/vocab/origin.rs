@@ -174,6 +174,12 @@ impl Origin {
         if rest.is_empty() {
             return Err(OriginError::InvalidHost(String::new()));
         }
+        // The URL parser silently drops tabs and newlines inside a URL (`a.b\t.c` is `a.b.c`):
+        // in configuration they are a typo, so whitespace and controls are refused here.
+        if rest.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            let (host, _) = split_host_port(rest).unwrap_or((rest, None));
+            return Err(OriginError::InvalidHost(host.to_string()));
+        }
         // Split host and port by hand (IPv6 literals contain colons).
         let (host_raw, port_raw) = split_host_port(rest)?;
         let port = match port_raw {
@@ -384,7 +390,8 @@ impl PartialEq<str> for Origin {
 ///
 /// Parsing is strict: it accepts exactly the ABNF `origin-or-null` of Fetch `#origin-header`
 /// (lowercase scheme, lowercase host, optional port digits), plus `_` in domain labels, which
-/// Chromium and Firefox send for such hosts. Anything else — uppercase letters, a trailing slash,
+/// Chromium and Firefox send for such hosts, and one trailing `.` (a fully qualified name, which
+/// browsers keep in the origin). Anything else — uppercase letters, a trailing slash,
 /// a path, spaces, several values — is rejected, because no browser sends it.
 ///
 /// ```
@@ -452,7 +459,10 @@ impl<'a> HeaderOrigin<'a> {
                 }
                 i += 1;
             }
-            if label_len == 0 {
+            // A fully qualified name keeps its trailing dot (URL `#host-parsing`; browsers send
+            // `Origin: https://example.com.` from such a page): one `.` may end the host, after
+            // a label. Empty labels elsewhere were refused above.
+            if i == host_start {
                 return Err(OriginError::NotSerialized);
             }
         }
@@ -615,6 +625,11 @@ mod tests {
                 "https://xn--bcher-kva.example",
                 "punycode kept as ASCII",
             ),
+            (
+                "https://Example.COM.",
+                "https://example.com.",
+                "URL #host-parsing: a trailing dot is kept",
+            ),
             ("null", "null", "opaque origin"),
         ];
         for (input, want, rule) in rows {
@@ -652,6 +667,10 @@ mod tests {
                 OriginError::InvalidHost("exa mple.com".into()),
             ),
             ("Null", OriginError::MissingScheme),
+            // The URL parser drops tabs and newlines inside a URL; configuration does not.
+            ("https://a.b\t.c", OriginError::InvalidHost("a.b\t.c".into())),
+            ("https://a.b\n", OriginError::InvalidHost("a.b\n".into())),
+            ("https://a.b:80\r", OriginError::InvalidHost("a.b".into())),
         ];
         for (input, want) in rows {
             assert_eq!(Origin::parse(input).unwrap_err(), *want, "{input}");
@@ -673,6 +692,8 @@ mod tests {
             "null",
             "https://foo_bar.example.com",
             "tauri://localhost",
+            "https://example.com.",
+            "http://localhost.:8080",
         ] {
             assert!(HeaderOrigin::parse(ok.as_bytes()).is_ok(), "{ok}");
         }
@@ -688,6 +709,8 @@ mod tests {
             "https://a.b, https://c.d",
             "https://a..b",
             "https://.a",
+            "https://.",
+            "https://a.b..",
             "https://a.b:",
             "https://a.b:123456",
             "https://a.b:70000",
