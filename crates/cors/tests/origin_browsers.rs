@@ -79,7 +79,10 @@ fn origins_equal_chromium_new_url_origin() {
             .as_str()
             .unwrap_or_else(|| panic!("{input} ({rule}): Chromium threw {}", r["threw"]));
         let ours = Origin::parse(input).unwrap_or_else(|e| panic!("{input} ({rule}): {e}"));
-        let url = url::Url::parse(input).unwrap().origin().ascii_serialization();
+        let url = url::Url::parse(input)
+            .unwrap()
+            .origin()
+            .ascii_serialization();
         if ours.as_str() != chromium || url != chromium {
             wrong.push(format!(
                 "{input} ({rule}): ours {ours}, url crate {url}, Chromium {chromium}"

@@ -277,7 +277,11 @@ fn localhost_names_match_with_credentials() {
         p.apply(&p.decide_request(&req), &mut headers);
         let acao = headers.get("access-control-allow-origin");
         if allowed {
-            assert_eq!(acao.map(|v| v.as_bytes()), Some(origin.as_bytes()), "{origin}");
+            assert_eq!(
+                acao.map(|v| v.as_bytes()),
+                Some(origin.as_bytes()),
+                "{origin}"
+            );
             assert_eq!(
                 headers.get("access-control-allow-credentials").unwrap(),
                 "true",

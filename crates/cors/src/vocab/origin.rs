@@ -204,6 +204,11 @@ impl Origin {
             url::Url::parse(&probe).map_err(|_| OriginError::InvalidHost(host_raw.to_string()))?;
         let host = match url.host() {
             Some(url::Host::Domain(d)) => d.to_string(),
+            // Only special schemes parse a host as an IPv4 address (URL `#host-parsing` step 3):
+            // `tauri://0` keeps its host as written, as the browser does.
+            Some(url::Host::Ipv4(_)) if default_port(&scheme).is_none() && scheme != "file" => {
+                host_raw.to_ascii_lowercase()
+            }
             Some(url::Host::Ipv4(a)) => a.to_string(),
             Some(url::Host::Ipv6(a)) => serialize_ipv6(a),
             None => return Err(OriginError::InvalidHost(host_raw.to_string())),
@@ -448,6 +453,16 @@ impl<'a> HeaderOrigin<'a> {
                 return Err(OriginError::NotSerialized);
             }
             i += 1;
+            // Only the URL Standard's serialization (`[::1]`, never `[::0:1]` or `[0::1]`):
+            // what a browser sends, and what configuration compares equal to.
+            let text = std::str::from_utf8(&bytes[host_start + 1..i - 1])
+                .map_err(|_| OriginError::NotSerialized)?;
+            let addr = text
+                .parse::<std::net::Ipv6Addr>()
+                .map_err(|_| OriginError::NotSerialized)?;
+            if serialize_ipv6(addr).as_bytes() != &bytes[host_start..i] {
+                return Err(OriginError::NotSerialized);
+            }
         } else {
             // serialized-domain / serialized-ipv4: lowercase labels of alnum, `-`, `_`, dot-separated.
             let mut label_len = 0usize;
@@ -470,6 +485,9 @@ impl<'a> HeaderOrigin<'a> {
         let mut port = None;
         if i < bytes.len() {
             // ":" serialized-port = 1*5DIGIT
+            if bytes[i] != b':' {
+                return Err(OriginError::NotSerialized);
+            }
             let digits = &bytes[i + 1..];
             if digits.is_empty() || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
                 return Err(OriginError::NotSerialized);
@@ -668,12 +686,24 @@ mod tests {
             ),
             ("Null", OriginError::MissingScheme),
             // The URL parser drops tabs and newlines inside a URL; configuration does not.
-            ("https://a.b\t.c", OriginError::InvalidHost("a.b\t.c".into())),
+            (
+                "https://a.b\t.c",
+                OriginError::InvalidHost("a.b\t.c".into()),
+            ),
             ("https://a.b\n", OriginError::InvalidHost("a.b\n".into())),
             ("https://a.b:80\r", OriginError::InvalidHost("a.b".into())),
         ];
         for (input, want) in rows {
             assert_eq!(Origin::parse(input).unwrap_err(), *want, "{input}");
+        }
+        // Fuzz regression (fuzz/regressions/origin): a non-special scheme's host is not an
+        // IPv4 address (URL `#host-parsing`), so `ln://0` stays `ln://0`, not `ln://0.0.0.0`.
+        for (input, want) in [
+            ("ln://0", "ln://0"),
+            ("tauri://0x7F.1", "tauri://0x7f.1"),
+            ("http://0x7F.1", "http://127.0.0.1"),
+        ] {
+            assert_eq!(Origin::parse_with(input, true).unwrap().as_str(), want);
         }
         assert_eq!(
             Origin::parse_with("chrome-extension://abcdefgh", true)
@@ -722,6 +752,12 @@ mod tests {
             "http://a.b:80",
             "//a.b",
             "https://a.b\u{0}",
+            // Fuzz regressions (fuzz/regressions/origin): a port without its `:`, and IPv6
+            // text other than the URL Standard's serialization.
+            "http://[::0]190",
+            "http://[::0]:90",
+            "http://[0:0:0:0:0:0:0:1]",
+            "http://[::ffff:127.0.0.1]",
         ] {
             assert!(HeaderOrigin::parse(bad.as_bytes()).is_err(), "{bad:?}");
         }
