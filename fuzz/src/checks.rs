@@ -9,8 +9,11 @@ use cors::policy::{Policy, PolicyConfig};
 use cors::vocab::grammar;
 use cors::vocab::{HeaderOrigin, Origin};
 
+/// What a target checks of one input (panics on a failure).
+pub type Check = fn(&[u8]);
+
 /// The fuzz targets this file implements, by name (the names of `fuzz_targets/*.rs`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("origin", origin),
     ("header_list", header_list),
     ("policy_file", policy_file),

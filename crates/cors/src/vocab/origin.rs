@@ -355,7 +355,8 @@ fn split_host_port(rest: &str) -> Result<(&str, Option<&str>), OriginError> {
             None => Err(OriginError::InvalidHost(rest.to_string())),
         };
     }
-    match rest.rsplit_once(':') {
+    // The first `:` ends the host: `e:8:44` has the port `8:44`, an error (fuzz regression).
+    match rest.split_once(':') {
         Some((h, p)) => {
             if h.is_empty() {
                 return Err(OriginError::InvalidHost(rest.to_string()));
@@ -679,6 +680,8 @@ mod tests {
                 OriginError::InvalidPort("99999".into()),
             ),
             ("https://example.com:", OriginError::InvalidPort("".into())),
+            // Fuzz regression (fuzz/regressions/origin): not the host `e:8` with port 44.
+            ("https://e:8:44", OriginError::InvalidPort("8:44".into())),
             ("https://", OriginError::InvalidHost("".into())),
             (
                 "https://exa mple.com",
