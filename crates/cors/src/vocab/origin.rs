@@ -340,6 +340,19 @@ fn serialize_ipv6(addr: std::net::Ipv6Addr) -> String {
     out
 }
 
+/// URL `#ends-in-a-number-checker`: the last label (a trailing empty one dropped) is all
+/// digits, or `0x`/`0X` and hex digits.
+fn ends_in_a_number(host: &str) -> bool {
+    let name = host.strip_suffix('.').unwrap_or(host);
+    let last = name.rsplit('.').next().unwrap_or_default();
+    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    last.strip_prefix("0x")
+        .or_else(|| last.strip_prefix("0X"))
+        .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 fn split_host_port(rest: &str) -> Result<(&str, Option<&str>), OriginError> {
     if let Some(after) = rest.strip_prefix('[') {
         let Some(close) = after.find(']') else {
@@ -479,6 +492,18 @@ impl<'a> HeaderOrigin<'a> {
             // `Origin: https://example.com.` from such a page): one `.` may end the host, after
             // a label. Empty labels elsewhere were refused above.
             if i == host_start {
+                return Err(OriginError::NotSerialized);
+            }
+            // URL `#ends-in-a-number-checker`: a special scheme's host whose last label is a
+            // number is an IPv4 address, serialized in dotted decimal (`0854` and `127.1` are
+            // never sent). Fuzz regression.
+            let host = std::str::from_utf8(&bytes[host_start..i]).unwrap_or_default();
+            if default_port(std::str::from_utf8(&bytes[..scheme_len]).unwrap_or_default()).is_some()
+                && ends_in_a_number(host)
+                && !host
+                    .parse::<std::net::Ipv4Addr>()
+                    .is_ok_and(|a| a.to_string() == host)
+            {
                 return Err(OriginError::NotSerialized);
             }
         }
@@ -761,6 +786,12 @@ mod tests {
             "http://[::0]:90",
             "http://[0:0:0:0:0:0:0:1]",
             "http://[::ffff:127.0.0.1]",
+            // URL `#ends-in-a-number-checker`: IPv4 only in dotted decimal.
+            "https://0854",
+            "http://127.1",
+            "http://0x7f.0.0.1",
+            "http://127.0.0.1.",
+            "http://a.0x1",
         ] {
             assert!(HeaderOrigin::parse(bad.as_bytes()).is_err(), "{bad:?}");
         }
