@@ -515,7 +515,13 @@ impl<'a> HeaderOrigin<'a> {
                 return Err(OriginError::NotSerialized);
             }
             let digits = &bytes[i + 1..];
-            if digits.is_empty() || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
+            // The URL Standard serializes a port in decimal without leading zeros (`:03` is
+            // never sent; fuzz regression).
+            if digits.is_empty()
+                || digits.len() > 5
+                || !digits.iter().all(u8::is_ascii_digit)
+                || (digits.len() > 1 && digits[0] == b'0')
+            {
                 return Err(OriginError::NotSerialized);
             }
             let n = digits
@@ -792,6 +798,8 @@ mod tests {
             "http://0x7f.0.0.1",
             "http://127.0.0.1.",
             "http://a.0x1",
+            "tps://a.ea4:03",
+            "https://a.b:08443",
         ] {
             assert!(HeaderOrigin::parse(bad.as_bytes()).is_err(), "{bad:?}");
         }
