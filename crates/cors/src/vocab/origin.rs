@@ -199,6 +199,19 @@ impl Origin {
         };
         // Host normalization (IDNA, IPv4 forms, IPv6 compression) is the URL Standard's: use it
         // through a special scheme so that hosts are parsed as domains.
+        // A non-special scheme's host is not a domain nor IPv4 (URL `#host-parsing` step 3):
+        // `htups://0854` keeps its host as written (fuzz regression).
+        let special = default_port(&scheme).is_some() || scheme == "file";
+        if !special
+            && !host_raw.is_empty()
+            && host_raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            let host = host_raw.to_ascii_lowercase();
+            let port = port.filter(|p| Some(*p) != default_port(&scheme));
+            return Ok(Origin::from_parts(&scheme, &host, port));
+        }
         let probe = format!("https://{host_raw}/");
         let url =
             url::Url::parse(&probe).map_err(|_| OriginError::InvalidHost(host_raw.to_string()))?;
@@ -735,6 +748,7 @@ mod tests {
         for (input, want) in [
             ("ln://0", "ln://0"),
             ("tauri://0x7F.1", "tauri://0x7f.1"),
+            ("htups://0854", "htups://0854"),
             ("http://0x7F.1", "http://127.0.0.1"),
         ] {
             assert_eq!(Origin::parse_with(input, true).unwrap().as_str(), want);
