@@ -190,3 +190,39 @@ fn entries_no_browser_can_match_are_warnings_with_a_fix() {
     let want: Vec<(String, i64)> = want.iter().map(|(c, l)| (c.to_string(), *l)).collect();
     assert_eq!(got, want, "{out}");
 }
+
+/// Origins no browser sends: a `file:` page sends `null` (URL `#concept-url-origin`), and DNS
+/// has no name with an empty label, a label over 63 bytes or over 253 bytes (RFC 1035 §2.3.4).
+/// Each is a warning with its fix, on its own line.
+#[test]
+fn origins_no_browser_sends_are_warnings_with_a_fix() {
+    let label = "a".repeat(64);
+    let long = ["b".repeat(60).as_str(); 5].join(".");
+    let src = format!(
+        "allowed_origins = [\n  \"file://localhost\",\n  \"https://a..example\",\n  \"https://{label}.example\",\n  \"https://{long}.example\",\n]\n"
+    );
+    let (code, out, _) = lint(&src, &["--json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let got: Vec<(String, i64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert_eq!(d["severity"], "warning", "{d}");
+            assert!(!d["fix"].as_str().unwrap().is_empty(), "{d}");
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("file-origin", 2),
+        ("empty-label", 3),
+        ("label-too-long", 4),
+        ("host-too-long", 5),
+    ];
+    let want: Vec<(String, i64)> = want.iter().map(|(c, l)| (c.to_string(), *l)).collect();
+    assert_eq!(got, want, "{out}");
+}

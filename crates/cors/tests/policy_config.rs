@@ -249,3 +249,46 @@ fn fields_list_matches_the_serde_form() {
     fields.sort_unstable();
     assert_eq!(keys, fields);
 }
+
+/// Secure Contexts §3.1 step 4 (RFC 6761 §6.3): a page at `http://localhost.` or under
+/// `.localhost` sends its origin as the URL Standard serializes it (trailing dot kept), and a
+/// credentialed policy listing it answers with that origin and `Access-Control-Allow-Credentials`.
+#[test]
+fn localhost_names_match_with_credentials() {
+    let p = Policy::new(config(
+        "allowed_origins = [\"http://localhost.:3000\", \"http://*.localhost\", \"http://localhost.\"]\nallow_credentials = true",
+    ))
+    .unwrap();
+    for (origin, allowed) in [
+        ("http://localhost.:3000", true),
+        ("http://localhost.", true),
+        ("http://app.localhost", true),
+        ("http://a.b.localhost", true),
+        ("http://localhost:3000", false),
+        ("http://localhost", false),
+        ("http://app.localhost:8080", false),
+        ("http://evillocalhost", false),
+    ] {
+        let req = http::Request::get("https://api.example/x")
+            .header("origin", origin)
+            .body(())
+            .unwrap();
+        let mut headers = http::HeaderMap::new();
+        p.apply(&p.decide_request(&req), &mut headers);
+        let acao = headers.get("access-control-allow-origin");
+        if allowed {
+            assert_eq!(
+                acao.map(|v| v.as_bytes()),
+                Some(origin.as_bytes()),
+                "{origin}"
+            );
+            assert_eq!(
+                headers.get("access-control-allow-credentials").unwrap(),
+                "true",
+                "{origin}"
+            );
+        } else {
+            assert!(acao.is_none(), "{origin}: {headers:?}");
+        }
+    }
+}

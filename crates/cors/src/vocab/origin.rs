@@ -174,6 +174,12 @@ impl Origin {
         if rest.is_empty() {
             return Err(OriginError::InvalidHost(String::new()));
         }
+        // The URL parser silently drops tabs and newlines inside a URL (`a.b\t.c` is `a.b.c`):
+        // in configuration they are a typo, so whitespace and controls are refused here.
+        if rest.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            let (host, _) = split_host_port(rest).unwrap_or((rest, None));
+            return Err(OriginError::InvalidHost(host.to_string()));
+        }
         // Split host and port by hand (IPv6 literals contain colons).
         let (host_raw, port_raw) = split_host_port(rest)?;
         let port = match port_raw {
@@ -193,11 +199,29 @@ impl Origin {
         };
         // Host normalization (IDNA, IPv4 forms, IPv6 compression) is the URL Standard's: use it
         // through a special scheme so that hosts are parsed as domains.
+        // A non-special scheme's host is not a domain nor IPv4 (URL `#host-parsing` step 3):
+        // `htups://0854` keeps its host as written (fuzz regression).
+        let special = default_port(&scheme).is_some() || scheme == "file";
+        if !special
+            && !host_raw.is_empty()
+            && host_raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            let host = host_raw.to_ascii_lowercase();
+            let port = port.filter(|p| Some(*p) != default_port(&scheme));
+            return Ok(Origin::from_parts(&scheme, &host, port));
+        }
         let probe = format!("https://{host_raw}/");
         let url =
             url::Url::parse(&probe).map_err(|_| OriginError::InvalidHost(host_raw.to_string()))?;
         let host = match url.host() {
             Some(url::Host::Domain(d)) => d.to_string(),
+            // Only special schemes parse a host as an IPv4 address (URL `#host-parsing` step 3):
+            // `tauri://0` keeps its host as written, as the browser does.
+            Some(url::Host::Ipv4(_)) if default_port(&scheme).is_none() && scheme != "file" => {
+                host_raw.to_ascii_lowercase()
+            }
             Some(url::Host::Ipv4(a)) => a.to_string(),
             Some(url::Host::Ipv6(a)) => serialize_ipv6(a),
             None => return Err(OriginError::InvalidHost(host_raw.to_string())),
@@ -329,6 +353,19 @@ fn serialize_ipv6(addr: std::net::Ipv6Addr) -> String {
     out
 }
 
+/// URL `#ends-in-a-number-checker`: the last label (a trailing empty one dropped) is all
+/// digits, or `0x`/`0X` and hex digits.
+fn ends_in_a_number(host: &str) -> bool {
+    let name = host.strip_suffix('.').unwrap_or(host);
+    let last = name.rsplit('.').next().unwrap_or_default();
+    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    last.strip_prefix("0x")
+        .or_else(|| last.strip_prefix("0X"))
+        .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 fn split_host_port(rest: &str) -> Result<(&str, Option<&str>), OriginError> {
     if let Some(after) = rest.strip_prefix('[') {
         let Some(close) = after.find(']') else {
@@ -344,7 +381,8 @@ fn split_host_port(rest: &str) -> Result<(&str, Option<&str>), OriginError> {
             None => Err(OriginError::InvalidHost(rest.to_string())),
         };
     }
-    match rest.rsplit_once(':') {
+    // The first `:` ends the host: `e:8:44` has the port `8:44`, an error (fuzz regression).
+    match rest.split_once(':') {
         Some((h, p)) => {
             if h.is_empty() {
                 return Err(OriginError::InvalidHost(rest.to_string()));
@@ -384,7 +422,8 @@ impl PartialEq<str> for Origin {
 ///
 /// Parsing is strict: it accepts exactly the ABNF `origin-or-null` of Fetch `#origin-header`
 /// (lowercase scheme, lowercase host, optional port digits), plus `_` in domain labels, which
-/// Chromium and Firefox send for such hosts. Anything else — uppercase letters, a trailing slash,
+/// Chromium and Firefox send for such hosts, and one trailing `.` (a fully qualified name, which
+/// browsers keep in the origin). Anything else — uppercase letters, a trailing slash,
 /// a path, spaces, several values — is rejected, because no browser sends it.
 ///
 /// ```
@@ -441,6 +480,16 @@ impl<'a> HeaderOrigin<'a> {
                 return Err(OriginError::NotSerialized);
             }
             i += 1;
+            // Only the URL Standard's serialization (`[::1]`, never `[::0:1]` or `[0::1]`):
+            // what a browser sends, and what configuration compares equal to.
+            let text = std::str::from_utf8(&bytes[host_start + 1..i - 1])
+                .map_err(|_| OriginError::NotSerialized)?;
+            let addr = text
+                .parse::<std::net::Ipv6Addr>()
+                .map_err(|_| OriginError::NotSerialized)?;
+            if serialize_ipv6(addr).as_bytes() != &bytes[host_start..i] {
+                return Err(OriginError::NotSerialized);
+            }
         } else {
             // serialized-domain / serialized-ipv4: lowercase labels of alnum, `-`, `_`, dot-separated.
             let mut label_len = 0usize;
@@ -452,7 +501,22 @@ impl<'a> HeaderOrigin<'a> {
                 }
                 i += 1;
             }
-            if label_len == 0 {
+            // A fully qualified name keeps its trailing dot (URL `#host-parsing`; browsers send
+            // `Origin: https://example.com.` from such a page): one `.` may end the host, after
+            // a label. Empty labels elsewhere were refused above.
+            if i == host_start {
+                return Err(OriginError::NotSerialized);
+            }
+            // URL `#ends-in-a-number-checker`: a special scheme's host whose last label is a
+            // number is an IPv4 address, serialized in dotted decimal (`0854` and `127.1` are
+            // never sent). Fuzz regression.
+            let host = std::str::from_utf8(&bytes[host_start..i]).unwrap_or_default();
+            if default_port(std::str::from_utf8(&bytes[..scheme_len]).unwrap_or_default()).is_some()
+                && ends_in_a_number(host)
+                && !host
+                    .parse::<std::net::Ipv4Addr>()
+                    .is_ok_and(|a| a.to_string() == host)
+            {
                 return Err(OriginError::NotSerialized);
             }
         }
@@ -460,8 +524,17 @@ impl<'a> HeaderOrigin<'a> {
         let mut port = None;
         if i < bytes.len() {
             // ":" serialized-port = 1*5DIGIT
+            if bytes[i] != b':' {
+                return Err(OriginError::NotSerialized);
+            }
             let digits = &bytes[i + 1..];
-            if digits.is_empty() || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
+            // The URL Standard serializes a port in decimal without leading zeros (`:03` is
+            // never sent; fuzz regression).
+            if digits.is_empty()
+                || digits.len() > 5
+                || !digits.iter().all(u8::is_ascii_digit)
+                || (digits.len() > 1 && digits[0] == b'0')
+            {
                 return Err(OriginError::NotSerialized);
             }
             let n = digits
@@ -615,6 +688,11 @@ mod tests {
                 "https://xn--bcher-kva.example",
                 "punycode kept as ASCII",
             ),
+            (
+                "https://Example.COM.",
+                "https://example.com.",
+                "URL #host-parsing: a trailing dot is kept",
+            ),
             ("null", "null", "opaque origin"),
         ];
         for (input, want, rule) in rows {
@@ -646,15 +724,34 @@ mod tests {
                 OriginError::InvalidPort("99999".into()),
             ),
             ("https://example.com:", OriginError::InvalidPort("".into())),
+            // Fuzz regression (fuzz/regressions/origin): not the host `e:8` with port 44.
+            ("https://e:8:44", OriginError::InvalidPort("8:44".into())),
             ("https://", OriginError::InvalidHost("".into())),
             (
                 "https://exa mple.com",
                 OriginError::InvalidHost("exa mple.com".into()),
             ),
             ("Null", OriginError::MissingScheme),
+            // The URL parser drops tabs and newlines inside a URL; configuration does not.
+            (
+                "https://a.b\t.c",
+                OriginError::InvalidHost("a.b\t.c".into()),
+            ),
+            ("https://a.b\n", OriginError::InvalidHost("a.b\n".into())),
+            ("https://a.b:80\r", OriginError::InvalidHost("a.b".into())),
         ];
         for (input, want) in rows {
             assert_eq!(Origin::parse(input).unwrap_err(), *want, "{input}");
+        }
+        // Fuzz regression (fuzz/regressions/origin): a non-special scheme's host is not an
+        // IPv4 address (URL `#host-parsing`), so `ln://0` stays `ln://0`, not `ln://0.0.0.0`.
+        for (input, want) in [
+            ("ln://0", "ln://0"),
+            ("tauri://0x7F.1", "tauri://0x7f.1"),
+            ("htups://0854", "htups://0854"),
+            ("http://0x7F.1", "http://127.0.0.1"),
+        ] {
+            assert_eq!(Origin::parse_with(input, true).unwrap().as_str(), want);
         }
         assert_eq!(
             Origin::parse_with("chrome-extension://abcdefgh", true)
@@ -673,6 +770,8 @@ mod tests {
             "null",
             "https://foo_bar.example.com",
             "tauri://localhost",
+            "https://example.com.",
+            "http://localhost.:8080",
         ] {
             assert!(HeaderOrigin::parse(ok.as_bytes()).is_ok(), "{ok}");
         }
@@ -688,6 +787,8 @@ mod tests {
             "https://a.b, https://c.d",
             "https://a..b",
             "https://.a",
+            "https://.",
+            "https://a.b..",
             "https://a.b:",
             "https://a.b:123456",
             "https://a.b:70000",
@@ -699,6 +800,20 @@ mod tests {
             "http://a.b:80",
             "//a.b",
             "https://a.b\u{0}",
+            // Fuzz regressions (fuzz/regressions/origin): a port without its `:`, and IPv6
+            // text other than the URL Standard's serialization.
+            "http://[::0]190",
+            "http://[::0]:90",
+            "http://[0:0:0:0:0:0:0:1]",
+            "http://[::ffff:127.0.0.1]",
+            // URL `#ends-in-a-number-checker`: IPv4 only in dotted decimal.
+            "https://0854",
+            "http://127.1",
+            "http://0x7f.0.0.1",
+            "http://127.0.0.1.",
+            "http://a.0x1",
+            "tps://a.ea4:03",
+            "https://a.b:08443",
         ] {
             assert!(HeaderOrigin::parse(bad.as_bytes()).is_err(), "{bad:?}");
         }
