@@ -229,6 +229,11 @@ impl Origin {
         if host.is_empty() {
             return Err(OriginError::InvalidHost(host_raw.to_string()));
         }
+        // `%2a` decodes to `*`, which in configuration means a pattern: refused as the raw `*`
+        // is, or the canonical form would not parse again (fuzz regression).
+        if host.contains('*') {
+            return Err(OriginError::Wildcard);
+        }
         let port = port.filter(|p| Some(*p) != default_port(&scheme));
         Ok(Origin::from_parts(&scheme, &host, port))
     }
@@ -726,6 +731,7 @@ mod tests {
             ("https://example.com:", OriginError::InvalidPort("".into())),
             // Fuzz regression (fuzz/regressions/origin): not the host `e:8` with port 44.
             ("https://e:8:44", OriginError::InvalidPort("8:44".into())),
+            ("Https://%4E.%2aE41", OriginError::Wildcard),
             ("https://", OriginError::InvalidHost("".into())),
             (
                 "https://exa mple.com",
