@@ -516,7 +516,9 @@ impl<'a> HeaderOrigin<'a> {
             // number is an IPv4 address, serialized in dotted decimal (`0854` and `127.1` are
             // never sent). Fuzz regression.
             let host = std::str::from_utf8(&bytes[host_start..i]).unwrap_or_default();
-            if default_port(std::str::from_utf8(&bytes[..scheme_len]).unwrap_or_default()).is_some()
+            let scheme = std::str::from_utf8(&bytes[..scheme_len]).unwrap_or_default();
+            // `file` is special too (URL `#special-scheme`), though it has no default port.
+            if (default_port(scheme).is_some() || scheme == "file")
                 && ends_in_a_number(host)
                 && !host
                     .parse::<std::net::Ipv4Addr>()
@@ -815,6 +817,7 @@ mod tests {
             // URL `#ends-in-a-number-checker`: IPv4 only in dotted decimal.
             "https://0854",
             "http://127.1",
+            "file://0666",
             "http://0x7f.0.0.1",
             "http://127.0.0.1.",
             "http://a.0x1",
