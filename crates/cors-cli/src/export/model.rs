@@ -297,13 +297,13 @@ pub fn escape(s: &str) -> String {
 pub const TCHAR: &str = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
 
 /// A port number as browsers serialize one (Fetch/HTML origin serialization: 1–5 digits,
-/// at most 65535, never the scheme's default port, leading zeros counted by value — as
+/// at most 65535, never the scheme's default port, no leading zeros — as
 /// `cors::vocab::HeaderOrigin` parses it).
 fn port_number(default: Option<u16>) -> String {
-    let any = "(?:[0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+    let any = "(?:0|[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
     match default {
         None => any.to_string(),
-        Some(d) => format!("(?!0*{d}$){any}"),
+        Some(d) => format!("(?!{d}$){any}"),
     }
 }
 
@@ -335,7 +335,7 @@ pub fn origin_alternatives(policy: &Policy) -> Vec<String> {
                 }
                 let port = match port {
                     PortSpec::Default => String::new(),
-                    PortSpec::Exact(n) => format!(":(?=[0-9]{{1,5}}$)0*{n}"),
+                    PortSpec::Exact(n) => format!(":{n}"),
                     PortSpec::Any => format!(
                         "(?::{})?",
                         port_number(cors::vocab::origin::default_port(scheme))
@@ -446,7 +446,7 @@ pub struct Re2Origin {
 }
 
 const PORT_ANY: &str =
-    "(?:[0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+    "(?:0|[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
 
 /// The allowed origins as RE2 alternatives (empty with `*` or with nothing listed).
 pub fn origin_alternatives_re2(policy: &Policy) -> Vec<Re2Origin> {
@@ -476,16 +476,13 @@ pub fn origin_alternatives_re2(policy: &Policy) -> Vec<Re2Origin> {
                 yes: format!("{head}$"),
                 no: None,
             },
-            PortSpec::Exact(n) => {
-                let zeros = 5usize.saturating_sub(n.to_string().len());
-                Re2Origin {
-                    yes: format!("{head}:0{{0,{zeros}}}{n}$"),
-                    no: None,
-                }
-            }
+            PortSpec::Exact(n) => Re2Origin {
+                yes: format!("{head}:{n}$"),
+                no: None,
+            },
             PortSpec::Any => Re2Origin {
                 yes: format!("{head}(?::{PORT_ANY})?$"),
-                no: default.map(|d| format!("{head}:0*{d}$")),
+                no: default.map(|d| format!("{head}:{d}$")),
             },
         });
     }
