@@ -11,16 +11,6 @@ use cors::policy::Policy;
 use cors_gateway::diag::Diagnostic;
 use std::fmt::Write as _;
 
-const CORS_HEADERS: [&str; 7] = [
-    "Access-Control-Allow-Origin",
-    "Access-Control-Allow-Credentials",
-    "Access-Control-Allow-Methods",
-    "Access-Control-Allow-Headers",
-    "Access-Control-Max-Age",
-    "Access-Control-Expose-Headers",
-    "Access-Control-Allow-Private-Network",
-];
-
 /// What Caddy cannot say exactly: nothing of a policy. (A `{` in a value would start a
 /// placeholder, but methods and header names are tokens, which never hold one.)
 pub fn refusals(_src: &str, _source: &Source) -> Vec<Diagnostic> {
@@ -162,7 +152,7 @@ fn proxy(upstream: &str, replace: bool, ind: &str) -> String {
     }
     let _ = writeln!(o, "{ind}reverse_proxy {upstream} {{");
     if replace {
-        for h in CORS_HEADERS {
+        for h in model::CORS_HEADERS {
             let _ = writeln!(o, "{ind}    header_down -{h}");
         }
     }

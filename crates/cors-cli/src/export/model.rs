@@ -229,6 +229,59 @@ fn invalid(src: &str, e: toml::de::Error) -> Diagnostic {
     )
 }
 
+/// The CORS response headers as the generated configurations write them: Fetch
+/// `#http-responses`'s names, [`cors::vocab::safelist::CORS_RESPONSE_HEADER_NAMES`] in the
+/// usual letter case (the test below keeps the two lists the same).
+pub const CORS_HEADERS: [&str; 7] = [
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Credentials",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Max-Age",
+    "Access-Control-Expose-Headers",
+    "Access-Control-Allow-Private-Network",
+];
+
+/// A refusal for every method or header name, of the policy or of each route's, that holds
+/// `ch`: a character the target's header values would read as syntax of its own.
+pub fn names_with(
+    src: &str,
+    source: &Source,
+    ch: char,
+    target: Target,
+    why: &str,
+    fix: &str,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut check = |policy: &Policy, route: Option<usize>| {
+        let c = policy.config();
+        for (key, values) in [
+            ("allowed_methods", &c.allowed_methods),
+            ("allowed_headers", &c.allowed_headers),
+            ("exposed_headers", &c.exposed_headers),
+        ] {
+            if values.iter().any(|v| v.contains(ch)) {
+                let idx = route.map(|i| i.to_string());
+                let mut path: Vec<&str> = Vec::new();
+                if let Some(i) = &idx {
+                    path.extend(["routes", i.as_str(), "policy"]);
+                }
+                path.push(key);
+                out.push(refusal(src, &path, key, Some(target), why, fix));
+            }
+        }
+    };
+    match source {
+        Source::Policy(p) => check(p, None),
+        Source::Gateway(g) => {
+            for r in &g.routes {
+                check(&r.policy, Some(r.index));
+            }
+        }
+    }
+    out
+}
+
 /// A refusal: the key, the target (filled in by [`for_target`]) and why, located at the key's
 /// value in `src` (`path` walks tables by key and arrays by index).
 pub fn refusal(
@@ -517,6 +570,16 @@ pub fn headers_regex_re2(policy: &Policy) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The generated configurations name the vocabulary's CORS response headers, no more.
+    #[test]
+    fn the_cors_headers_are_the_vocabularys() {
+        let ours: Vec<String> = CORS_HEADERS
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
+        assert_eq!(ours, cors::vocab::safelist::CORS_RESPONSE_HEADER_NAMES);
+    }
 
     #[test]
     fn escape_covers_metacharacters() {

@@ -9,54 +9,16 @@ use cors::policy::Policy;
 use cors_gateway::diag::Diagnostic;
 use std::fmt::Write as _;
 
-/// The CORS response headers an upstream may send; removed when the route replaces them.
-const CORS_HEADERS: [&str; 7] = [
-    "Access-Control-Allow-Origin",
-    "Access-Control-Allow-Credentials",
-    "Access-Control-Allow-Methods",
-    "Access-Control-Allow-Headers",
-    "Access-Control-Max-Age",
-    "Access-Control-Expose-Headers",
-    "Access-Control-Allow-Private-Network",
-];
-
 /// What nginx cannot say exactly: a `$` in a value `set` would read as a variable.
 pub fn refusals(src: &str, source: &Source) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let check = |policy: &Policy, route: Option<usize>, out: &mut Vec<Diagnostic>| {
-        let c = policy.config();
-        for (key, values) in [
-            ("allowed_methods", &c.allowed_methods),
-            ("allowed_headers", &c.allowed_headers),
-            ("exposed_headers", &c.exposed_headers),
-        ] {
-            if values.iter().any(|v| v.contains('$')) {
-                let idx = route.map(|i| i.to_string());
-                let mut path: Vec<&str> = Vec::new();
-                if let Some(i) = &idx {
-                    path.extend(["routes", i.as_str(), "policy"]);
-                }
-                path.push(key);
-                out.push(model::refusal(
-                    src,
-                    &path,
-                    key,
-                    Some(Target::Nginx),
-                    "a name with `$` would be read as an nginx variable in the header value",
-                    "rename the header or method without `$`",
-                ));
-            }
-        }
-    };
-    match source {
-        Source::Policy(p) => check(p, None, &mut out),
-        Source::Gateway(g) => {
-            for r in &g.routes {
-                check(&r.policy, Some(r.index), &mut out);
-            }
-        }
-    }
-    out
+    model::names_with(
+        src,
+        source,
+        '$',
+        Target::Nginx,
+        "a name with `$` would be read as an nginx variable in the header value",
+        "rename the header or method without `$`",
+    )
 }
 
 fn q(s: &str) -> String {
@@ -79,7 +41,7 @@ pub fn policy_block(policy: &Policy, replace: bool, ind: &str) -> String {
             "# upstream_cors_headers = \"replace\": the upstream's own CORS headers are removed;"
         );
         line!("# the policy answers alone (Fetch #http-responses).");
-        for h in CORS_HEADERS {
+        for h in model::CORS_HEADERS {
             line!("proxy_hide_header {h};");
         }
     }
