@@ -71,11 +71,14 @@ blocks it before sending, e.g. mode same-origin to another origin); 2 bad argume
 )]
 pub struct ExplainArgs {
     /// The URL script fetches.
-    #[arg(long, value_name = "URL")]
-    pub url: String,
+    #[arg(long, value_name = "URL", required_unless_present_any = ["curl", "fetch", "har"], conflicts_with_all = ["curl", "fetch", "har"])]
+    pub url: Option<String>,
 
     #[command(flatten)]
     pub request: RequestArgs,
+
+    #[command(flatten)]
+    pub devtools: crate::devtools::DevtoolsArgs,
 
     /// Print one JSON object (see above).
     #[arg(long)]
@@ -101,6 +104,9 @@ pub struct Explanation {
     make_simple: Option<MakeSimple>,
     blocked: Option<Blocked>,
     refusal: Option<RefusalReport>,
+    /// With --curl, --fetch or --har: what was read from the browser's copy or recording.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported: Option<crate::devtools::ImportedReport>,
 }
 
 #[derive(Debug, Serialize)]
@@ -383,6 +389,7 @@ pub fn explain(args: &RequestArgs, request: &Request) -> Explanation {
         make_simple: None,
         blocked: None,
         refusal: None,
+        imported: None,
     };
     let plan = match classify(request, profile) {
         Ok(p) => p,
@@ -451,7 +458,8 @@ pub fn explain(args: &RequestArgs, request: &Request) -> Explanation {
     e
 }
 
-fn render(e: &Explanation, s: Style) -> String {
+/// The human report.
+pub fn render(e: &Explanation, s: Style) -> String {
     let mut o = String::new();
     render_heading(&mut o, &e.url, &e.origin, e.browser, &e.request, s);
     o.push('\n');
@@ -577,12 +585,29 @@ fn render(e: &Explanation, s: Style) -> String {
 }
 
 /// Runs `cors explain`.
-pub fn run(args: ExplainArgs) -> ExitCode {
+pub fn run(mut args: ExplainArgs) -> ExitCode {
     let fail = |msg: &str| {
         eprintln!("cors explain: {msg}");
         ExitCode::from(2)
     };
-    let url = match request::parse_url(&args.url, "--url") {
+    if let Some(path) = args.devtools.har.clone() {
+        return crate::devtools::har::run_explain(&args, &path);
+    }
+    let mut imported = None;
+    match crate::devtools::from_flags(
+        args.devtools.curl.as_deref(),
+        args.devtools.fetch.as_deref(),
+        &args.request,
+    ) {
+        Some(Ok(i)) => {
+            args.url = Some(i.url.clone());
+            args.request = i.args.clone();
+            imported = Some(i);
+        }
+        Some(Err(e)) => return fail(&e),
+        None => {}
+    }
+    let url = match request::parse_url(args.url.as_deref().unwrap_or_default(), "--url") {
         Ok(u) => u,
         Err(e) => return fail(&e.0),
     };
@@ -590,7 +615,18 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e.0),
     };
-    let e = explain(&args.request, &req);
+    let mut e = explain(&args.request, &req);
+    if let Some(i) = &imported {
+        let from = if args.devtools.curl.is_some() {
+            "curl"
+        } else {
+            "fetch"
+        };
+        e.imported = Some(crate::devtools::ImportedReport::new(from, i));
+        if !args.json {
+            crate::devtools::print_notes("cors explain", i);
+        }
+    }
     let text = if args.json {
         match serde_json::to_string_pretty(&e) {
             Ok(t) => t + "\n",

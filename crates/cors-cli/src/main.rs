@@ -9,6 +9,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod check;
+mod devtools;
 mod explain;
 mod http;
 mod lint;

@@ -114,11 +114,14 @@ Output is colored on a terminal unless NO_COLOR is set.
 )]
 pub struct CheckArgs {
     /// The URL script fetches.
-    #[arg(value_name = "URL")]
-    pub url: String,
+    #[arg(value_name = "URL", required_unless_present_any = ["curl", "fetch", "har"], conflicts_with_all = ["curl", "fetch", "har"])]
+    pub url: Option<String>,
 
     #[command(flatten)]
     pub request: RequestArgs,
+
+    #[command(flatten)]
+    pub devtools: crate::devtools::DevtoolsArgs,
 
     /// Print one JSON object (see above) instead of the report.
     #[arg(long)]
@@ -201,8 +204,26 @@ fn usage(msg: &str) -> ExitCode {
 }
 
 /// Runs `cors check`.
-pub fn run(args: CheckArgs) -> ExitCode {
-    let url = match request::parse_url(&args.url, "URL") {
+pub fn run(mut args: CheckArgs) -> ExitCode {
+    if let Some(path) = args.devtools.har.clone() {
+        return crate::devtools::har::run_check(&args, &path);
+    }
+    let mut imported = None;
+    match crate::devtools::from_flags(
+        args.devtools.curl.as_deref(),
+        args.devtools.fetch.as_deref(),
+        &args.request,
+    ) {
+        Some(Ok(i)) => {
+            args.url = Some(i.url.clone());
+            args.request = i.args.clone();
+            args.insecure |= i.insecure;
+            imported = Some(i);
+        }
+        Some(Err(e)) => return usage(&e),
+        None => {}
+    }
+    let url = match request::parse_url(args.url.as_deref().unwrap_or_default(), "URL") {
         Ok(u) => u,
         Err(e) => return usage(&e.0),
     };
@@ -245,7 +266,18 @@ pub fn run(args: CheckArgs) -> ExitCode {
             eprintln!("cors check: {e}");
         }
     }
-    let report = report::build(&args.request, &req, profile, &trace);
+    let mut report = report::build(&args.request, &req, profile, &trace);
+    if let Some(i) = &imported {
+        let from = if args.devtools.curl.is_some() {
+            "curl"
+        } else {
+            "fetch"
+        };
+        report.imported = Some(crate::devtools::ImportedReport::new(from, i));
+        if !args.json {
+            crate::devtools::print_notes("cors check", i);
+        }
+    }
     let rendered = if args.json {
         match serde_json::to_string_pretty(&report) {
             Ok(s) => s + "\n",
