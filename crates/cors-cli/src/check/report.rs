@@ -768,6 +768,8 @@ mod tests {
     struct Args {
         #[command(flatten)]
         request: RequestArgs,
+        #[command(flatten)]
+        _devtools: crate::devtools::DevtoolsArgs,
     }
 
     /// Runs the engine against scripted response heads (no network), as `drive.rs` does.

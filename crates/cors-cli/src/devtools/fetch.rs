@@ -44,8 +44,8 @@ impl P<'_> {
             let rest = &self.s[self.i..];
             if rest.starts_with("//") {
                 self.i += rest.find('\n').unwrap_or(rest.len());
-            } else if rest.starts_with("/*") {
-                let end = rest[2..].find("*/").ok_or_else(|| {
+            } else if let Some(body) = rest.strip_prefix("/*") {
+                let end = body.find("*/").ok_or_else(|| {
                     err(
                         self.i,
                         "unterminated-comment",

@@ -81,7 +81,9 @@ fn split_posix(text: &str) -> Result<Vec<Word>, ImportError> {
                 Some((_, e)) => {
                     let mut t = start(&mut cur, at);
                     t.push(e);
-                    cur.as_mut().map(|w| w.text = t);
+                    if let Some(w) = cur.as_mut() {
+                        w.text = t;
+                    }
                 }
                 None => return Err(err(at, "dangling-escape", "a `\\` ends the command")),
             },
@@ -96,26 +98,34 @@ fn split_posix(text: &str) -> Result<Vec<Word>, ImportError> {
                         }
                     }
                 }
-                cur.as_mut().map(|w| w.text = t);
+                if let Some(w) = cur.as_mut() {
+                    w.text = t;
+                }
             }
             '"' => {
                 let mut t = start(&mut cur, at);
                 double_quoted(&mut chars, &mut t, at)?;
-                cur.as_mut().map(|w| w.text = t);
+                if let Some(w) = cur.as_mut() {
+                    w.text = t;
+                }
             }
             '$' => match chars.peek().map(|&(_, c)| c) {
                 Some('\'') => {
                     chars.next();
                     let mut t = start(&mut cur, at);
                     ansi_c(&mut chars, &mut t, at)?;
-                    cur.as_mut().map(|w| w.text = t);
+                    if let Some(w) = cur.as_mut() {
+                        w.text = t;
+                    }
                 }
                 Some('"') => {
                     // $"…": a locale-translated string, the same as "…" here.
                     chars.next();
                     let mut t = start(&mut cur, at);
                     double_quoted(&mut chars, &mut t, at)?;
-                    cur.as_mut().map(|w| w.text = t);
+                    if let Some(w) = cur.as_mut() {
+                        w.text = t;
+                    }
                 }
                 _ => {
                     return Err(err(
@@ -143,7 +153,9 @@ fn split_posix(text: &str) -> Result<Vec<Word>, ImportError> {
             _ => {
                 let mut t = start(&mut cur, at);
                 t.push(c);
-                cur.as_mut().map(|w| w.text = t);
+                if let Some(w) = cur.as_mut() {
+                    w.text = t;
+                }
             }
         }
     }
@@ -354,7 +366,7 @@ fn split_cmd(text: &str) -> Result<Vec<Word>, ImportError> {
                 quoted = !quoted;
                 open = at;
             }
-            ' ' | '\t' | '\n' | '\r' if !quoted && !(escaped && c == '\n') => {
+            ' ' | '\t' | '\n' | '\r' if !quoted && (!escaped || c != '\n') => {
                 if let Some(w) = cur.take() {
                     words.push(w);
                 }
