@@ -71,11 +71,14 @@ blocks it before sending, e.g. mode same-origin to another origin); 2 bad argume
 )]
 pub struct ExplainArgs {
     /// The URL script fetches.
-    #[arg(long, value_name = "URL")]
-    pub url: String,
+    #[arg(long, value_name = "URL", required_unless_present_any = ["curl", "fetch", "har"], conflicts_with_all = ["curl", "fetch", "har"])]
+    pub url: Option<String>,
 
     #[command(flatten)]
     pub request: RequestArgs,
+
+    #[command(flatten)]
+    pub devtools: crate::check::imported::DevtoolsArgs,
 
     /// Print one JSON object (see above).
     #[arg(long)]
@@ -101,6 +104,9 @@ pub struct Explanation {
     make_simple: Option<MakeSimple>,
     blocked: Option<Blocked>,
     refusal: Option<RefusalReport>,
+    /// With --curl, --fetch or --har: what was read from the browser's copy or recording.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported: Option<crate::check::imported::ImportedReport>,
 }
 
 #[derive(Debug, Serialize)]
@@ -383,6 +389,7 @@ pub fn explain(args: &RequestArgs, request: &Request) -> Explanation {
         make_simple: None,
         blocked: None,
         refusal: None,
+        imported: None,
     };
     let plan = match classify(request, profile) {
         Ok(p) => p,
@@ -451,7 +458,8 @@ pub fn explain(args: &RequestArgs, request: &Request) -> Explanation {
     e
 }
 
-fn render(e: &Explanation, s: Style) -> String {
+/// The human report.
+pub fn render(e: &Explanation, s: Style) -> String {
     let mut o = String::new();
     render_heading(&mut o, &e.url, &e.origin, e.browser, &e.request, s);
     o.push('\n');
@@ -576,13 +584,17 @@ fn render(e: &Explanation, s: Style) -> String {
     o
 }
 
-/// Runs `cors explain`.
-pub fn run(args: ExplainArgs) -> ExitCode {
+/// Runs `cors explain` on the request the flags (or, through `crate::devtools`, a DevTools
+/// copy) describe; `imported` is the `imported` member when the request came from a copy.
+pub fn run(
+    args: ExplainArgs,
+    imported: Option<crate::check::imported::ImportedReport>,
+) -> ExitCode {
     let fail = |msg: &str| {
         eprintln!("cors explain: {msg}");
         ExitCode::from(2)
     };
-    let url = match request::parse_url(&args.url, "--url") {
+    let url = match request::parse_url(args.url.as_deref().unwrap_or_default(), "--url") {
         Ok(u) => u,
         Err(e) => return fail(&e.0),
     };
@@ -590,7 +602,8 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e.0),
     };
-    let e = explain(&args.request, &req);
+    let mut e = explain(&args.request, &req);
+    e.imported = imported;
     let text = if args.json {
         match serde_json::to_string_pretty(&e) {
             Ok(t) => t + "\n",

@@ -4,9 +4,11 @@
 //! Floors, top to bottom; a module uses only the floors below its own (checked by
 //! `scripts/module-graph`), and every one may use the `cors` and `cors-gateway` libraries:
 //! 1. `ui`: `cors ui`, the page over what `explain` and `check` answer.
-//! 2. `explain`: `cors explain`, which prints what `check` prints without the network.
-//! 3. `check`: `cors check`; `scan`: `cors scan`.
-//! 4. `http`: the client shell (one request, one connection); `lint`: `cors lint`; `serve`:
+//! 2. `devtools`: what DevTools gave (Copy as cURL / fetch, HAR files) read into requests for
+//!    `check` and `explain`.
+//! 3. `explain`: `cors explain`, which prints what `check` prints without the network.
+//! 4. `check`: `cors check`; `scan`: `cors scan`.
+//! 5. `http`: the client shell (one request, one connection); `lint`: `cors lint`; `serve`:
 //!    `cors serve`; `export`: `cors export`.
 
 use clap::{Parser, Subcommand};
@@ -17,6 +19,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod check;
+mod devtools;
 mod explain;
 mod export;
 mod http;
@@ -55,8 +58,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Lint(args) => lint::run(args),
-        Command::Check(args) => check::run(args),
-        Command::Explain(args) => explain::run(args),
+        Command::Check(args) => devtools::check(args),
+        Command::Explain(args) => devtools::explain(args),
         Command::Scan(args) => scan::run(args),
         Command::Export(args) => export::run(args),
         Command::Ui(args) => ui::run(args),

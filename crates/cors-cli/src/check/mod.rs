@@ -8,7 +8,7 @@
 //! 1. `human`: the report for a person.
 //! 2. `report`: the report as data (the `--json` object).
 //! 3. `drive`: the engine and the network, step by step; `fix`: the fix in words; `request`:
-//!    the request from the flags.
+//!    the request from the flags; `imported`: what a DevTools copy added (flags and report data).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,6 +21,7 @@ use cors::agent::{PreflightCache, Profile};
 pub mod drive;
 pub mod fix;
 pub mod human;
+pub mod imported;
 pub mod report;
 pub mod request;
 
@@ -122,11 +123,14 @@ Output is colored on a terminal unless NO_COLOR is set.
 )]
 pub struct CheckArgs {
     /// The URL script fetches.
-    #[arg(value_name = "URL")]
-    pub url: String,
+    #[arg(value_name = "URL", required_unless_present_any = ["curl", "fetch", "har"], conflicts_with_all = ["curl", "fetch", "har"])]
+    pub url: Option<String>,
 
     #[command(flatten)]
     pub request: RequestArgs,
+
+    #[command(flatten)]
+    pub devtools: crate::check::imported::DevtoolsArgs,
 
     /// Print one JSON object (see above) instead of the report.
     #[arg(long)]
@@ -231,9 +235,10 @@ pub async fn live_report(
     report::build(args, req, profile, &trace)
 }
 
-/// Runs `cors check`.
-pub fn run(args: CheckArgs) -> ExitCode {
-    let url = match request::parse_url(&args.url, "URL") {
+/// Runs `cors check` on the request the flags (or, through `crate::devtools`, a DevTools copy)
+/// describe; `imported` is the `imported` member of the report when the request came from a copy.
+pub fn run(args: CheckArgs, imported: Option<imported::ImportedReport>) -> ExitCode {
+    let url = match request::parse_url(args.url.as_deref().unwrap_or_default(), "URL") {
         Ok(u) => u,
         Err(e) => return usage(&e.0),
     };
@@ -260,11 +265,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
         timeout: Duration::from_secs_f64(args.timeout),
         insecure: args.insecure,
     });
-    let report = runtime.block_on(live_report(&client, &args.request, &req, &mut cache));
+    let mut report = runtime.block_on(live_report(&client, &args.request, &req, &mut cache));
     if let Some(p) = &args.preflight_cache {
         if let Err(e) = save_cache(p, profile, cache) {
             eprintln!("cors check: {e}");
         }
+    }
+    if imported.is_some() {
+        report.imported = imported;
     }
     let rendered = if args.json {
         match serde_json::to_string_pretty(&report) {

@@ -73,6 +73,9 @@ pub struct CheckReport {
     pub steps: Vec<StepReport>,
     /// What the server must send instead; `null` when allowed (or refused, or a network error).
     pub fix: Option<ServerFix>,
+    /// With --curl, --fetch or --har: what was read from the browser's copy or recording.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported: Option<crate::check::imported::ImportedReport>,
 }
 
 /// The request as script makes it.
@@ -539,6 +542,7 @@ pub fn build(
         network_error: None,
         steps: Vec::new(),
         fix: None,
+        imported: None,
     };
     if let Some(pf) = trace.steps.iter().find(|s| s.kind == StepKind::Preflight) {
         let get = |n: &str| pf.sent.header(n).map(latin1);
@@ -775,6 +779,8 @@ mod tests {
     struct Args {
         #[command(flatten)]
         request: RequestArgs,
+        #[command(flatten)]
+        _devtools: crate::check::imported::DevtoolsArgs,
     }
 
     /// Runs the engine against scripted response heads (no network), as `drive.rs` does.

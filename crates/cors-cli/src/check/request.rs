@@ -102,8 +102,9 @@ impl BrowserArg {
 pub struct RequestArgs {
     /// The origin of the page whose script makes the request, e.g. `https://app.example.com`.
     /// `null` stands for an opaque origin (sandboxed iframes, `file:` pages, data: URLs).
-    #[arg(long, value_name = "ORIGIN")]
-    pub origin: String,
+    /// With --curl, --fetch or --har: used when the request has no `Origin` header.
+    #[arg(long, value_name = "ORIGIN", required_unless_present_any = ["curl", "fetch", "har"])]
+    pub origin: Option<String>,
 
     /// The request method, as script passes it (`fetch(url, {method})`). Default: GET, or
     /// POST with --data.
@@ -212,7 +213,9 @@ impl RequestArgs {
 
     /// The request `fetch()` would get.
     pub fn to_request(&self, url: url::Url) -> Result<Request, UsageError> {
-        let origin = parse_origin(&self.origin)?;
+        let origin = parse_origin(self.origin.as_deref().ok_or_else(|| {
+            UsageError("--origin is required: the origin of the page that makes the request".into())
+        })?)?;
         let method = match &self.method {
             Some(m) => m.clone(),
             None if self.body_kind().is_some() => "POST".into(),

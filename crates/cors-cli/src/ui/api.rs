@@ -98,7 +98,7 @@ impl Form {
     /// The options `cors explain` / `cors check` would parse from the same flags.
     pub fn to_args(&self) -> Result<RequestArgs, ApiError> {
         Ok(RequestArgs {
-            origin: self.origin.trim().to_string(),
+            origin: Some(self.origin.trim().to_string()).filter(|o| !o.is_empty()),
             method: (!self.method.is_empty()).then(|| self.method.clone()),
             headers: self.headers.clone(),
             headers_escaped: Vec::new(),

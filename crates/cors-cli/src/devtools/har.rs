@@ -1,0 +1,910 @@
+//! HAR 1.2 files as Chromium's and Firefox's DevTools export them ("Save all as HAR"), read as a
+//! stream: `serde_json` walks `log.entries` one entry at a time, and every member this reader
+//! does not name — response bodies (`content.text`), timings, cookies arrays — is skipped by
+//! `IgnoredAny` without being allocated, so a 100 MB file costs what its request heads cost.
+//!
+//! Then: every cross-origin CORS request is found (the page's origin from its `Origin` header,
+//! the page's document entry or `--origin`), each preflight (`OPTIONS` with
+//! `Access-Control-Request-Method`) is paired with the request it was for, and what the browser
+//! did is read back (blocked: status 0, or an `_error` / `_blocked_reason` member). `check`
+//! replays the recorded responses through the engine — no network — and reports where the
+//! engine's verdict differs from the browser's; `explain` explains each request.
+
+use super::capture::{Captured, Imported, import, report_of};
+use crate::check::drive::{End, Step, StepKind, Trace};
+use crate::check::imported::HarFacts;
+use crate::check::{CheckArgs, report};
+use crate::explain::ExplainArgs;
+use crate::http::ErrorKind;
+use cors::agent::{Action, Fetch, PreflightCache, Profile, Request, Response};
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// A name/value pair of the HAR.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Pair {
+    /// The name.
+    pub name: String,
+    /// The value.
+    #[serde(default)]
+    pub value: String,
+}
+
+/// `request.postData`: only its text is kept.
+#[derive(Clone, Debug, Deserialize)]
+struct PostData {
+    #[serde(default)]
+    text: Option<String>,
+}
+
+/// `entry.request`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct HarRequest {
+    /// The method.
+    pub method: String,
+    /// The URL.
+    pub url: String,
+    /// The header lines sent.
+    #[serde(default)]
+    pub headers: Vec<Pair>,
+    #[serde(rename = "postData", default)]
+    post_data: Option<PostData>,
+}
+
+/// `entry.response` (without its body: `content` is skipped unread).
+#[derive(Clone, Debug, Deserialize)]
+pub struct HarResponse {
+    /// The status; 0 when the browser got none or blocked the request.
+    #[serde(default, deserialize_with = "status")]
+    pub status: u16,
+    /// The header lines received.
+    #[serde(default)]
+    pub headers: Vec<Pair>,
+    /// Chromium's error text (`net::ERR_FAILED`…).
+    #[serde(rename = "_error", default)]
+    pub error: Option<String>,
+    /// Why the browser blocked it, when recorded (`_blocked_reason`, `_blockedReason`).
+    #[serde(rename = "_blocked_reason", alias = "_blockedReason", default)]
+    pub blocked_reason: Option<String>,
+}
+
+fn status<'de, D: de::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    // Browsers write -1 or 0 for "no response"; a string is seen in the wild too.
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(match v {
+        serde_json::Value::Number(n) => n.as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or(0),
+        serde_json::Value::String(s) => s.parse().unwrap_or(0),
+        _ => 0,
+    })
+}
+
+/// One entry, its body left unread.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Entry {
+    /// The page it belongs to.
+    #[serde(default)]
+    pub pageref: Option<String>,
+    /// When it started (ISO 8601).
+    #[serde(rename = "startedDateTime", default)]
+    pub started: String,
+    /// The request.
+    pub request: HarRequest,
+    /// The response.
+    pub response: HarResponse,
+    /// Chromium's resource type (`document`, `fetch`, `xhr`, `preflight`…).
+    #[serde(rename = "_resourceType", default)]
+    pub resource_type: Option<String>,
+    /// An entry-level error, as some exporters write it.
+    #[serde(rename = "_error", default)]
+    pub error: Option<String>,
+}
+
+impl Entry {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.request
+            .headers
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .map(|p| p.value.as_str())
+    }
+    fn is_preflight(&self) -> bool {
+        self.resource_type.as_deref() == Some("preflight")
+            || (self.request.method.eq_ignore_ascii_case("OPTIONS")
+                && self.header("access-control-request-method").is_some())
+    }
+    /// What the browser did: blocked (or failed) when it recorded an error or no status.
+    pub fn browser_error(&self) -> Option<String> {
+        let r = &self.response;
+        r.blocked_reason
+            .clone()
+            .or(r.error.clone())
+            .or(self.error.clone())
+            .filter(|e| !e.is_empty())
+            .or_else(|| (r.status == 0).then(|| "no response (status 0)".to_string()))
+    }
+}
+
+/// A HAR file read: its entries (heads only) and where each page's document came from.
+#[derive(Debug, Default)]
+pub struct Har {
+    /// `log.version`.
+    pub version: String,
+    /// `log.creator.name`, when given.
+    pub creator: Option<String>,
+    /// Every entry, in file order.
+    pub entries: Vec<Entry>,
+}
+
+/// Why a HAR file could not be read.
+#[derive(Debug)]
+pub struct HarError {
+    /// `not-json`, `not-har`, `io`.
+    pub code: &'static str,
+    /// What is wrong, with the line and column for JSON errors.
+    pub message: String,
+}
+
+impl fmt::Display for HarError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}]", self.message, self.code)
+    }
+}
+
+struct Root<'a>(&'a mut Har);
+struct Log<'a>(&'a mut Har);
+struct Entries<'a>(&'a mut Vec<Entry>);
+
+#[derive(Deserialize)]
+struct Creator {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for Root<'_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Root<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a HAR object {\"log\": {…}}")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<bool, A::Error> {
+        let mut seen = false;
+        while let Some(k) = m.next_key::<String>()? {
+            if k == "log" && !seen {
+                seen = m.next_value_seed(Log(&mut *self.0))?;
+            } else {
+                m.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(seen)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Log<'_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Log<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the HAR log object {\"version\", \"entries\", …}")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<bool, A::Error> {
+        let mut entries = false;
+        while let Some(k) = m.next_key::<String>()? {
+            match k.as_str() {
+                "version" => self.0.version = m.next_value()?,
+                "creator" => self.0.creator = m.next_value::<Creator>()?.name,
+                "entries" => {
+                    m.next_value_seed(Entries(&mut self.0.entries))?;
+                    entries = true;
+                }
+                _ => {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(entries)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Entries<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Entries<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the array log.entries")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        while let Some(e) = s.next_element::<Entry>()? {
+            self.0.push(e);
+        }
+        Ok(())
+    }
+}
+
+/// Reads a HAR from a byte stream.
+pub fn read(reader: impl Read) -> Result<Har, HarError> {
+    let mut har = Har::default();
+    let mut de =
+        serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, reader));
+    let json = |e: serde_json::Error| HarError {
+        code: if e.is_io() {
+            "io"
+        } else if e.is_data() {
+            "not-har"
+        } else {
+            "not-json"
+        },
+        message: format!(
+            "line {}, column {}: {}",
+            e.line(),
+            e.column(),
+            strip_position(&e.to_string())
+        ),
+    };
+    let has_log = Root(&mut har).deserialize(&mut de).map_err(json)?;
+    de.end().map_err(json)?;
+    if !has_log {
+        return Err(HarError {
+            code: "not-har",
+            message: "no `log` object, or no `log.entries`: not a HAR file".into(),
+        });
+    }
+    if !matches!(har.version.as_str(), "1.2" | "1.1" | "") {
+        return Err(HarError {
+            code: "not-har",
+            message: format!("log.version `{}`: HAR 1.2 is read", har.version),
+        });
+    }
+    Ok(har)
+}
+
+fn strip_position(s: &str) -> &str {
+    s.find(" at line ").map_or(s, |i| &s[..i])
+}
+
+/// One cross-origin request of the HAR with its preflight.
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    /// Index of the actual request's entry.
+    pub actual: usize,
+    /// Index of its preflight's entry, when one was recorded.
+    pub preflight: Option<usize>,
+    /// The page's origin.
+    pub origin: String,
+}
+
+fn origin_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    let o = u.origin();
+    o.is_tuple().then(|| o.ascii_serialization())
+}
+
+fn is_document(e: &Entry) -> bool {
+    e.resource_type.as_deref() == Some("document")
+        || e.header("sec-fetch-dest")
+            .is_some_and(|d| d.eq_ignore_ascii_case("document"))
+}
+
+/// Finds every cross-origin CORS request and pairs the preflights. `fallback`: `--origin`.
+pub fn exchanges(har: &Har, fallback: Option<&str>) -> Vec<Exchange> {
+    let mut page_origin: HashMap<&str, String> = HashMap::new();
+    for e in &har.entries {
+        if let (Some(p), true) = (e.pageref.as_deref(), is_document(e)) {
+            if let Some(o) = origin_of(&e.request.url) {
+                page_origin.entry(p).or_insert(o);
+            }
+        }
+    }
+    let mut used = vec![false; har.entries.len()];
+    let mut out = Vec::new();
+    for (i, e) in har.entries.iter().enumerate() {
+        if e.is_preflight() || is_document(e) {
+            continue;
+        }
+        let mode = e.header("sec-fetch-mode").map(str::to_ascii_lowercase);
+        if matches!(mode.as_deref(), Some("navigate" | "no-cors" | "websocket")) {
+            continue;
+        }
+        let cors_like = e.header("origin").is_some()
+            || mode.as_deref() == Some("cors")
+            || matches!(e.resource_type.as_deref(), Some("fetch" | "xhr"));
+        if !cors_like {
+            continue;
+        }
+        let origin = e
+            .header("origin")
+            .map(String::from)
+            .or_else(|| {
+                e.pageref
+                    .as_deref()
+                    .and_then(|p| page_origin.get(p).cloned())
+            })
+            .or_else(|| fallback.map(String::from))
+            .or_else(|| e.header("referer").and_then(origin_of));
+        let Some(origin) = origin else { continue };
+        if origin_of(&e.request.url).as_deref() == Some(origin.as_str()) {
+            continue; // same-origin: no CORS
+        }
+        // The preflight: the nearest unpaired OPTIONS for the same URL, before (usually) or
+        // just after (Chromium may start the actual request's entry first).
+        let matches = |j: usize| {
+            let p = &har.entries[j];
+            !used[j] && p.is_preflight() && p.request.url == e.request.url
+        };
+        let before = (i.saturating_sub(64)..i).rev().find(|&j| matches(j));
+        let preflight =
+            before.or_else(|| ((i + 1)..(i + 65).min(har.entries.len())).find(|&j| matches(j)));
+        if let Some(j) = preflight {
+            used[j] = true;
+        }
+        out.push(Exchange {
+            actual: i,
+            preflight,
+            origin,
+        });
+    }
+    out
+}
+
+/// The request the entry shows, as `check`/`explain` take it.
+pub fn captured(e: &Entry) -> Captured {
+    Captured {
+        url: e.request.url.clone(),
+        url_offset: 0,
+        method: Some(e.request.method.clone()),
+        headers: e
+            .request
+            .headers
+            .iter()
+            .map(|p| (p.name.clone(), p.value.clone()))
+            .collect(),
+        body: e.request.post_data.as_ref().and_then(|p| p.text.clone()),
+        ..Captured::default()
+    }
+}
+
+fn response_of(e: &Entry) -> Option<Response> {
+    let r = &e.response;
+    if r.status == 0 {
+        return None;
+    }
+    let mut resp = Response::new(r.status);
+    for p in &r.headers {
+        if !p.name.starts_with(':') {
+            resp = resp.with_header(&p.name, &p.value);
+        }
+    }
+    Some(resp)
+}
+
+/// Seconds since the Unix epoch of an ISO 8601 time (`2026-12-07T03:30:00.123Z`, or with an
+/// offset); `None` when it is not one.
+pub fn parse_time(s: &str) -> Option<Duration> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let mut i = 19;
+    let mut frac = 0.0;
+    if b.get(i) == Some(&b'.') {
+        let start = i;
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        frac = s.get(start..i)?.parse::<f64>().ok()?;
+    }
+    let offset = match b.get(i) {
+        Some(b'Z') | None => 0,
+        Some(&c @ (b'+' | b'-')) => {
+            let oh = num(i + 1..i + 3)?;
+            let om = num(i + 4..i + 6).unwrap_or(0);
+            let v = oh * 3600 + om * 60;
+            if c == b'+' { v } else { -v }
+        }
+        _ => return None,
+    };
+    // Days from the civil date (proleptic Gregorian).
+    let (y2, m2) = if mo <= 2 {
+        (y - 1, mo + 9)
+    } else {
+        (y, mo - 3)
+    };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * m2 + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + h * 3600 + mi * 60 + se - offset;
+    (secs >= 0).then(|| Duration::from_secs_f64(secs as f64 + frac))
+}
+
+fn missing(what: String, url: &url::Url) -> End {
+    End::Network(crate::http::Error {
+        kind: ErrorKind::Protocol,
+        message: format!("{what} ({url})"),
+    })
+}
+
+/// Feeds the engine the responses the HAR recorded for one exchange: its preflight, its
+/// actual request and, after a redirect, the entry of the next URL. No network.
+pub fn replay(
+    har: &Har,
+    x: &Exchange,
+    request: Request,
+    profile: Profile,
+    cache: &mut PreflightCache,
+) -> Trace {
+    let mut fetch = match Fetch::new(request, profile) {
+        Ok(f) => f,
+        Err(r) => {
+            return Trace {
+                plan: None,
+                steps: Vec::new(),
+                end: End::Refused(r),
+            };
+        }
+    };
+    let plan = Some(fetch.plan().clone());
+    let now = parse_time(&har.entries[x.actual].started).unwrap_or_default();
+    let mut steps = Vec::new();
+    let mut cursor = x.actual;
+    let mut actual_hops = 0;
+    for _ in 0..64 {
+        let (kind, out) = match fetch.next_action(cache, now) {
+            Action::SendPreflight(o) => (StepKind::Preflight, o),
+            Action::SendActual(o) => (StepKind::Actual, o),
+            Action::Done(result) => {
+                return Trace {
+                    plan,
+                    steps,
+                    end: End::Done(result),
+                };
+            }
+        };
+        let entry = match kind {
+            StepKind::Preflight if actual_hops == 0 => x.preflight,
+            StepKind::Preflight => har.entries[cursor..]
+                .iter()
+                .position(|e| e.is_preflight() && e.request.url == out.url.as_str())
+                .map(|k| cursor + k),
+            StepKind::Actual if actual_hops == 0 => Some(x.actual),
+            StepKind::Actual => har.entries[cursor + 1..]
+                .iter()
+                .position(|e| !e.is_preflight() && e.request.url == out.url.as_str())
+                .map(|k| cursor + 1 + k),
+        };
+        if kind == StepKind::Actual {
+            actual_hops += 1;
+            if let Some(k) = entry {
+                cursor = k;
+            }
+        }
+        let response = entry.and_then(|k| response_of(&har.entries[k]));
+        let url = out.url.clone();
+        steps.push(Step {
+            kind,
+            sent: out,
+            added: Vec::new(),
+            body_len: 0,
+            response: response.clone(),
+            elapsed: Duration::ZERO,
+        });
+        let Some(response) = response else {
+            let what = match (kind, entry) {
+                (StepKind::Preflight, None) => "the HAR has no preflight for this request",
+                (StepKind::Actual, None) => "the HAR has no entry for this request",
+                _ => "the HAR records no response for this request",
+            };
+            return Trace {
+                plan,
+                steps,
+                end: missing(what.into(), &url),
+            };
+        };
+        fetch.on_response(response, cache, now);
+    }
+    let url = url::Url::parse(&har.entries[x.actual].request.url)
+        .unwrap_or_else(|_| url::Url::parse("about:blank").expect("a valid URL"));
+    Trace {
+        plan,
+        steps,
+        end: missing("too many requests for one fetch".into(), &url),
+    }
+}
+
+/// Opens `path` (`-` for standard input) and reads it, with a progress bar on a terminal.
+fn load(path: &Path) -> Result<Har, String> {
+    let shown = path.display();
+    if path == Path::new("-") {
+        return read(std::io::stdin().lock()).map_err(|e| format!("--har -: {e}"));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("--har {shown}: {e}"))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = if std::io::stderr().is_terminal() && len > (4 << 20) {
+        let b = indicatif::ProgressBar::with_draw_target(
+            Some(len),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "reading {msg} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes}",
+        ) {
+            b.set_style(style);
+        }
+        b.set_message(shown.to_string());
+        Some(b)
+    } else {
+        None
+    };
+    let reader = Progress {
+        inner: file,
+        bar: bar.clone(),
+    };
+    let har = read(reader).map_err(|e| format!("--har {shown}: {e}"));
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    har
+}
+
+struct Progress<R> {
+    inner: R,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl<R: Read> Read for Progress<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(b) = &self.bar {
+            b.inc(n as u64);
+        }
+        Ok(n)
+    }
+}
+
+/// One exchange judged: the report and the HAR's facts.
+fn judge(
+    har: &Har,
+    x: &Exchange,
+    args: &CheckArgs,
+    cache: &mut PreflightCache,
+) -> Result<report::CheckReport, String> {
+    let entry = &har.entries[x.actual];
+    let mut base = args.request.clone();
+    base.origin = Some(x.origin.clone());
+    let imported: Imported = import(&captured(entry), &base)
+        .map_err(|e| format!("entry {}: {}", x.actual, e.message))?;
+    let url = url::Url::parse(&imported.url).map_err(|e| format!("entry {}: {e}", x.actual))?;
+    let req = imported
+        .args
+        .to_request(url)
+        .map_err(|e| format!("entry {}: {}", x.actual, e.0))?;
+    let profile = imported.args.profile();
+    let trace = replay(har, x, req.clone(), profile, cache);
+    let mut r = report::build(&imported.args, &req, profile, &trace);
+    let browser_error = entry.browser_error();
+    let blocked = browser_error.is_some();
+    let agrees = match r.verdict {
+        "allowed" => Some(!blocked),
+        "blocked" | "refused" => Some(blocked),
+        _ => None,
+    };
+    let mut ir = report_of("har", &imported);
+    ir.har = Some(HarFacts {
+        entry: x.actual,
+        preflight_entry: x.preflight,
+        started: entry.started.clone(),
+        browser_status: entry.response.status,
+        browser_blocked: blocked,
+        browser_error,
+        agrees,
+    });
+    r.imported = Some(ir);
+    Ok(r)
+}
+
+fn facts(r: &report::CheckReport) -> Option<&HarFacts> {
+    r.imported.as_ref().and_then(|i| i.har.as_ref())
+}
+
+/// `cors check --har FILE`.
+pub fn run_check(args: &CheckArgs, path: &Path) -> ExitCode {
+    let fail = |m: &str| {
+        eprintln!("cors check: {m}");
+        ExitCode::from(crate::check::EXIT_ERROR)
+    };
+    let har = match load(path) {
+        Ok(h) => h,
+        Err(e) => return fail(&e),
+    };
+    let xs = exchanges(&har, args.request.origin.as_deref());
+    let mut cache = PreflightCache::new(args.request.profile());
+    let mut reports = Vec::new();
+    let mut skipped = 0;
+    for x in &xs {
+        match judge(&har, x, args, &mut cache) {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                skipped += 1;
+                eprintln!("cors check: --har: skipped {e}");
+            }
+        }
+    }
+    let failed = |r: &report::CheckReport| {
+        r.verdict != "allowed"
+            || facts(r).is_some_and(|f| f.browser_blocked || f.agrees != Some(true))
+    };
+    let any_blocked = reports.iter().any(|r| r.verdict != "allowed");
+    if args.devtools.only_failures {
+        reports.retain(failed);
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        match serde_json::to_string_pretty(&reports) {
+            Ok(s) => {
+                let _ = out.write_all(s.as_bytes());
+                let _ = out.write_all(b"\n");
+            }
+            Err(e) => return fail(&format!("cannot serialize: {e}")),
+        }
+    } else {
+        let s = crate::check::human::Style::new(crate::lint::use_color());
+        let differ = reports
+            .iter()
+            .filter(|r| facts(r).is_some_and(|f| f.agrees == Some(false)))
+            .count();
+        let _ = writeln!(
+            out,
+            "{b}{}{x}: {} entries, {} cross-origin request(s){}{}\n",
+            path.display(),
+            har.entries.len(),
+            xs.len(),
+            if differ > 0 {
+                format!(", {differ} judged differently by the engine than the browser did")
+            } else {
+                String::new()
+            },
+            if skipped > 0 {
+                format!(", {skipped} skipped")
+            } else {
+                String::new()
+            },
+            b = s.bold,
+            x = s.reset
+        );
+        for r in &reports {
+            let Some(f) = facts(r) else { continue };
+            let browser = if f.browser_blocked {
+                format!(
+                    "the browser blocked it ({})",
+                    f.browser_error.as_deref().unwrap_or("")
+                )
+            } else {
+                format!("the browser let it through (status {})", f.browser_status)
+            };
+            let judged = match f.agrees {
+                Some(true) => format!("{}the engine agrees{}", s.green, s.reset),
+                Some(false) => format!(
+                    "{b}{red}DIFFERENT: the engine says {}{x}",
+                    r.verdict,
+                    b = s.bold,
+                    red = s.red,
+                    x = s.reset
+                ),
+                None => format!(
+                    "{}the HAR lacks a response the engine needs{}",
+                    s.yellow, s.reset
+                ),
+            };
+            let _ = writeln!(
+                out,
+                "{b}── entry {}{} · {}{x}\n{browser}; {judged}.",
+                f.entry,
+                f.preflight_entry
+                    .map(|p| format!(" (preflight: entry {p})"))
+                    .unwrap_or_default(),
+                f.started,
+                b = s.bold,
+                x = s.reset
+            );
+            let _ = out.write_all(crate::check::human::render(r, s).as_bytes());
+            let _ = writeln!(out);
+        }
+    }
+    let _ = out.flush();
+    if any_blocked {
+        ExitCode::from(crate::check::EXIT_BLOCKED)
+    } else {
+        ExitCode::from(crate::check::EXIT_ALLOWED)
+    }
+}
+
+/// `cors explain --har FILE`: each cross-origin request explained, offline.
+pub fn run_explain(args: &ExplainArgs, path: &Path) -> ExitCode {
+    let fail = |m: &str| {
+        eprintln!("cors explain: {m}");
+        ExitCode::from(2)
+    };
+    let har = match load(path) {
+        Ok(h) => h,
+        Err(e) => return fail(&e),
+    };
+    let xs = exchanges(&har, args.request.origin.as_deref());
+    let mut list = Vec::new();
+    for x in &xs {
+        let entry = &har.entries[x.actual];
+        let mut base = args.request.clone();
+        base.origin = Some(x.origin.clone());
+        let imported = match import(&captured(entry), &base) {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!(
+                    "cors explain: --har: skipped entry {}: {}",
+                    x.actual, e.message
+                );
+                continue;
+            }
+        };
+        let Ok(url) = url::Url::parse(&imported.url) else {
+            continue;
+        };
+        let req = match imported.args.to_request(url) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("cors explain: --har: skipped entry {}: {}", x.actual, e.0);
+                continue;
+            }
+        };
+        let browser_error = entry.browser_error();
+        if args.devtools.only_failures && browser_error.is_none() {
+            continue;
+        }
+        let mut e = crate::explain::explain(&imported.args, &req);
+        let mut ir = report_of("har", &imported);
+        ir.har = Some(HarFacts {
+            entry: x.actual,
+            preflight_entry: x.preflight,
+            started: entry.started.clone(),
+            browser_status: entry.response.status,
+            browser_blocked: browser_error.is_some(),
+            browser_error,
+            agrees: None,
+        });
+        e.imported = Some(ir);
+        list.push(e);
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        match serde_json::to_string_pretty(&list) {
+            Ok(s) => {
+                let _ = out.write_all(s.as_bytes());
+                let _ = out.write_all(b"\n");
+            }
+            Err(e) => return fail(&format!("cannot serialize: {e}")),
+        }
+    } else {
+        let s = crate::check::human::Style::new(crate::lint::use_color());
+        let _ = writeln!(
+            out,
+            "{}: {} entries, {} cross-origin request(s)\n",
+            path.display(),
+            har.entries.len(),
+            xs.len()
+        );
+        for e in &list {
+            if let Some(f) = e.imported.as_ref().and_then(|i| i.har.as_ref()) {
+                let _ = writeln!(
+                    out,
+                    "{b}── entry {} · {}{x}",
+                    f.entry,
+                    if f.browser_blocked {
+                        "blocked in the browser"
+                    } else {
+                        "allowed in the browser"
+                    },
+                    b = s.bold,
+                    x = s.reset
+                );
+            }
+            let _ = out.write_all(crate::explain::render(e, s).as_bytes());
+            let _ = writeln!(out);
+        }
+    }
+    let _ = out.flush();
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HAR: &str = r#"{"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
+      "pages": [{"id": "p1"}],
+      "entries": [
+        {"pageref": "p1", "startedDateTime": "2026-01-01T00:00:00.000Z", "_resourceType": "document",
+         "request": {"method": "GET", "url": "https://app.example/", "headers": []},
+         "response": {"status": 200, "headers": [], "content": {"text": "<html>"}}},
+        {"pageref": "p1", "startedDateTime": "2026-01-01T00:00:01.000Z",
+         "request": {"method": "OPTIONS", "url": "https://api.example/x", "headers": [
+            {"name": "Origin", "value": "https://app.example"},
+            {"name": "Access-Control-Request-Method", "value": "PUT"}]},
+         "response": {"status": 204, "headers": [{"name": "Access-Control-Allow-Origin", "value": "https://app.example"}]}},
+        {"pageref": "p1", "startedDateTime": "2026-01-01T00:00:01.100Z", "_resourceType": "fetch",
+         "request": {"method": "PUT", "url": "https://api.example/x", "headers": [
+            {"name": "Origin", "value": "https://app.example"}, {"name": "sec-fetch-mode", "value": "cors"}]},
+         "response": {"status": 0, "headers": [], "_error": "net::ERR_FAILED", "content": {"size": 0}}},
+        {"pageref": "p1", "startedDateTime": "2026-01-01T00:00:02.000Z", "_resourceType": "xhr",
+         "request": {"method": "GET", "url": "https://api.example/y", "headers": []},
+         "response": {"status": 200, "headers": [{"name": "access-control-allow-origin", "value": "*"}],
+                      "content": {"text": "a long body that is skipped"}}}
+      ]}}"#;
+
+    #[test]
+    fn entries_preflights_and_page_origins() {
+        let har = read(HAR.as_bytes()).unwrap();
+        assert_eq!(har.entries.len(), 4);
+        let xs = exchanges(&har, None);
+        assert_eq!(xs.len(), 2);
+        assert_eq!((xs[0].actual, xs[0].preflight), (2, Some(1)));
+        assert_eq!(xs[1].origin, "https://app.example"); // from the document entry
+        assert_eq!(
+            har.entries[2].browser_error().as_deref(),
+            Some("net::ERR_FAILED")
+        );
+        assert_eq!(har.entries[3].browser_error(), None);
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let e = read(&b"{\"log\": {\"entries\": [}"[..]).unwrap_err();
+        assert_eq!(e.code, "not-json");
+        assert!(e.message.starts_with("line 1, column 22"), "{}", e.message);
+        assert_eq!(read(&b"{\"x\": 1}"[..]).unwrap_err().code, "not-har");
+        assert_eq!(read(&b"[1]"[..]).unwrap_err().code, "not-har");
+        let e = read(&b"{\"log\": {\"version\": \"2.0\", \"entries\": []}}"[..]).unwrap_err();
+        assert_eq!(e.code, "not-har");
+        let e = read(&b"{\"log\": {\"entries\": [{\"request\": 1}]}}"[..]).unwrap_err();
+        assert_eq!(e.code, "not-har");
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(
+            parse_time("1970-01-01T00:00:01.500Z"),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            parse_time("2026-12-07T03:30:00+01:00"),
+            parse_time("2026-12-07T02:30:00Z")
+        );
+        assert_eq!(
+            parse_time("2026-12-07T02:30:00Z").map(|d| d.as_secs()),
+            Some(1_796_610_600)
+        );
+        assert_eq!(parse_time("yesterday"), None);
+    }
+}
