@@ -17,8 +17,8 @@ use crate::check::{CheckArgs, report};
 use crate::explain::ExplainArgs;
 use crate::http::ErrorKind;
 use cors::agent::{Action, Fetch, PreflightCache, Profile, Request, Response};
-use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{IsTerminal, Read, Write};
@@ -631,8 +631,28 @@ fn facts(r: &report::CheckReport) -> Option<&HarFacts> {
     r.imported.as_ref().and_then(|i| i.har.as_ref())
 }
 
-/// `cors check --har FILE`.
+/// Writes the reports as one pretty-printed JSON array, element by element as they are made, so
+/// no report is kept once written (the output is the same as serializing the whole list).
+fn write_json_array<T: Serialize>(
+    out: impl Write,
+    items: impl Iterator<Item = T>,
+) -> Result<(), String> {
+    use serde::ser::{SerializeSeq, Serializer};
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut ser = serde_json::Serializer::pretty(&mut w);
+    let mut seq = ser.serialize_seq(None).map_err(|e| e.to_string())?;
+    for item in items {
+        seq.serialize_element(&item).map_err(|e| e.to_string())?;
+    }
+    seq.end().map_err(|e| e.to_string())?;
+    w.write_all(b"\n").map_err(|e| e.to_string())?;
+    w.flush().map_err(|e| e.to_string())
+}
+
+/// `cors check --har FILE`: every cross-origin request replayed through the engine, reported as it
+/// is judged (a HAR of 20 000 entries never holds 20 000 reports).
 pub fn run_check(args: &CheckArgs, path: &Path) -> ExitCode {
+    use std::cell::Cell;
     let fail = |m: &str| {
         eprintln!("cors check: {m}");
         ExitCode::from(crate::check::EXIT_ERROR)
@@ -643,61 +663,46 @@ pub fn run_check(args: &CheckArgs, path: &Path) -> ExitCode {
     };
     let xs = exchanges(&har, args.request.origin.as_deref());
     let mut cache = PreflightCache::new(args.request.profile());
-    let mut reports = Vec::new();
-    let mut skipped = 0;
-    for x in &xs {
-        match judge(&har, x, args, &mut cache) {
-            Ok(r) => reports.push(r),
-            Err(e) => {
-                skipped += 1;
-                eprintln!("cors check: --har: skipped {e}");
-            }
-        }
-    }
+    let (skipped, differ, any_blocked) = (Cell::new(0usize), Cell::new(0usize), Cell::new(false));
     let failed = |r: &report::CheckReport| {
         r.verdict != "allowed"
             || facts(r).is_some_and(|f| f.browser_blocked || f.agrees != Some(true))
     };
-    let any_blocked = reports.iter().any(|r| r.verdict != "allowed");
-    if args.devtools.only_failures {
-        reports.retain(failed);
-    }
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        match serde_json::to_string_pretty(&reports) {
-            Ok(s) => {
-                let _ = out.write_all(s.as_bytes());
-                let _ = out.write_all(b"\n");
+    let reports = xs
+        .iter()
+        .filter_map(|x| match judge(&har, x, args, &mut cache) {
+            Ok(r) => {
+                any_blocked.set(any_blocked.get() || r.verdict != "allowed");
+                if facts(&r).is_some_and(|f| f.agrees == Some(false)) {
+                    differ.set(differ.get() + 1);
+                }
+                (!args.devtools.only_failures || failed(&r)).then_some(r)
             }
-            Err(e) => return fail(&format!("cannot serialize: {e}")),
+            Err(e) => {
+                skipped.set(skipped.get() + 1);
+                eprintln!("cors check: --har: skipped {e}");
+                None
+            }
+        });
+    let stdout = std::io::stdout();
+    if args.json {
+        if let Err(e) = write_json_array(stdout.lock(), reports) {
+            return fail(&format!("cannot write the reports: {e}"));
         }
     } else {
+        let mut out = std::io::BufWriter::new(stdout.lock());
         let s = crate::check::human::Style::new(crate::lint::use_color());
-        let differ = reports
-            .iter()
-            .filter(|r| facts(r).is_some_and(|f| f.agrees == Some(false)))
-            .count();
         let _ = writeln!(
             out,
-            "{b}{}{x}: {} entries, {} cross-origin request(s){}{}\n",
+            "{b}{}{x}: {} entries, {} cross-origin request(s)\n",
             path.display(),
             har.entries.len(),
             xs.len(),
-            if differ > 0 {
-                format!(", {differ} judged differently by the engine than the browser did")
-            } else {
-                String::new()
-            },
-            if skipped > 0 {
-                format!(", {skipped} skipped")
-            } else {
-                String::new()
-            },
             b = s.bold,
             x = s.reset
         );
-        for r in &reports {
-            let Some(f) = facts(r) else { continue };
+        for r in reports {
+            let Some(f) = facts(&r) else { continue };
             let browser = if f.browser_blocked {
                 format!(
                     "the browser blocked it ({})",
@@ -731,19 +736,70 @@ pub fn run_check(args: &CheckArgs, path: &Path) -> ExitCode {
                 b = s.bold,
                 x = s.reset
             );
-            let _ = out.write_all(crate::check::human::render(r, s).as_bytes());
+            let _ = out.write_all(crate::check::human::render(&r, s).as_bytes());
             let _ = writeln!(out);
         }
+        let (d, k) = (differ.get(), skipped.get());
+        if d > 0 || k > 0 {
+            let mut parts = Vec::new();
+            if d > 0 {
+                parts.push(format!(
+                    "{b}{d} judged differently by the engine than the browser did{x}",
+                    b = s.bold,
+                    x = s.reset
+                ));
+            }
+            if k > 0 {
+                parts.push(format!("{k} skipped"));
+            }
+            let _ = writeln!(out, "{}: {}", path.display(), parts.join(", "));
+        }
+        let _ = out.flush();
     }
-    let _ = out.flush();
-    if any_blocked {
+    if any_blocked.get() {
         ExitCode::from(crate::check::EXIT_BLOCKED)
     } else {
         ExitCode::from(crate::check::EXIT_ALLOWED)
     }
 }
 
-/// `cors explain --har FILE`: each cross-origin request explained, offline.
+/// One entry explained offline, with the HAR's facts; `None` (and a note) when it cannot be read.
+fn explain_entry(
+    har: &Har,
+    x: &Exchange,
+    args: &ExplainArgs,
+) -> Option<crate::explain::Explanation> {
+    let entry = &har.entries[x.actual];
+    let mut base = args.request.clone();
+    base.origin = Some(x.origin.clone());
+    let skip = |why: &str| eprintln!("cors explain: --har: skipped entry {}: {why}", x.actual);
+    let imported = import(&captured(entry), &base)
+        .map_err(|e| skip(&e.message))
+        .ok()?;
+    let url = url::Url::parse(&imported.url)
+        .map_err(|e| skip(&e.to_string()))
+        .ok()?;
+    let req = imported.args.to_request(url).map_err(|e| skip(&e.0)).ok()?;
+    let browser_error = entry.browser_error();
+    if args.devtools.only_failures && browser_error.is_none() {
+        return None;
+    }
+    let mut e = crate::explain::explain(&imported.args, &req);
+    let mut ir = report_of("har", &imported);
+    ir.har = Some(HarFacts {
+        entry: x.actual,
+        preflight_entry: x.preflight,
+        started: entry.started.clone(),
+        browser_status: entry.response.status,
+        browser_blocked: browser_error.is_some(),
+        browser_error,
+        agrees: None,
+    });
+    e.imported = Some(ir);
+    Some(e)
+}
+
+/// `cors explain --har FILE`: each cross-origin request explained, offline, as it is read.
 pub fn run_explain(args: &ExplainArgs, path: &Path) -> ExitCode {
     let fail = |m: &str| {
         eprintln!("cors explain: {m}");
@@ -754,59 +810,14 @@ pub fn run_explain(args: &ExplainArgs, path: &Path) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let xs = exchanges(&har, args.request.origin.as_deref());
-    let mut list = Vec::new();
-    for x in &xs {
-        let entry = &har.entries[x.actual];
-        let mut base = args.request.clone();
-        base.origin = Some(x.origin.clone());
-        let imported = match import(&captured(entry), &base) {
-            Ok(i) => i,
-            Err(e) => {
-                eprintln!(
-                    "cors explain: --har: skipped entry {}: {}",
-                    x.actual, e.message
-                );
-                continue;
-            }
-        };
-        let Ok(url) = url::Url::parse(&imported.url) else {
-            continue;
-        };
-        let req = match imported.args.to_request(url) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("cors explain: --har: skipped entry {}: {}", x.actual, e.0);
-                continue;
-            }
-        };
-        let browser_error = entry.browser_error();
-        if args.devtools.only_failures && browser_error.is_none() {
-            continue;
-        }
-        let mut e = crate::explain::explain(&imported.args, &req);
-        let mut ir = report_of("har", &imported);
-        ir.har = Some(HarFacts {
-            entry: x.actual,
-            preflight_entry: x.preflight,
-            started: entry.started.clone(),
-            browser_status: entry.response.status,
-            browser_blocked: browser_error.is_some(),
-            browser_error,
-            agrees: None,
-        });
-        e.imported = Some(ir);
-        list.push(e);
-    }
-    let mut out = std::io::stdout().lock();
+    let list = xs.iter().filter_map(|x| explain_entry(&har, x, args));
+    let stdout = std::io::stdout();
     if args.json {
-        match serde_json::to_string_pretty(&list) {
-            Ok(s) => {
-                let _ = out.write_all(s.as_bytes());
-                let _ = out.write_all(b"\n");
-            }
-            Err(e) => return fail(&format!("cannot serialize: {e}")),
+        if let Err(e) = write_json_array(stdout.lock(), list) {
+            return fail(&format!("cannot write the reports: {e}"));
         }
     } else {
+        let mut out = std::io::BufWriter::new(stdout.lock());
         let s = crate::check::human::Style::new(crate::lint::use_color());
         let _ = writeln!(
             out,
@@ -815,7 +826,7 @@ pub fn run_explain(args: &ExplainArgs, path: &Path) -> ExitCode {
             har.entries.len(),
             xs.len()
         );
-        for e in &list {
+        for e in list {
             if let Some(f) = e.imported.as_ref().and_then(|i| i.har.as_ref()) {
                 let _ = writeln!(
                     out,
@@ -830,11 +841,11 @@ pub fn run_explain(args: &ExplainArgs, path: &Path) -> ExitCode {
                     x = s.reset
                 );
             }
-            let _ = out.write_all(crate::explain::render(e, s).as_bytes());
+            let _ = out.write_all(crate::explain::render(&e, s).as_bytes());
             let _ = writeln!(out);
         }
+        let _ = out.flush();
     }
-    let _ = out.flush();
     ExitCode::SUCCESS
 }
 
@@ -889,6 +900,27 @@ mod tests {
         assert_eq!(e.code, "not-har");
         let e = read(&b"{\"log\": {\"entries\": [{\"request\": 1}]}}"[..]).unwrap_err();
         assert_eq!(e.code, "not-har");
+    }
+
+    /// The array written element by element is byte for byte the serialized list, for no, one and
+    /// several elements (the `--json` contract: the same objects one request prints, in an array).
+    #[test]
+    fn streamed_array_is_the_serialized_list() {
+        let rows: Vec<Vec<serde_json::Value>> = vec![
+            vec![],
+            vec![serde_json::json!({"verdict": "allowed", "steps": [1, 2]})],
+            vec![
+                serde_json::json!({"a": {"b": [true, null]}}),
+                serde_json::json!([]),
+                serde_json::json!("x"),
+            ],
+        ];
+        for items in rows {
+            let mut out = Vec::new();
+            write_json_array(&mut out, items.iter()).unwrap();
+            let want = serde_json::to_string_pretty(&items).unwrap() + "\n";
+            assert_eq!(String::from_utf8(out).unwrap(), want);
+        }
     }
 
     #[test]
