@@ -76,6 +76,8 @@ pub enum ErrorKind {
     Protocol,
     /// No response within the timeout.
     Timeout,
+    /// Not sent here: the response comes from a recording (a HAR file) that lacks it.
+    NotRecorded,
 }
 
 impl ErrorKind {
@@ -90,6 +92,7 @@ impl ErrorKind {
             ErrorKind::Proxy => "proxy",
             ErrorKind::Protocol => "protocol",
             ErrorKind::Timeout => "timeout",
+            ErrorKind::NotRecorded => "not-recorded",
         }
     }
 

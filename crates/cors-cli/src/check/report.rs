@@ -729,6 +729,7 @@ pub fn network_phrase(kind: ErrorKind) -> &'static str {
         ErrorKind::Proxy => "proxy failure",
         ErrorKind::Protocol => "not an HTTP/1.x answer",
         ErrorKind::InvalidRequest => "the request cannot be sent",
+        ErrorKind::NotRecorded => "not in the recording",
     }
 }
 

@@ -443,10 +443,10 @@ pub fn parse_time(s: &str) -> Option<Duration> {
     (secs >= 0).then(|| Duration::from_secs_f64(secs as f64 + frac))
 }
 
-fn missing(what: String, url: &url::Url) -> End {
+fn missing(what: String) -> End {
     End::Network(crate::http::Error {
-        kind: ErrorKind::Protocol,
-        message: format!("{what} ({url})"),
+        kind: ErrorKind::NotRecorded,
+        message: what,
     })
 }
 
@@ -505,7 +505,6 @@ pub fn replay(
             }
         }
         let response = entry.and_then(|k| response_of(&har.entries[k]));
-        let url = out.url.clone();
         steps.push(Step {
             kind,
             sent: out,
@@ -523,17 +522,15 @@ pub fn replay(
             return Trace {
                 plan,
                 steps,
-                end: missing(what.into(), &url),
+                end: missing(what.into()),
             };
         };
         fetch.on_response(response, cache, now);
     }
-    let url = url::Url::parse(&har.entries[x.actual].request.url)
-        .unwrap_or_else(|_| url::Url::parse("about:blank").expect("a valid URL"));
     Trace {
         plan,
         steps,
-        end: missing("too many requests for one fetch".into(), &url),
+        end: missing("too many requests for one fetch".into()),
     }
 }
 
