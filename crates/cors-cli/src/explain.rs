@@ -37,6 +37,12 @@ Examples:
   cors explain --url https://api.example.com/me --origin https://app.example.com \
       -H 'Authorization: Bearer t' --credentials include --json | jq .make_simple
 
+  # What DevTools copied: "Copy as cURL", "Copy as fetch", or a whole HAR, offline
+  cors explain --curl 'curl "https://api.example.com/items" -H "Origin: https://app.example.com" -H "X-Token: 1"'
+  cors explain --origin https://app.example.com \
+      --fetch 'fetch("https://api.example.com/items", {"method": "DELETE", "mode": "cors"});'
+  cors explain --har session.har --only-failures --json
+
 Exit status: 0 explained; 1 the request can never succeed (fetch() throws, or the browser
 blocks it before sending, e.g. mode same-origin to another origin); 2 bad arguments.
 
@@ -61,7 +67,9 @@ blocks it before sending, e.g. mode same-origin to another origin); 2 bad argume
                            request: {method, headers, body} | null} — the changed request,
                            checked to be simple
   blocked                 {cors_error, message} when the browser blocks it before sending
-  refusal                 {code, message, anchor} when fetch() throws"#;
+  refusal                 {code, message, anchor} when fetch() throws
+  imported                with --curl, --fetch or --har only: {from, notes, browser_headers,
+                           har} (see `cors check --help`); with --har, an array of objects"#;
 
 /// Explain a request without sending it: simple or preflighted, why, and what the server must send.
 #[derive(clap::Args, Debug)]

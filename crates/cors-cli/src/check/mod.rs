@@ -64,6 +64,27 @@ Examples:
   cors check https://api.example.com/x -X PUT --origin https://app.example.com \
       --preflight-cache /tmp/cors-cache.json
 
+From DevTools (Network panel, right-click the failing request):
+
+  # "Copy as cURL" (bash or cmd, Chromium or Firefox): pasted as it is, in single quotes
+  cors check --curl 'curl "https://api.example.com/items" -X PUT -H "Origin: https://app.example.com" -H "Content-Type: application/json" -H "sec-fetch-mode: cors" --data-raw "{}"'
+
+  # "Copy as fetch"
+  cors check --fetch 'fetch("https://api.example.com/items", {"headers": {"content-type": "application/json"}, "method": "PUT", "mode": "cors", "credentials": "include", "referrer": "https://app.example.com/"});'
+
+  # "Save all as HAR": every cross-origin request of the session, replayed through the engine
+  # from what the HAR recorded (no network), and compared with what the browser did
+  cors check --har session.har --only-failures
+
+The page's origin comes from the copied `Origin` header (else `Referer`, else --origin), the
+mode from `sec-fetch-mode`, the credentials mode from `Cookie` / `Authorization`; headers the
+browser adds itself (`sec-fetch-*`, `sec-ch-ua*`, `User-Agent`, `Accept-Encoding`, `Cookie`…)
+are not taken for headers script set. What the copy does not say is printed as a note, with
+the default taken. With --har the report says, per request, whether the browser blocked it (as
+the HAR records: status 0, `_error`, `_blocked_reason`) and whether the engine agrees; a
+request judged differently is marked DIFFERENT, never hidden. Flags given beside --curl or
+--fetch (--browser, --origin…) are defaults the copy overrides.
+
 Exit status: 0 a browser would allow the request; 1 it would block it (or fetch() would throw);
 2 bad arguments or a network error (connection refused, name resolution, TLS, timeout — the
 message says which).
@@ -113,7 +134,11 @@ Output is colored on a terminal unless NO_COLOR is set.
   fix                    null when allowed; else {url, by_headers, preflight: {status, headers} |
                           null, actual: {headers}, notes, snippets: {rust, policy_toml,
                           gateway_toml, nginx, apache} | null}: what the responses at `url`
-                          must carry ([name, value] pairs); by_headers false when no header helps"#;
+                          must carry ([name, value] pairs); by_headers false when no header helps
+  imported               with --curl, --fetch or --har only: {from: curl | fetch | har, notes,
+                          browser_headers, har: {entry, preflight_entry, started,
+                          browser_status, browser_blocked, browser_error, agrees} (--har)}
+With --har, --json prints an array of these objects, one per cross-origin request."#;
 
 /// Make a request as a browser would and say whether it would be blocked, why, and the fix.
 #[derive(clap::Args, Debug)]
