@@ -267,3 +267,195 @@ impl Inspector {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+        let len = payload.len();
+        let mut f = vec![(len >> 16) as u8, (len >> 8) as u8, len as u8, kind, flags];
+        f.extend_from_slice(&stream.to_be_bytes());
+        f.extend_from_slice(payload);
+        f
+    }
+
+    /// Literal fields with incremental indexing, new names (RFC 7541 §6.2.1), so that later
+    /// blocks may refer to them by index.
+    fn block(fields: &[(&str, &str)]) -> Vec<u8> {
+        let mut b = Vec::new();
+        for (n, v) in fields {
+            b.push(0x40);
+            b.push(n.len() as u8);
+            b.extend_from_slice(n.as_bytes());
+            b.push(v.len() as u8);
+            b.extend_from_slice(v.as_bytes());
+        }
+        b
+    }
+
+    fn request(stream: u32) -> Vec<u8> {
+        let b = block(&[(":method", "POST"), (":path", "/"), (":scheme", "http")]);
+        frame(HEADERS, END_HEADERS, stream, &b)
+    }
+
+    /// What h2 would read: the inspector over `input` given in pieces of `piece` bytes, held
+    /// bytes kept as the I/O wrapper keeps them.
+    fn through(input: &[u8], piece: usize) -> Vec<u8> {
+        let mut i = Inspector::new(0, 4096, 16_384, 16_384);
+        let (mut out, mut held) = (Vec::new(), Vec::new());
+        for chunk in input.chunks(piece.max(1)) {
+            held.extend_from_slice(chunk);
+            let scan = i.scan(&mut held);
+            if !scan.hold {
+                held.truncate(scan.release);
+            }
+            out.extend_from_slice(&held[..scan.release]);
+            held.drain(..scan.release);
+        }
+        out.extend_from_slice(&held);
+        out
+    }
+
+    fn refused(out: &[u8]) -> bool {
+        out.windows(REFUSAL.len()).any(|w| w == REFUSAL)
+    }
+
+    /// Each case: frames after the preface, and whether h2 is to read a refusal (RFC 9113
+    /// §8.1: a pseudo-header field in a trailer section), cut at every piece size.
+    #[test]
+    fn trailers_with_pseudo_fields_are_refused_and_others_pass_intact() {
+        let data = frame(DATA, 0, 1, b"x");
+        let cases: Vec<(&str, Vec<u8>, bool)> = vec![
+            (
+                "§8.1 trailers with :method",
+                [request(1), data.clone(), frame(HEADERS, END_STREAM | END_HEADERS, 1, &block(&[(":method", "GET")]))].concat(),
+                true,
+            ),
+            (
+                "§8.1 trailers with a pseudo field by index (RFC 7541 §6.1, :path /)",
+                [request(1), frame(HEADERS, END_STREAM | END_HEADERS, 1, &[0x84])].concat(),
+                true,
+            ),
+            (
+                "§8.1 trailers with a pseudo field from the dynamic table (index 62 is :scheme)",
+                [request(1), frame(HEADERS, END_STREAM | END_HEADERS, 1, &[0xbe])].concat(),
+                true,
+            ),
+            (
+                "§8.1 the pseudo field in a CONTINUATION of the trailers",
+                [
+                    request(1),
+                    frame(HEADERS, END_STREAM, 1, &block(&[("x-t", "1")])),
+                    frame(CONTINUATION, END_HEADERS, 1, &block(&[(":path", "/")])),
+                ]
+                .concat(),
+                true,
+            ),
+            (
+                "§8.1 regular trailers pass",
+                [request(1), data.clone(), frame(HEADERS, END_STREAM | END_HEADERS, 1, &block(&[("x-checksum", "abc")]))].concat(),
+                false,
+            ),
+            (
+                "§8.1 a second request's pseudo fields are its own",
+                [request(1), request(3), frame(DATA, END_STREAM, 1, b"")].concat(),
+                false,
+            ),
+            (
+                "§5.1: HEADERS after END_STREAM is h2's STREAM_CLOSED, not a trailer",
+                [request(1), frame(DATA, END_STREAM, 1, b""), request(1)].concat(),
+                false,
+            ),
+            (
+                "§5.1: HEADERS after the client's RST_STREAM is not a trailer",
+                [request(1), frame(RST_STREAM, 0, 1, &[0, 0, 0, 8]), request(1)].concat(),
+                false,
+            ),
+            (
+                "padded trailers with PRIORITY (§6.2)",
+                {
+                    let mut p = vec![2, 0, 0, 0, 0, 16];
+                    p.extend(block(&[(":method", "GET")]));
+                    p.extend([0, 0]);
+                    [request(1), frame(HEADERS, END_STREAM | END_HEADERS | PADDED | PRIORITY, 1, &p)].concat()
+                },
+                true,
+            ),
+        ];
+        for (name, input, refuse) in cases {
+            for piece in [1, 2, 7, 9, 10, 64, input.len()] {
+                let out = through(&input, piece);
+                if refuse {
+                    assert!(refused(&out), "{name}, pieces of {piece}: {out:02x?}");
+                    assert!(out.len() <= input.len(), "{name}");
+                } else {
+                    assert_eq!(out, input, "{name}, pieces of {piece}");
+                }
+            }
+        }
+    }
+
+    /// An HPACK error stops the inspector: the bytes go to h2 as they are (h2 answers
+    /// COMPRESSION_ERROR), trailers after them included.
+    #[test]
+    fn a_block_the_inspector_cannot_decode_passes_to_h2() {
+        let input = [
+            frame(HEADERS, END_HEADERS, 1, &[0x80]), // index 0 (RFC 7541 §6.1)
+            frame(HEADERS, END_STREAM | END_HEADERS, 1, &block(&[(":method", "GET")])),
+        ]
+        .concat();
+        assert_eq!(through(&input, 5), input);
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        "[a-z][a-z0-9-]{0,20}"
+    }
+
+    proptest! {
+        /// Bad input never panics, in any pieces.
+        #[test]
+        fn arbitrary_bytes_never_panic(input in proptest::collection::vec(any::<u8>(), 0..600), piece in 1usize..40) {
+            let out = through(&input, piece);
+            prop_assert!(out.len() <= input.len() + FRAME_HEADER);
+        }
+
+        /// Valid frames whose trailers have no pseudo field pass intact, whatever their sizes,
+        /// indexing and pieces: the inspector never refuses them.
+        #[test]
+        fn trailers_without_pseudo_fields_are_never_refused(
+            requests in proptest::collection::vec(
+                (proptest::collection::vec((name(), "[ -~]{0,30}"), 0..6), 0usize..4, any::<bool>()),
+                1..6,
+            ),
+            piece in 1usize..50,
+        ) {
+            let mut input = Vec::new();
+            for (i, (trailers, split, indexed)) in requests.iter().enumerate() {
+                let stream = 2 * i as u32 + 1;
+                input.extend(request(stream));
+                input.extend(frame(DATA, 0, stream, b"body"));
+                let fields: Vec<(&str, &str)> = trailers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+                let mut b = block(&fields);
+                if !indexed {
+                    // Without indexing (§6.2.2): 0x00 in place of 0x40.
+                    let mut at = 0;
+                    for (n, v) in &fields {
+                        b[at] = 0;
+                        at += 3 + n.len() + v.len();
+                    }
+                }
+                // Some blocks cut in two frames, HEADERS and CONTINUATION, inside a field.
+                let cut = b.len() * split.min(&1) / 2;
+                if *split > 0 && cut > 0 {
+                    input.extend(frame(HEADERS, END_STREAM, stream, &b[..cut]));
+                    input.extend(frame(CONTINUATION, END_HEADERS, stream, &b[cut..]));
+                } else {
+                    input.extend(frame(HEADERS, END_STREAM | END_HEADERS, stream, &b));
+                }
+            }
+            prop_assert_eq!(through(&input, piece), input);
+        }
+    }
+}
