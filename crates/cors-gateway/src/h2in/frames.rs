@@ -330,17 +330,35 @@ mod tests {
         let cases: Vec<(&str, Vec<u8>, bool)> = vec![
             (
                 "§8.1 trailers with :method",
-                [request(1), data.clone(), frame(HEADERS, END_STREAM | END_HEADERS, 1, &block(&[(":method", "GET")]))].concat(),
+                [
+                    request(1),
+                    data.clone(),
+                    frame(
+                        HEADERS,
+                        END_STREAM | END_HEADERS,
+                        1,
+                        &block(&[(":method", "GET")]),
+                    ),
+                ]
+                .concat(),
                 true,
             ),
             (
                 "§8.1 trailers with a pseudo field by index (RFC 7541 §6.1, :path /)",
-                [request(1), frame(HEADERS, END_STREAM | END_HEADERS, 1, &[0x84])].concat(),
+                [
+                    request(1),
+                    frame(HEADERS, END_STREAM | END_HEADERS, 1, &[0x84]),
+                ]
+                .concat(),
                 true,
             ),
             (
                 "§8.1 trailers with a pseudo field from the dynamic table (index 62 is :scheme)",
-                [request(1), frame(HEADERS, END_STREAM | END_HEADERS, 1, &[0xbe])].concat(),
+                [
+                    request(1),
+                    frame(HEADERS, END_STREAM | END_HEADERS, 1, &[0xbe]),
+                ]
+                .concat(),
                 true,
             ),
             (
@@ -355,7 +373,17 @@ mod tests {
             ),
             (
                 "§8.1 regular trailers pass",
-                [request(1), data.clone(), frame(HEADERS, END_STREAM | END_HEADERS, 1, &block(&[("x-checksum", "abc")]))].concat(),
+                [
+                    request(1),
+                    data.clone(),
+                    frame(
+                        HEADERS,
+                        END_STREAM | END_HEADERS,
+                        1,
+                        &block(&[("x-checksum", "abc")]),
+                    ),
+                ]
+                .concat(),
                 false,
             ),
             (
@@ -370,7 +398,12 @@ mod tests {
             ),
             (
                 "§5.1: HEADERS after the client's RST_STREAM is not a trailer",
-                [request(1), frame(RST_STREAM, 0, 1, &[0, 0, 0, 8]), request(1)].concat(),
+                [
+                    request(1),
+                    frame(RST_STREAM, 0, 1, &[0, 0, 0, 8]),
+                    request(1),
+                ]
+                .concat(),
                 false,
             ),
             (
@@ -379,7 +412,11 @@ mod tests {
                     let mut p = vec![2, 0, 0, 0, 0, 16];
                     p.extend(block(&[(":method", "GET")]));
                     p.extend([0, 0]);
-                    [request(1), frame(HEADERS, END_STREAM | END_HEADERS | PADDED | PRIORITY, 1, &p)].concat()
+                    [
+                        request(1),
+                        frame(HEADERS, END_STREAM | END_HEADERS | PADDED | PRIORITY, 1, &p),
+                    ]
+                    .concat()
                 },
                 true,
             ),
@@ -403,7 +440,12 @@ mod tests {
     fn a_block_the_inspector_cannot_decode_passes_to_h2() {
         let input = [
             frame(HEADERS, END_HEADERS, 1, &[0x80]), // index 0 (RFC 7541 §6.1)
-            frame(HEADERS, END_STREAM | END_HEADERS, 1, &block(&[(":method", "GET")])),
+            frame(
+                HEADERS,
+                END_STREAM | END_HEADERS,
+                1,
+                &block(&[(":method", "GET")]),
+            ),
         ]
         .concat();
         assert_eq!(through(&input, 5), input);

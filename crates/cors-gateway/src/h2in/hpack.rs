@@ -395,7 +395,10 @@ mod tests {
         // C.1.1: 10 in a 5-bit prefix; C.1.2: 1337 in a 5-bit prefix; C.1.3: 42 at an octet
         // boundary (an 8-bit prefix).
         assert_eq!(integer(&[0b0000_1010], 5), Ok(Some((10, 1))));
-        assert_eq!(integer(&[0b0001_1111, 0b1001_1010, 0b0000_1010], 5), Ok(Some((1337, 3))));
+        assert_eq!(
+            integer(&[0b0001_1111, 0b1001_1010, 0b0000_1010], 5),
+            Ok(Some((1337, 3)))
+        );
         assert_eq!(integer(&[0b0010_1010], 8), Ok(Some((42, 1))));
         // Cut short, and too large.
         assert_eq!(integer(&[0b0001_1111, 0b1001_1010], 5), Ok(None));
@@ -405,11 +408,15 @@ mod tests {
         );
     }
 
+    /// An example: its name, block, fields, the table after it and the table's size.
+    type Example = (&'static str, &'static str, Fields, Fields, usize);
+    type Fields = &'static [(&'static str, &'static str)];
+
     /// Appendix C.2: one representation of each kind, with the table after it.
     #[test]
     fn representations_of_appendix_c_2() {
         // (example, block, fields, table after, table size after)
-        let cases: [(&str, &str, &[(&str, &str)], &[(&str, &str)], usize); 4] = [
+        let cases: [Example; 4] = [
             (
                 "C.2.1 literal with incremental indexing (§6.2.1)",
                 "400a 6375 7374 6f6d 2d6b 6579 0d63 7573 746f 6d2d 6865 6164 6572",
@@ -590,14 +597,26 @@ mod tests {
     fn errors_and_size_updates() {
         let cases: [(&str, &str, Result<usize, HpackError>); 7] = [
             ("§6.1: index 0", "80", Err(HpackError::Index)),
-            ("§2.3.3: past the static table", "be", Err(HpackError::Index)),
+            (
+                "§2.3.3: past the static table",
+                "be",
+                Err(HpackError::Index),
+            ),
             (
                 "§4.2: a size update above SETTINGS_HEADER_TABLE_SIZE",
                 "3fe2 1f",
                 Err(HpackError::SizeAboveLimit),
             ),
-            ("§4.2: a size update after a field", "82 20", Err(HpackError::SizeUpdateLate)),
-            ("§5.2: EOS in a Huffman string", "0085 ffff ffff ff01 61", Err(HpackError::Huffman)),
+            (
+                "§4.2: a size update after a field",
+                "82 20",
+                Err(HpackError::SizeUpdateLate),
+            ),
+            (
+                "§5.2: EOS in a Huffman string",
+                "0085 ffff ffff ff01 61",
+                Err(HpackError::Huffman),
+            ),
             ("§6.3: a size update to 0, then a field", "20 82", Ok(2)),
             ("§6.3: two size updates at the start", "3fe1 0f 20", Ok(4)),
         ];
@@ -608,8 +627,11 @@ mod tests {
         }
         // §4.3: a smaller maximum evicts; §4.4: an entry larger than the table empties it.
         let mut d = Decoder::new(4096);
-        fields(&mut d, &hex("400a 6375 7374 6f6d 2d6b 6579 0d63 7573 746f 6d2d 6865 6164 6572"))
-            .unwrap();
+        fields(
+            &mut d,
+            &hex("400a 6375 7374 6f6d 2d6b 6579 0d63 7573 746f 6d2d 6865 6164 6572"),
+        )
+        .unwrap();
         assert_eq!(d.sizes(), (55, 4096));
         fields(&mut d, &hex("3f11")).unwrap(); // size update to 31 + 17 = 48
         assert_eq!(d.sizes(), (0, 48));
@@ -618,7 +640,11 @@ mod tests {
         fields(&mut d, &hex("4003 6162 6305 6465 6667 68")).unwrap(); // 40 bytes: evicts
         assert_eq!(table(&d), pairs(&[("abc", "defgh")]));
         fields(&mut d, &hex("4003 6162 630c 3031 3233 3435 3637 3839 3031")).unwrap(); // 47
-        fields(&mut d, &hex("4003 6162 630e 3031 3233 3435 3637 3839 3031 3233")).unwrap(); // 49
+        fields(
+            &mut d,
+            &hex("4003 6162 630e 3031 3233 3435 3637 3839 3031 3233"),
+        )
+        .unwrap(); // 49
         assert_eq!(d.sizes(), (0, 48));
         assert_eq!(fields(&mut d, &hex("be")), Err(HpackError::Index));
     }

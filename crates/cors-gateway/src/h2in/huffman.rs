@@ -112,7 +112,11 @@ pub fn decode(src: &[u8], out: &mut Vec<u8>) -> Result<(), Invalid> {
             // Only padding is left (more than 56 bits would hold a whole code): §5.2 allows at
             // most 7 bits of it, all ones.
             let ones = acc >> (64 - have) == (1u64 << have) - 1;
-            return if have < 8 && ones { Ok(()) } else { Err(Invalid) };
+            return if have < 8 && ones {
+                Ok(())
+            } else {
+                Err(Invalid)
+            };
         }
         let index = usize::from(CODE.offset[len]) + (window >> (32 - len)) as usize
             - CODE.first[len] as usize;
@@ -196,7 +200,10 @@ mod tests {
     fn strings_of_rfc_7541_appendix_c_decode() {
         // C.4.1, C.4.2, C.4.3 and C.6.1 (§5.2).
         for (coded, plain) in [
-            (&b"\xf1\xe3\xc2\xe5\xf2\x3a\x6b\xa0\xab\x90\xf4\xff"[..], &b"www.example.com"[..]),
+            (
+                &b"\xf1\xe3\xc2\xe5\xf2\x3a\x6b\xa0\xab\x90\xf4\xff"[..],
+                &b"www.example.com"[..],
+            ),
             (b"\xa8\xeb\x10\x64\x9c\xbf", b"no-cache"),
             (b"\x25\xa8\x49\xe9\x5b\xa9\x7d\x7f", b"custom-key"),
             (b"\x25\xa8\x49\xe9\x5b\xb8\xe8\xb4\xbf", b"custom-value"),
