@@ -398,10 +398,10 @@ fn run(connect: &dyn Fn() -> Conn, frames: &dyn Fn(&str) -> Vec<u8>, want: Expec
 ///   GOAWAY(PROTOCOL_ERROR) where RFC 9113 names FRAME_SIZE_ERROR, COMPRESSION_ERROR,
 ///   FLOW_CONTROL_ERROR or STREAM_CLOSED; the connection ends at once either way, which h2spec
 ///   accepts and no browser can tell apart.
-/// - `h2` drops pseudo-header fields found in trailers (`recv_trailers` keeps only the regular
-///   fields) instead of refusing the request as malformed (RFC 9113 §8.1): the request goes on
-///   without them, so nothing malformed reaches the upstream, but h2spec 8.1.2.1/3 fails. No
-///   browser sends such trailers (`fetch()` has no request trailers).
+///
+/// (`h2` drops pseudo-header fields found in trailers instead of refusing the request as
+/// malformed, RFC 9113 §8.1; the gateway's inspector of inbound frames, `h2in`, refuses them
+/// before h2 reads them, so h2spec 8.1.2.1/3 passes.)
 const CLOSED_WITH_ANOTHER_CODE: &[&str] = &[
     "4.3/1",
     "5.1/5",
@@ -420,7 +420,7 @@ const CLOSED_WITH_ANOTHER_CODE: &[&str] = &[
     "hpack 5.2/1",
     "hpack 6.1/1",
 ];
-const FAILS_IN_H2: &[&str] = &["8.1.2.1/3"];
+const FAILS_IN_H2: &[&str] = &[];
 
 /// The frames a case sends, given the connection's `:scheme`.
 type Frames = Box<dyn Fn(&str) -> Vec<u8>>;

@@ -651,7 +651,10 @@ async fn connection(job: Job, shared: Arc<Shared>, watcher: Watcher, drain: crat
             }
         };
         let h2 = match h2 {
-            Some(io) => io.checked_preface(limits.header_read_timeout.0).await,
+            Some(io) => {
+                io.checked_preface(limits.header_read_timeout.0, max_header_list(&limits))
+                    .await
+            }
             None => None,
         };
         if let Some(io) = h2 {
@@ -660,6 +663,11 @@ async fn connection(job: Job, shared: Arc<Shared>, watcher: Watcher, drain: crat
         }
     }
     shared.metrics.connection(-1);
+}
+
+/// SETTINGS_MAX_HEADER_LIST_SIZE as hyper announces it: the gateway's header limit.
+fn max_header_list(limits: &Limits) -> usize {
+    u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX) as usize
 }
 
 /// An HTTP/2 connection, served by hyper (ALPN `h2`, or the prior-knowledge preface).
@@ -681,7 +689,11 @@ async fn serve_connection<I>(
     b.timer(TokioTimer::new())
         .keep_alive_interval(Some(half))
         .keep_alive_timeout(half)
-        .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
+        .max_header_list_size(max_header_list(limits) as u32)
+        // What the inspector of inbound frames (`h2in`) follows: the same as h2's defaults,
+        // said here so that the two cannot drift apart.
+        .header_table_size(crate::h2in::HEADER_TABLE_SIZE)
+        .max_frame_size(crate::h2in::MAX_FRAME_SIZE);
     let svc = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         crate::proxy::handle(req.map(RequestBody::Hyper), info.clone(), shared.local())
     });

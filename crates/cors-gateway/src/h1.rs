@@ -16,6 +16,7 @@
 
 use crate::body::{H1Body, Lent, RequestBody, Stream};
 use crate::config::Limits;
+use crate::h2in::Inspected;
 use crate::proxy::{self, ConnInfo, ProxyBody, Shared};
 use crate::timer;
 use crate::wire::head::{Parsed, Refusal, parse};
@@ -54,7 +55,13 @@ impl Rewind {
     /// SETTINGS frame on stream 0 — RFC 9113 §3.4: an invalid preface (the first frame must
     /// be SETTINGS) is a connection error PROTOCOL_ERROR, so GOAWAY(PROTOCOL_ERROR) is sent
     /// and the connection closed, rather than left to hyper, which would wait or answer.
-    pub async fn checked_preface(self, limit: Duration) -> Option<Rewind> {
+    /// The connection goes on inspected ([`Inspected`]); `max_header_list` is the
+    /// SETTINGS_MAX_HEADER_LIST_SIZE hyper announces.
+    pub async fn checked_preface(
+        self,
+        limit: Duration,
+        max_header_list: usize,
+    ) -> Option<Inspected<Stream>> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         const GOAWAY_PROTOCOL_ERROR: [u8; 17] = [0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
         let Rewind { pre, mut io } = self;
@@ -85,7 +92,7 @@ impl Rewind {
             let _ = io.shutdown().await;
             return None;
         }
-        Some(Rewind::new(buf.freeze(), io))
+        Some(Inspected::new(buf.freeze(), io, max_header_list))
     }
 }
 

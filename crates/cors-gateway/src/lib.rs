@@ -26,7 +26,8 @@
 //! 6. [`wire`]: HTTP/1.x bytes — framing, the chunked codec, the request-head parser, the
 //!    hop-by-hop rules; nothing of CORS, tested and fuzzed alone. [`diag`]: diagnostics of
 //!    TOML files and the policy-table linter. `timer`, `busy_poll`, `worker`: per-connection
-//!    timers, busy polling, the worker index.
+//!    timers, busy polling, the worker index. `h2in`: HTTP/2 connections' inbound frames,
+//!    inspected before h2 reads them (pseudo-header fields in trailers, RFC 9113 §8.1).
 
 mod body;
 mod busy_poll;
@@ -35,6 +36,7 @@ mod demo;
 pub mod diag;
 mod gateway;
 mod h1;
+mod h2in;
 pub mod lint;
 mod metrics;
 mod proxy;
