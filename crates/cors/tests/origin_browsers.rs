@@ -6,7 +6,7 @@
 mod browser_support;
 
 use browser_support::{INSTALL_HINT, read_json, repo_root, require_tools};
-use cors::vocab::Origin;
+use cors::vocab::{HeaderOrigin, Origin};
 use std::process::Command;
 
 /// (input, the rule it exercises)
@@ -51,18 +51,19 @@ const ROWS: &[(&str, &str)] = &[
     ("https://%65xample.com", "URL #host-parsing: percent-decoded host"),
 ];
 
-#[test]
-fn origins_equal_chromium_new_url_origin() {
-    let root = repo_root();
-    require_tools(&root);
-    let dir = std::env::temp_dir().join(format!("cors-url-origins-{}", std::process::id()));
+/// `new URL(input).origin` for every input in `browser`, through `browser-tests/url-origins.mjs`.
+fn browser_origins(root: &std::path::Path, browser: &str, inputs: &[&str]) -> serde_json::Value {
+    let dir = std::env::temp_dir().join(format!(
+        "cors-url-origins-{browser}-{}-{}",
+        std::process::id(),
+        inputs.len()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let (inp, out) = (dir.join("in.json"), dir.join("out.json"));
-    let inputs: Vec<&str> = ROWS.iter().map(|(i, _)| *i).collect();
-    std::fs::write(&inp, serde_json::to_string(&inputs).unwrap()).unwrap();
+    std::fs::write(&inp, serde_json::to_string(inputs).unwrap()).unwrap();
     let status = Command::new("node")
         .arg(root.join("browser-tests/url-origins.mjs"))
-        .args(["--browser", "chromium", "--in"])
+        .args(["--browser", browser, "--in"])
         .arg(&inp)
         .arg("--out")
         .arg(&out)
@@ -70,6 +71,77 @@ fn origins_equal_chromium_new_url_origin() {
         .unwrap_or_else(|e| panic!("node: {e}: {INSTALL_HINT}"));
     assert!(status.success(), "url-origins.mjs failed: {INSTALL_HINT}");
     let report = read_json(&out);
+    let _ = std::fs::remove_dir_all(&dir);
+    report
+}
+
+/// (input, valid under URL `#concept-domain-to-ascii`, the rule it exercises)
+#[rustfmt::skip]
+const A_LABEL_ROWS: &[(&str, bool, &str)] = &[
+    ("https://xn--bcher-kva.example", true, "a valid A-label"),
+    ("https://xn--5-9vc.example", true, "a valid A-label (RTL, bidi rule holds)"),
+    ("https://xn--zca.example", true, "a valid A-label (nontransitional ß)"),
+    ("https://a2.l.xn--5-9vc.2a", false, "CheckBidi: an RTL label, then a label starting with a digit (fuzz regression)"),
+    ("https://xn--mgbh0fb.1abc", false, "CheckBidi over the whole name"),
+    ("https://xn--a.example", false, "invalid punycode"),
+    ("https://xn--.example", false, "an empty A-label"),
+    ("https://xn--a-ecp.example", false, "decodes to a disallowed code point (U+2488)"),
+    ("https://xn--1ug.example", false, "CheckJoiners: a lone ZWJ"),
+];
+
+/// URL `#concept-domain-to-ascii`: an `xn--` label must decode to a label UTS 46 allows. The
+/// configuration parser and the `Origin` header parser refuse exactly what Firefox's
+/// `new URL()` (and the `url` crate) refuse. Chromium keeps an all-ASCII host unchecked (it
+/// calls IDNA only for non-ASCII input), so it can send such an origin: the rows record that
+/// deviation too, and this test fails when it changes.
+#[test]
+fn a_labels_as_firefox_and_chromium_parse_them() {
+    let root = repo_root();
+    require_tools(&root);
+    browser_support::require_firefox_tools();
+    let inputs: Vec<&str> = A_LABEL_ROWS.iter().map(|(i, _, _)| *i).collect();
+    let firefox = browser_origins(&root, "firefox", &inputs);
+    let chromium = browser_origins(&root, "chromium", &inputs);
+    let mut wrong = Vec::new();
+    for (i, (input, valid, rule)) in A_LABEL_ROWS.iter().enumerate() {
+        let ff = &firefox["results"][i];
+        let cr = &chromium["results"][i];
+        let ours = Origin::parse(input);
+        let header_ok = HeaderOrigin::parse(input.as_bytes()).is_ok();
+        let url_ok = url::Url::parse(input).is_ok();
+        let ff_ok = ff["threw"].is_null();
+        if ours.is_ok() != *valid || header_ok != *valid || url_ok != *valid || ff_ok != *valid {
+            wrong.push(format!(
+                "{input} ({rule}): want valid={valid}; ours {ours:?}, header parser {header_ok}, url crate {url_ok}, Firefox {ff}"
+            ));
+        }
+        if let Ok(o) = &ours {
+            if ff["origin"] != o.as_str() {
+                wrong.push(format!("{input} ({rule}): ours {o}, Firefox {ff}"));
+            }
+        }
+        // Chromium: the ASCII host as written, valid or not.
+        if cr["origin"] != *input {
+            wrong.push(format!(
+                "{input} ({rule}): Chromium {cr} (no longer keeps the ASCII host)"
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} / {}:\n{}",
+        firefox["version"],
+        chromium["version"],
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn origins_equal_chromium_new_url_origin() {
+    let root = repo_root();
+    require_tools(&root);
+    let inputs: Vec<&str> = ROWS.iter().map(|(i, _)| *i).collect();
+    let report = browser_origins(&root, "chromium", &inputs);
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), ROWS.len());
     let mut wrong = Vec::new();
@@ -89,7 +161,6 @@ fn origins_equal_chromium_new_url_origin() {
             ));
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(
         wrong.is_empty(),
         "Chromium {}:\n{}",

@@ -292,3 +292,35 @@ fn localhost_names_match_with_credentials() {
         }
     }
 }
+
+/// URL `#concept-domain-to-ascii`: an `xn--` label IDNA refuses (invalid punycode, a disallowed
+/// decoded label) is an error naming the label, with a fix, in exact origins and in patterns:
+/// `new URL()` throws on such a host, so no page there sends the origin.
+#[test]
+fn invalid_a_label_is_named_with_a_fix() {
+    let err = Policy::new(config(
+        r#"allowed_origins = ["https://a.xn--a.example", "https://*.xn--a-ecp.example", "https://xn--bcher-kva.example"]"#,
+    ))
+    .unwrap_err();
+    let kinds: Vec<&E> = err.errors().iter().map(|e| &e.kind).collect();
+    assert_eq!(kinds.len(), 2, "{err}");
+    assert!(matches!(
+        kinds[0],
+        E::InvalidOrigin(cors::vocab::OriginError::InvalidALabel(l)) if l == "xn--a"
+    ));
+    assert!(matches!(
+        kinds[1],
+        E::InvalidOrigin(cors::vocab::OriginError::InvalidALabel(l)) if l == "xn--a-ecp"
+    ));
+    assert_eq!(err.errors()[0].code(), "invalid-origin");
+    assert!(
+        err.errors()[0]
+            .message()
+            .contains("`xn--a` is not a valid IDNA label")
+    );
+    assert!(
+        err.errors()[1].fix().contains("Unicode"),
+        "{}",
+        err.errors()[1].fix()
+    );
+}

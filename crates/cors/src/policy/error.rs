@@ -145,6 +145,9 @@ impl ConfigError {
             InvalidOrigin(OriginError::TrailingSlash) => {
                 format!("write `{}`", self.value.trim_end_matches('/'))
             }
+            InvalidOrigin(OriginError::InvalidALabel(_)) => {
+                "write the host name in Unicode (lint prints the A-label browsers send), or copy the host of `new URL(…).origin`".into()
+            }
             InvalidOrigin(_) => "write scheme://host[:port] only, e.g. `https://app.example.com`".into(),
             InvalidWildcard => "use `https://*.example.com` for subdomains or `http://localhost:*` for any port".into(),
             NullInOriginList => "remove it and set allow_null_origin = true if you really need it".into(),

@@ -59,6 +59,9 @@ pub enum OriginError {
     Wildcard,
     /// The bytes are not the serialization a browser sends (header parsing only).
     NotSerialized,
+    /// An `xn--` label that the URL Standard's domain to ASCII refuses (URL
+    /// `#concept-domain-to-ascii`): not valid punycode, or decoding to a label IDNA disallows.
+    InvalidALabel(String),
 }
 
 impl fmt::Display for OriginError {
@@ -83,6 +86,10 @@ impl fmt::Display for OriginError {
             OriginError::InvalidPort(p) => write!(f, "`{p}` is not a valid port (0 to 65535)"),
             OriginError::Wildcard => f.write_str(
                 "`*` is not part of an origin; use `*` alone, or a pattern such as `https://*.example.com`",
+            ),
+            OriginError::InvalidALabel(l) => write!(
+                f,
+                "`{l}` is not a valid IDNA label (URL domain to ASCII refuses it), so `new URL()` throws and no page there sends this origin"
             ),
             OriginError::NotSerialized => {
                 f.write_str("not an origin as browsers serialize it (`scheme://host[:port]` or `null`)")
@@ -213,8 +220,22 @@ impl Origin {
             return Ok(Origin::from_parts(&scheme, &host, port));
         }
         let probe = format!("https://{host_raw}/");
-        let url =
-            url::Url::parse(&probe).map_err(|_| OriginError::InvalidHost(host_raw.to_string()))?;
+        let url = url::Url::parse(&probe).map_err(|e| {
+            // URL `#concept-domain-to-ascii`: name the `xn--` label IDNA refuses, if that is why.
+            let lower = host_raw.to_ascii_lowercase();
+            let bad_label = (e == url::ParseError::IdnaError)
+                .then(|| {
+                    lower
+                        .split('.')
+                        .filter(|l| l.starts_with("xn--"))
+                        .find(|l| !ascii_domain_is_url_valid(l))
+                })
+                .flatten();
+            match bad_label {
+                Some(l) => OriginError::InvalidALabel(l.to_string()),
+                None => OriginError::InvalidHost(host_raw.to_string()),
+            }
+        })?;
         let host = match url.host() {
             Some(url::Host::Domain(d)) => d.to_string(),
             // Only special schemes parse a host as an IPv4 address (URL `#host-parsing` step 3):
@@ -371,6 +392,16 @@ fn ends_in_a_number(host: &str) -> bool {
         .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// `false` when a lowercase ASCII domain has an `xn--` label (URL `#concept-domain-to-ascii`,
+/// UTS 46 §4 step 4) and the URL Standard's domain to ASCII refuses the name or changes it:
+/// invalid punycode (`xn--a`), a decoded label IDNA disallows (`xn--a-ecp`, `a⒈`), or a name
+/// that fails CheckBidi or CheckJoiners once decoded (`xn--mgbh0fb.1abc`). Names without an
+/// `xn--` label are left to the grammar above.
+fn ascii_domain_is_url_valid(host: &str) -> bool {
+    let has_a_label = host.split('.').any(|l| l.starts_with("xn--"));
+    !has_a_label || matches!(url::Host::parse(host), Ok(url::Host::Domain(d)) if d == host)
+}
+
 fn split_host_port(rest: &str) -> Result<(&str, Option<&str>), OriginError> {
     if let Some(after) = rest.strip_prefix('[') {
         let Some(close) = after.find(']') else {
@@ -523,6 +554,16 @@ impl<'a> HeaderOrigin<'a> {
                 && !host
                     .parse::<std::net::Ipv4Addr>()
                     .is_ok_and(|a| a.to_string() == host)
+            {
+                return Err(OriginError::NotSerialized);
+            }
+            // URL `#concept-domain-to-ascii`: an `xn--` label of a special scheme's host must
+            // decode as punycode to a label UTS 46 allows (with CheckBidi and CheckJoiners over
+            // the whole name), or the URL does not parse: `https://a2.l.xn--5-9vc.2a` is never
+            // the origin of a conforming browser's page (fuzz regression). Only such hosts pay
+            // for the check (it allocates); other ASCII labels are their own ASCII form.
+            if (default_port(scheme).is_some() || scheme == "file")
+                && !ascii_domain_is_url_valid(host)
             {
                 return Err(OriginError::NotSerialized);
             }
@@ -735,6 +776,15 @@ mod tests {
             ("https://e:8:44", OriginError::InvalidPort("8:44".into())),
             ("Https://%4E.%2aE41", OriginError::Wildcard),
             ("https://", OriginError::InvalidHost("".into())),
+            // URL `#concept-domain-to-ascii`: the configured side names the bad A-label.
+            (
+                "https://a.XN--A.example",
+                OriginError::InvalidALabel("xn--a".into()),
+            ),
+            (
+                "https://xn--a-ecp.example:8443",
+                OriginError::InvalidALabel("xn--a-ecp".into()),
+            ),
             (
                 "https://exa mple.com",
                 OriginError::InvalidHost("exa mple.com".into()),
@@ -780,6 +830,14 @@ mod tests {
             "tauri://localhost",
             "https://example.com.",
             "http://localhost.:8080",
+            // Valid A-labels (URL `#concept-domain-to-ascii` gives them back unchanged).
+            "https://xn--bcher-kva.example",
+            "https://xn--5-9vc.example",
+            "https://xn--mgbh0fb.example",
+            "https://xn--55qx5d.xn--tckwe",
+            "https://xn--ls8h.example.",
+            // A non-special scheme's host is opaque (URL `#concept-opaque-host-parser`): no IDNA.
+            "tauri://xn--a",
         ] {
             assert!(HeaderOrigin::parse(ok.as_bytes()).is_ok(), "{ok}");
         }
@@ -823,6 +881,20 @@ mod tests {
             "http://a.0x1",
             "tps://a.ea4:03",
             "https://a.b:08443",
+            // URL `#concept-domain-to-ascii` (fuzz regression, fuzz/regressions/origin): an
+            // `xn--` label that is not valid punycode, decodes to a label UTS 46 disallows, or
+            // fails CheckBidi/CheckJoiners. Firefox's `new URL()` throws on each (Chromium keeps
+            // an all-ASCII host unchecked; see origin_browsers.rs).
+            "https://a2.l.xn--5-9vc.2a",
+            "https://xn--a.example",
+            "https://xn--.example",
+            "https://a.xn--",
+            "https://xn--abc-.example",
+            "https://xn--a-ecp.example",
+            "https://xn--1ug.example",
+            "https://xn--mgbh0fb.1abc",
+            "http://xn--a.example.:8080",
+            "wss://xn--zz.example",
         ] {
             assert!(HeaderOrigin::parse(bad.as_bytes()).is_err(), "{bad:?}");
         }
