@@ -1,0 +1,1 @@
+export async function recordFirefoxHar() { throw new Error("todo"); }
