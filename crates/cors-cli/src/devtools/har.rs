@@ -478,6 +478,8 @@ fn passing_preflight(out: &cors::agent::Outgoing, origin: &str) -> Response {
         out.header(n)
             .map(|v| String::from_utf8_lossy(v).into_owned())
     };
+    // After a cross-origin redirect the preflight's Origin is `null`, not the page's.
+    let origin = text("origin").unwrap_or_else(|| origin.to_string());
     let r = Response::new(204).with_header("Access-Control-Allow-Origin", origin);
     let mut r = r;
     if let Some(m) = text("access-control-request-method") {
