@@ -47,12 +47,14 @@ export function chromiumVersion() {
  * Launches headless chromium with a fresh user-data-dir. Returns a playwright BrowserContext
  * (persistent context, because a user-data-dir is required); `close()` also removes the dir.
  */
-export async function launch({ extraArgs = [], viewport } = {}) {
+export async function launch({ extraArgs = [], viewport, recordHar } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'cors-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath(),
     headless: true,
     ...(viewport ? { viewport } : {}),
+    // `recordHar: { path }`: playwright writes the context's traffic as a HAR 1.2 file on close.
+    ...(recordHar ? { recordHar } : {}),
     // Only the brief's flags: playwright's own defaults switch Chromium features off (e.g. its
     // CORS redirect handling, storage partitioning), which would make this not the real Chromium.
     ignoreDefaultArgs: true,

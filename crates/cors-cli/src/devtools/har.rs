@@ -66,9 +66,13 @@ pub struct HarResponse {
     /// The header lines received.
     #[serde(default)]
     pub headers: Vec<Pair>,
-    /// Chromium's error text (`net::ERR_FAILED`…).
-    #[serde(rename = "_error", default)]
+    /// Chromium's error text (`net::ERR_FAILED`…): `_error` in DevTools' export,
+    /// `_failureText` in playwright-core's `recordHar` (seen in a real recording, status -1).
+    #[serde(rename = "_error", alias = "_failureText", default)]
     pub error: Option<String>,
+    /// `redirectURL`: where a redirect pointed (empty when none).
+    #[serde(rename = "redirectURL", default)]
+    pub redirect_url: String,
     /// Why the browser blocked it, when recorded (`_blocked_reason`, `_blockedReason`).
     #[serde(rename = "_blocked_reason", alias = "_blockedReason", default)]
     pub blocked_reason: Option<String>,
@@ -317,9 +321,27 @@ pub fn exchanges(har: &Har, fallback: Option<&str>) -> Vec<Exchange> {
         }
     }
     let mut used = vec![false; har.entries.len()];
+    // The later hops of a redirect chain: each has its own entry (a real Chromium recording
+    // shows them), but they are one fetch, judged from its first entry (`replay` follows them).
+    let mut hop = vec![false; har.entries.len()];
+    for (i, e) in har.entries.iter().enumerate() {
+        let to = e.response.redirect_url.as_str();
+        if to.is_empty() || !(300..400).contains(&e.response.status) || e.is_preflight() {
+            continue;
+        }
+        let target = url::Url::parse(&e.request.url)
+            .and_then(|base| base.join(to))
+            .map(|u| u.to_string())
+            .unwrap_or_else(|_| to.to_string());
+        if let Some(k) = ((i + 1)..(i + 65).min(har.entries.len())).find(|&k| {
+            !hop[k] && !har.entries[k].is_preflight() && har.entries[k].request.url == target
+        }) {
+            hop[k] = true;
+        }
+    }
     let mut out = Vec::new();
     for (i, e) in har.entries.iter().enumerate() {
-        if e.is_preflight() || is_document(e) {
+        if e.is_preflight() || is_document(e) || hop[i] {
             continue;
         }
         let mode = e.header("sec-fetch-mode").map(str::to_ascii_lowercase);
@@ -450,23 +472,56 @@ fn missing(what: String) -> End {
     })
 }
 
+/// A preflight response that allows `out` (the engine's preflight request) for `origin`.
+fn passing_preflight(out: &cors::agent::Outgoing, origin: &str) -> Response {
+    let text = |n: &str| {
+        out.header(n)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    };
+    // After a cross-origin redirect the preflight's Origin is `null`, not the page's.
+    let origin = text("origin").unwrap_or_else(|| origin.to_string());
+    let r = Response::new(204).with_header("Access-Control-Allow-Origin", origin);
+    let mut r = r;
+    if let Some(m) = text("access-control-request-method") {
+        r = r.with_header("Access-Control-Allow-Methods", m);
+    }
+    if let Some(h) = text("access-control-request-headers") {
+        r = r.with_header("Access-Control-Allow-Headers", h);
+    }
+    // A preflight never carries credentials itself (`out.include_credentials` is false), but
+    // it must allow them when the request it is for has them; allowing them is harmless when
+    // it has not.
+    r.with_header("Access-Control-Allow-Credentials", "true")
+}
+
 /// Feeds the engine the responses the HAR recorded for one exchange: its preflight, its
 /// actual request and, after a redirect, the entry of the next URL. No network.
+///
+/// A HAR may leave preflights out (playwright-core's `recordHar` does: a real Chromium
+/// recording has no `OPTIONS` entries at all). When the engine wants a preflight the HAR does
+/// not show but the HAR shows the actual request answered, the browser's preflight passed —
+/// a browser sends the actual request only then (Fetch #cors-preflight-fetch) — so it is
+/// replayed as a preflight response allowing exactly this request, and the second member
+/// returned is `true`, so that the report says so.
 pub fn replay(
     har: &Har,
     x: &Exchange,
     request: Request,
     profile: Profile,
     cache: &mut PreflightCache,
-) -> Trace {
+) -> (Trace, bool) {
+    let mut inferred = false;
     let mut fetch = match Fetch::new(request, profile) {
         Ok(f) => f,
         Err(r) => {
-            return Trace {
-                plan: None,
-                steps: Vec::new(),
-                end: End::Refused(r),
-            };
+            return (
+                Trace {
+                    plan: None,
+                    steps: Vec::new(),
+                    end: End::Refused(r),
+                },
+                false,
+            );
         }
     };
     let plan = Some(fetch.plan().clone());
@@ -479,11 +534,14 @@ pub fn replay(
             Action::SendPreflight(o) => (StepKind::Preflight, o),
             Action::SendActual(o) => (StepKind::Actual, o),
             Action::Done(result) => {
-                return Trace {
-                    plan,
-                    steps,
-                    end: End::Done(result),
-                };
+                return (
+                    Trace {
+                        plan,
+                        steps,
+                        end: End::Done(result),
+                    },
+                    inferred,
+                );
             }
         };
         let entry = match kind {
@@ -504,7 +562,27 @@ pub fn replay(
                 cursor = k;
             }
         }
-        let response = entry.and_then(|k| response_of(&har.entries[k]));
+        let mut response = entry.and_then(|k| response_of(&har.entries[k]));
+        let answered = |e: &Entry| e.browser_error().is_none();
+        // The entry of the request this missing preflight was for: the fetch's own at the
+        // first hop, else the next entry for the hop's URL.
+        let for_entry = || {
+            if actual_hops == 0 {
+                Some(x.actual)
+            } else {
+                har.entries[cursor + 1..]
+                    .iter()
+                    .position(|e| !e.is_preflight() && e.request.url == out.url.as_str())
+                    .map(|k| cursor + 1 + k)
+            }
+        };
+        if kind == StepKind::Preflight
+            && entry.is_none()
+            && for_entry().is_some_and(|k| answered(&har.entries[k]))
+        {
+            response = Some(passing_preflight(&out, &x.origin));
+            inferred = true;
+        }
         steps.push(Step {
             kind,
             sent: out,
@@ -519,19 +597,25 @@ pub fn replay(
                 (StepKind::Actual, None) => "the HAR has no entry for this request",
                 _ => "the HAR records no response for this request",
             };
-            return Trace {
-                plan,
-                steps,
-                end: missing(what.into()),
-            };
+            return (
+                Trace {
+                    plan,
+                    steps,
+                    end: missing(what.into()),
+                },
+                inferred,
+            );
         };
         fetch.on_response(response, cache, now);
     }
-    Trace {
-        plan,
-        steps,
-        end: missing("too many requests for one fetch".into()),
-    }
+    (
+        Trace {
+            plan,
+            steps,
+            end: missing("too many requests for one fetch".into()),
+        },
+        inferred,
+    )
 }
 
 /// Opens `path` (`-` for standard input) and reads it, with a progress bar on a terminal.
@@ -601,7 +685,13 @@ fn judge(
         .to_request(url)
         .map_err(|e| format!("entry {}: {}", x.actual, e.0))?;
     let profile = imported.args.profile();
-    let trace = replay(har, x, req.clone(), profile, cache);
+    let (trace, inferred) = replay(har, x, req.clone(), profile, cache);
+    let mut imported = imported;
+    if inferred {
+        imported.notes.push(
+            "the HAR records no preflight for this request (playwright's HAR leaves preflights out), but the browser sent the request, so its preflight passed: replayed as passed".into(),
+        );
+    }
     let mut r = report::build(&imported.args, &req, profile, &trace);
     let browser_error = entry.browser_error();
     let blocked = browser_error.is_some();

@@ -1,0 +1,70 @@
+// Records a HAR file of the scenario matrix (scenarios/scenarios.json, the rows not marked
+// `batch`) as a real browser writes it, for `cors check --har` (crates/cors-cli/tests/
+// devtools_har_browsers.rs):
+//
+//   node devtools/record-hars.mjs --browser chromium --out DIR [--only REGEX]
+//   node devtools/record-hars.mjs --browser firefox  --out DIR [--only REGEX]
+//
+// Writes DIR/<browser>.har and DIR/<browser>.fetches.json: for every fetch, in order, the
+// scenario id, the URL, and what the page's script saw (`ok`: the promise resolved; `error`:
+// the TypeError) — the browser's own verdict, independent of the HAR.
+//
+// Chromium: playwright-core's `recordHar` on the browser context (lib/chromium.mjs `launch`),
+// which builds the HAR from the DevTools protocol's Network domain. Firefox: not yet (the HAR
+// Firefox's own DevTools write needs the netmonitor's exporter with the toolbox open; issue 18).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startScriptedServer } from '../lib/scripted-server.mjs';
+import { pageFetch } from '../lib/page-fetch.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const browserName = opt('--browser', 'chromium');
+const outDir = opt('--out', null);
+if (!outDir) throw new Error('--out DIR is required');
+const only = opt('--only', null) ? new RegExp(opt('--only')) : null;
+mkdirSync(outDir, { recursive: true });
+
+const table = JSON.parse(readFileSync(join(here, '..', 'scenarios', 'scenarios.json'), 'utf8'));
+const scenarios = table.scenarios.filter((s) => !s.batch && (!only || only.test(s.id)));
+const byId = new Map(scenarios.map((s) => [s.id, s]));
+const origins = {};
+const log = [];
+const opts = { script: (id) => byId.get(id)?.server ?? null, origins: () => origins, tag: () => null, log };
+const servers = {};
+for (const name of ['A', 'B', 'C']) servers[name] = await startScriptedServer(name, opts);
+origins.A = `http://127.0.0.1:${servers.A.port}`;
+origins.B = `http://127.0.0.1:${servers.B.port}`;
+origins.C = `http://localhost:${servers.C.port}`;
+
+const harPath = join(outDir, `${browserName}.har`);
+const fetches = [];
+async function runAll(evaluate) {
+  for (const s of scenarios) {
+    for (let i = 0; i < s.fetches.length; i++) {
+      const f = s.fetches[i];
+      if (f.wait_ms) await new Promise((r) => setTimeout(r, f.wait_ms));
+      const url = `${origins[f.target ?? 'B']}/s/${s.id}/${f.hop ?? 0}${f.query ?? ''}`;
+      const r = await evaluate({ url, init: { ...f.init } });
+      fetches.push({ id: s.id, i, url, method: f.init?.method ?? 'GET', ok: r.ok, thrown: r.thrown ?? false, error: r.error ?? null });
+    }
+  }
+}
+
+if (browserName === 'chromium') {
+  const { launch } = await import('../lib/chromium.mjs');
+  const context = await launch({ recordHar: { path: harPath, content: 'omit' } });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${origins.A}/`);
+    await runAll((arg) => page.evaluate(pageFetch, arg));
+  } finally {
+    await context.close();
+  }
+} else {
+  throw new Error(`--browser ${browserName}: only chromium records HAR files so far`);
+}
+for (const s of Object.values(servers)) await s.close();
+writeFileSync(join(outDir, `${browserName}.fetches.json`), JSON.stringify({ browser: browserName, origins, fetches }, null, 1));
