@@ -25,6 +25,7 @@ pub mod fetch;
 pub mod har;
 pub mod shell;
 
+use crate::check::imported::ImportedReport;
 use crate::check::request::RequestArgs;
 use capture::{Imported, import, print_notes, report_of};
 
@@ -46,34 +47,50 @@ pub fn from_flags(
     )
 }
 
+/// The request `--curl` or `--fetch` gives, read against `base`, with its report (the notes are
+/// printed for people unless `json`); `Ok(None)` when neither flag is given.
+fn copied(
+    tool: &str,
+    flags: &crate::check::imported::DevtoolsArgs,
+    base: &RequestArgs,
+    json: bool,
+) -> Result<Option<(Imported, ImportedReport)>, String> {
+    let Some(read) = from_flags(flags.curl.as_deref(), flags.fetch.as_deref(), base) else {
+        return Ok(None);
+    };
+    let i = read?;
+    let report = report_of(
+        if flags.curl.is_some() {
+            "curl"
+        } else {
+            "fetch"
+        },
+        &i,
+    );
+    if !json {
+        print_notes(tool, &i);
+    }
+    Ok(Some((i, report)))
+}
+
 /// Runs `cors check`: a HAR file entry by entry, a copied request read into the flags, or the
 /// flags as they are.
 pub fn check(mut args: crate::check::CheckArgs) -> std::process::ExitCode {
     if let Some(path) = args.devtools.har.clone() {
         return har::run_check(&args, &path);
     }
-    let flags = &args.devtools;
-    match from_flags(flags.curl.as_deref(), flags.fetch.as_deref(), &args.request) {
-        Some(Ok(i)) => {
-            let from = if flags.curl.is_some() {
-                "curl"
-            } else {
-                "fetch"
-            };
-            let report = report_of(from, &i);
-            if !args.json {
-                print_notes("cors check", &i);
-            }
+    match copied("cors check", &args.devtools, &args.request, args.json) {
+        Ok(Some((i, report))) => {
             args.url = Some(i.url);
             args.request = i.args;
             args.insecure |= i.insecure;
             crate::check::run(args, Some(report))
         }
-        Some(Err(e)) => {
+        Ok(None) => crate::check::run(args, None),
+        Err(e) => {
             eprintln!("cors check: {e}");
             std::process::ExitCode::from(crate::check::EXIT_ERROR)
         }
-        None => crate::check::run(args, None),
     }
 }
 
@@ -82,27 +99,17 @@ pub fn explain(mut args: crate::explain::ExplainArgs) -> std::process::ExitCode 
     if let Some(path) = args.devtools.har.clone() {
         return har::run_explain(&args, &path);
     }
-    let flags = &args.devtools;
-    match from_flags(flags.curl.as_deref(), flags.fetch.as_deref(), &args.request) {
-        Some(Ok(i)) => {
-            let from = if flags.curl.is_some() {
-                "curl"
-            } else {
-                "fetch"
-            };
-            let report = report_of(from, &i);
-            if !args.json {
-                print_notes("cors explain", &i);
-            }
+    match copied("cors explain", &args.devtools, &args.request, args.json) {
+        Ok(Some((i, report))) => {
             args.url = Some(i.url);
             args.request = i.args;
             crate::explain::run(args, Some(report))
         }
-        Some(Err(e)) => {
+        Ok(None) => crate::explain::run(args, None),
+        Err(e) => {
             eprintln!("cors explain: {e}");
             std::process::ExitCode::from(2)
         }
-        None => crate::explain::run(args, None),
     }
 }
 
@@ -222,5 +229,101 @@ mod tests {
             e.render("curl \\\n  -Z"),
             "line 2, column 3: bad [x]\n    -Z\n    ^"
         );
+    }
+
+    /// No input panics a reader: arbitrary text (and text made of the characters DevTools'
+    /// copies are built from) into the shell splitter, both parsers and the import, and
+    /// arbitrary bytes (and JSON-ish text) into the HAR reader; each answers a value or an error.
+    mod no_panic {
+        use super::base;
+        use crate::devtools::{capture, curl, fetch, har, shell};
+        use proptest::prelude::*;
+
+        fn devtools_text() -> impl Strategy<Value = String> {
+            let pieces = prop::sample::select(vec![
+                "curl ",
+                "'",
+                "\"",
+                "$'",
+                "^\"",
+                "^",
+                "\\",
+                "\\\n",
+                " -H ",
+                " -X ",
+                " -b ",
+                " --data-raw ",
+                " --data-binary ",
+                " -u ",
+                " --compressed",
+                " --insecure",
+                "Origin: https://a.example",
+                "sec-fetch-mode: cors",
+                "Cookie: a=b",
+                "\\x41",
+                "\\u{1F600}",
+                "\\u00e9",
+                "http://a.example/",
+                "fetch(",
+                "{",
+                "}",
+                "[",
+                "]",
+                ":",
+                ",",
+                "\"method\"",
+                "\"headers\"",
+                "\"body\"",
+                "null",
+                "\"mode\"",
+                "\"credentials\"",
+                "\"include\"",
+                ");",
+                "\n",
+                "é",
+                "\u{0}",
+                " ",
+            ]);
+            prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+        }
+
+        fn read_all(text: &str) {
+            for d in [shell::Dialect::Posix, shell::Dialect::Cmd] {
+                let _ = shell::split(text, d);
+            }
+            for parsed in [curl::parse(text), fetch::parse(text)] {
+                if let Ok(c) = parsed {
+                    let _ = capture::import(&c, &base());
+                } else if let Err(e) = parsed {
+                    let _ = e.render(text);
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+            #[test]
+            fn arbitrary_text(text in any::<String>()) {
+                read_all(&text);
+            }
+            #[test]
+            fn devtools_like_text(text in devtools_text()) {
+                read_all(&text);
+            }
+            #[test]
+            fn arbitrary_har_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+                let _ = har::read(&bytes[..]);
+            }
+            #[test]
+            fn har_like_text(text in prop::collection::vec(prop::sample::select(vec![
+                "{", "}", "[", "]", ",", ":", "\"log\"", "\"version\"", "\"1.2\"", "\"entries\"",
+                "\"request\"", "\"response\"", "\"status\"", "\"headers\"", "\"name\"",
+                "\"value\"", "\"method\"", "\"url\"", "0", "-1", "\"x\"", "null",
+            ]), 0..60).prop_map(|v| v.concat())) {
+                if let Ok(h) = har::read(text.as_bytes()) {
+                    let _ = har::exchanges(&h, Some("http://a.example"));
+                }
+            }
+        }
     }
 }
