@@ -272,7 +272,7 @@ fn info_and_the_paste_seam() {
         info.json()["browsers"],
         json!(["chromium", "firefox", "safari"])
     );
-    assert_eq!(info.json()["paste"], json!([]));
+    assert_eq!(info.json()["paste"], json!(["curl", "fetch", "har"]));
     refused(
         &raw(&ui.host, "GET", "/api/info", &[("Host", &ui.host)], ""),
         "info without the token",
@@ -291,9 +291,25 @@ fn info_and_the_paste_seam() {
         ),
         "info from another origin",
     );
-    let paste = ui.post(&token, "/api/paste", &json!({ "kind": "curl", "text": "curl 'https://api.example/x' -H 'Origin: https://app.example'" }));
-    assert_eq!(paste.status, 501, "{}", paste.body);
-    assert_eq!(paste.json()["error"]["code"], "paste-unsupported");
+    // A pasted "Copy as cURL" comes back as the form `cors explain --curl` reads from it.
+    let paste = ui.post(&token, "/api/paste", &json!({ "kind": "curl", "text": "curl 'https://api.example/x' -X DELETE -H 'Origin: https://app.example' -H 'sec-fetch-mode: cors'" }));
+    assert_eq!(paste.status, 200, "{}", paste.body);
+    let form = &paste.json()["forms"][0];
+    assert_eq!(form["url"], "https://api.example/x", "{form:#}");
+    assert_eq!(form["origin"], "https://app.example", "{form:#}");
+    assert_eq!(form["method"], "DELETE", "{form:#}");
+    assert_eq!(
+        form["headers"],
+        json!([]),
+        "the browser's own headers are not script's"
+    );
+    let bad = ui.post(
+        &token,
+        "/api/paste",
+        &json!({ "kind": "curl", "text": "curl 'https://api.example/x' --frobnicate" }),
+    );
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(bad.body.contains("frobnicate"), "{}", bad.body);
     let wrong_method = raw(
         &ui.host,
         "GET",

@@ -5,10 +5,9 @@
 //! The page sends one [`Form`] per browser; `/api/explain` answers with the object `cors explain
 //! --json` prints for the same options, `/api/check` with the one `cors check --json` prints.
 //!
-//! **Seam for pasted requests.** `/api/paste` takes `{kind, text}` ("Copy as cURL", "Copy as
-//! fetch" or a HAR file) and answers with the [`Form`]s it describes; [`paste`] is the one place
-//! a parser plugs in (the DevTools inputs of `cors check --curl/--fetch/--har`, issue 18). Until
-//! then [`PASTE_KINDS`] is empty, `/api/info` says so and the page offers the form only.
+//! **Pasted requests.** `/api/paste` takes `{kind, text}` ("Copy as cURL", "Copy as fetch" or
+//! a HAR file's text) and answers with the [`Form`]s it describes, read by the same code as
+//! `cors check --curl/--fetch/--har` (`crate::devtools`); the page fills its form from the first.
 
 use crate::check::request::{
     BodyKind, BrowserArg, CredentialsArg, ModeArg, RedirectArg, RequestArgs, parse_url,
@@ -148,9 +147,9 @@ pub async fn check(
     Ok(crate::check::live_report(client, &args, &req, &mut cache).await)
 }
 
-/// The kinds of text `/api/paste` understands (`curl`, `fetch`, `har` once issue 18's parsers
-/// exist). Empty: the page shows the form only.
-pub const PASTE_KINDS: &[&str] = &[];
+/// The kinds of text `/api/paste` understands: DevTools' "Copy as cURL" (bash or cmd) and
+/// "Copy as fetch", and a HAR file — read by the same code as `cors check --curl/--fetch/--har`.
+pub const PASTE_KINDS: &[&str] = &["curl", "fetch", "har"];
 
 /// What `/api/paste` receives.
 #[derive(Clone, Debug, Deserialize)]
@@ -166,19 +165,89 @@ pub struct Paste {
     pub origin: String,
 }
 
-/// `/api/paste`: the forms a pasted DevTools request describes (a HAR file may hold several).
-///
-/// TODO(issue 18): call the `--curl` / `--fetch` / `--har` parsers here and list their kinds in
-/// [`PASTE_KINDS`]; the page fills its form from the answer and needs no change.
+/// The flag spelling of a keyword option (`same-origin`, `no-cors`…).
+fn keyword_name<T: ValueEnum>(v: &T) -> String {
+    v.to_possible_value()
+        .map(|p| p.get_name().to_string())
+        .unwrap_or_default()
+}
+
+impl Form {
+    /// The form that holds `args` for `url`: [`Form::to_args`] read backwards.
+    fn from_args(url: &str, a: &RequestArgs) -> Form {
+        Form {
+            url: url.to_string(),
+            origin: a.origin.clone().unwrap_or_default(),
+            method: a.method.clone().unwrap_or_default(),
+            headers: a
+                .headers
+                .iter()
+                .chain(&a.headers_escaped)
+                .cloned()
+                .collect(),
+            data: a.data.clone().unwrap_or_default(),
+            body: a.body_kind.as_ref().map(keyword_name).unwrap_or_default(),
+            credentials: keyword_name(&a.credentials),
+            mode: keyword_name(&a.mode),
+            redirect: keyword_name(&a.redirect),
+            browser: keyword_name(&a.browser),
+            private_network: a.private_network,
+        }
+    }
+}
+
+/// `/api/paste`: the forms a pasted DevTools request describes (a HAR file: one per
+/// cross-origin request in it, in file order).
 pub fn paste(p: &Paste) -> Result<Vec<Form>, ApiError> {
-    let _ = (&p.text, &p.origin);
-    Err(ApiError::new(
-        "paste-unsupported",
-        format!(
-            "this build cannot read pasted `{}` text yet: fill in the form instead",
-            p.kind
-        ),
-    ))
+    use crate::devtools::{capture, curl, fetch, har};
+    let base = Form {
+        origin: p.origin.clone(),
+        ..Form::default()
+    }
+    .to_args()?;
+    let unreadable = |e: capture::ImportError| {
+        ApiError::new("bad-request", format!("{}: {}", p.kind, e.render(&p.text)))
+    };
+    match p.kind.as_str() {
+        "curl" | "fetch" => {
+            let read = if p.kind == "curl" {
+                curl::parse(&p.text)
+            } else {
+                fetch::parse(&p.text)
+            };
+            let i = read
+                .and_then(|c| capture::import(&c, &base))
+                .map_err(unreadable)?;
+            Ok(vec![Form::from_args(&i.url, &i.args)])
+        }
+        "har" => {
+            let h = har::read(p.text.as_bytes())
+                .map_err(|e| ApiError::new("bad-request", format!("har: {e}")))?;
+            let forms: Vec<Form> = har::exchanges(&h, base.origin.as_deref())
+                .iter()
+                .filter_map(|x| {
+                    let mut b = base.clone();
+                    b.origin = Some(x.origin.clone());
+                    let i = capture::import(&har::captured(&h.entries[x.actual]), &b).ok()?;
+                    Some(Form::from_args(&i.url, &i.args))
+                })
+                .collect();
+            if forms.is_empty() {
+                return Err(ApiError::new(
+                    "bad-request",
+                    format!(
+                        "har: none of its {} entries is a cross-origin request",
+                        h.entries.len()
+                    ),
+                ));
+            }
+            Ok(forms)
+        }
+        k => Err(ApiError::new(
+            "bad-request",
+            format!("kind `{k}`: expected one of {}", PASTE_KINDS.join(", ")),
+        )),
+    }
 }
 
 /// `/api/info`: what the page needs to know about this build.
@@ -234,15 +303,59 @@ mod tests {
         assert_eq!(explain(&bad_url).unwrap_err().status(), 400);
     }
 
+    /// A pasted copy fills the form with what `cors explain --curl/--fetch` reads from it, and
+    /// explaining that form gives the same object as the flags (one reader, two fronts).
     #[test]
-    fn paste_is_a_clear_error_until_a_parser_exists() {
-        let e = paste(&Paste {
+    fn pasted_copies_fill_the_form() {
+        let curl = Paste {
             kind: "curl".into(),
-            text: "curl https://a.example".into(),
+            text: "curl 'https://api.example/items' -X 'PUT' -H 'Origin: https://app.example' \\\n  -H 'Content-Type: application/json' -H 'sec-fetch-mode: cors' --data-raw '{}'".into(),
             origin: String::new(),
-        })
-        .unwrap_err();
-        assert_eq!((e.code, e.status()), ("paste-unsupported", 501));
-        assert!(PASTE_KINDS.is_empty());
+        };
+        let forms = paste(&curl).unwrap();
+        assert_eq!(forms.len(), 1);
+        let f = &forms[0];
+        assert_eq!(
+            (f.url.as_str(), f.origin.as_str(), f.method.as_str()),
+            ("https://api.example/items", "https://app.example", "PUT")
+        );
+        assert_eq!(
+            f.headers,
+            vec!["Content-Type: application/json".to_string()]
+        );
+        assert_eq!((f.data.as_str(), f.mode.as_str()), ("{}", "cors"));
+        let e = explain(f).unwrap();
+        assert_eq!(serde_json::to_value(&e).unwrap()["route"], "preflight");
+
+        let fetch = Paste {
+            kind: "fetch".into(),
+            text: r#"fetch("https://api.example/me", {"credentials": "include", "mode": "cors", "method": "GET"});"#.into(),
+            origin: "https://app.example".into(),
+        };
+        let f = &paste(&fetch).unwrap()[0];
+        assert_eq!(
+            (f.origin.as_str(), f.credentials.as_str()),
+            ("https://app.example", "include")
+        );
+
+        for (kind, text) in [
+            ("curl", "curl 'https://a.example/' --frobnicate"),
+            ("fetch", "fetch(\"x\", {"),
+            ("har", "{\"log\": 1}"),
+            ("zip", "x"),
+        ] {
+            let e = paste(&Paste {
+                kind: kind.into(),
+                text: text.into(),
+                origin: String::new(),
+            })
+            .unwrap_err();
+            assert_eq!(e.status(), 400, "{kind}: {e:?}");
+            assert!(
+                e.message.starts_with(kind) || e.message.contains(kind),
+                "{e:?}"
+            );
+        }
+        assert_eq!(PASTE_KINDS, ["curl", "fetch", "har"]);
     }
 }
