@@ -224,6 +224,21 @@ fn check_live(result: &Value, browser_under_test: &str) {
                 Some((kind, header)) => assert_eq!(failed, vec![(kind, vec![header])], "{ctx}"),
                 None => assert!(failed.is_empty(), "{ctx}"),
             }
+            // Each column prints its own browser's console wording when blocked (Safari's is
+            // WebKit's, from `cors check`'s console.webkit_lines), and nothing when allowed.
+            let console = shown["console"].as_str();
+            if verdict == "blocked" {
+                assert!(console.is_some_and(|c| !c.is_empty()), "console: {ctx}");
+                if browser == "safari" {
+                    assert_ne!(
+                        console,
+                        row["shown"]["chromium"]["console"].as_str(),
+                        "Safari's wording is not Chromium's: {ctx}"
+                    );
+                }
+            } else {
+                assert_eq!(console, None, "console: {ctx}");
+            }
             if state == "redirect" {
                 assert!(
                     steps.iter().any(|s| s["state"] == "redirect"),

@@ -169,6 +169,7 @@ function consoleLines(result, browser, live) {
     const c = result.console || {};
     if (browser === 'firefox') return c.firefox_lines && c.firefox_lines.length ? c.firefox_lines : [];
     if (browser === 'chromium') return c.chromium ? [c.chromium] : [];
+    if (browser === 'safari') return c.webkit_lines && c.webkit_lines.length ? c.webkit_lines : [];
     return [];
   }
   if (result.refusal) return [`Uncaught (in promise) ${result.refusal.message}`];
@@ -196,10 +197,7 @@ function renderColumns(results, live) {
 
     col.append(el('h4', {}, 'Console'));
     const lines = consoleLines(result, browser, live);
-    if (live && browser === 'safari' && result.console && result.console.chromium) {
-      // The engine keeps Chromium's and Firefox's console texts; WebKit's wording is not modelled.
-      col.append(el('p', { class: 'muted', 'data-testid': 'console' }, 'An error (Safari’s own wording is not modelled here): the verdict and the reason above are Safari’s.'));
-    } else if (lines.length) {
+    if (lines.length) {
       col.append(el('pre', { class: 'console', 'data-testid': 'console' }, lines.join('\n')));
     } else {
       col.append(el('p', { class: 'muted', 'data-testid': 'console' }, live ? 'Nothing: the request passes.' : result.route === 'blocked' ? 'A CORS error (see above).' : 'Nothing, when the server sends the headers under “The fix” (live mode shows what your server sends).'));
