@@ -90,6 +90,14 @@ pub fn parse(
     let head = buf.split_to(s.len).freeze();
     let uri = Uri::from_maybe_shared(s.target.shared(&head))
         .map_err(|_| Refusal::bad("the request target is malformed"))?;
+    // RFC 9112 §3.2.3: the authority-form (`host:port`, no scheme, no path) is CONNECT's only;
+    // for any other method it is no request target at all. (CONNECT itself is refused later,
+    // by the proxy, with its own answer.)
+    if uri.scheme().is_none() && uri.authority().is_some() && s.method != Method::CONNECT {
+        return Err(Refusal::bad(
+            "the request target is in authority-form, which only CONNECT uses",
+        ));
+    }
     let mut headers = HeaderMap::with_capacity(s.fields);
     let mut f = Fields::default();
     for span in spans.iter() {
@@ -421,6 +429,10 @@ mod tests {
             // §5.2: obs-fold is refused.
             ("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", 400),
             ("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
+            // §3.2.3: authority-form is CONNECT's; found by fuzzing (h1_head), it used to be
+            // taken for an absolute-form target and set Host.
+            ("POST 9x HTTP/1.0\r\n\r\n", 400),
+            ("GET a.example:443 HTTP/1.1\r\nHost: a.example\r\n\r\n", 400),
         ] {
             assert_eq!(head(raw).map_err(|e| e.0), Err(status), "{raw:?}");
         }
