@@ -24,6 +24,7 @@ const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] 
 const browserName = opt('--browser', 'chromium');
 const outDir = opt('--out', null);
 if (!outDir) throw new Error('--out DIR is required');
+const recorder = opt('--recorder', null);
 const only = opt('--only', null) ? new RegExp(opt('--only')) : null;
 mkdirSync(outDir, { recursive: true });
 
@@ -41,6 +42,7 @@ origins.C = `http://localhost:${servers.C.port}`;
 
 const harPath = join(outDir, `${browserName}.har`);
 const fetches = [];
+const extra = {};
 async function runAll(evaluate) {
   for (const s of scenarios) {
     for (let i = 0; i < s.fetches.length; i++) {
@@ -53,7 +55,7 @@ async function runAll(evaluate) {
   }
 }
 
-if (browserName === 'chromium') {
+if (browserName === 'chromium' && recorder === 'playwright') {
   const { launch } = await import('../lib/chromium.mjs');
   const context = await launch({ recordHar: { path: harPath, content: 'omit' } });
   try {
@@ -63,8 +65,29 @@ if (browserName === 'chromium') {
   } finally {
     await context.close();
   }
+} else if (browserName === 'chromium') {
+  const { launch, chromiumVersion } = await import('../lib/chromium.mjs');
+  const { recordCdpHar } = await import('./cdp-har.mjs');
+  const context = await launch();
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    const version = /Chromium ([0-9.]+)/.exec(chromiumVersion())?.[1] ?? 'n/a';
+    const rec = await recordCdpHar(cdp, { creatorVersion: version });
+    await page.goto(`${origins.A}/`);
+    await runAll((arg) => page.evaluate(pageFetch, arg));
+    // Late events (loadingFailed after the promise rejected, ExtraInfo) settle.
+    await new Promise((r) => setTimeout(r, 300));
+    writeFileSync(harPath, JSON.stringify(rec.har(), null, 1));
+    extra.corsErrors = rec.corsErrors();
+  } finally {
+    await context.close();
+  }
+} else if (browserName === 'firefox') {
+  const { recordFirefoxHar } = await import('./firefox-har.mjs');
+  await recordFirefoxHar({ pageUrl: `${origins.A}/`, harPath, runAll, mode: recorder });
 } else {
-  throw new Error(`--browser ${browserName}: only chromium records HAR files so far`);
+  throw new Error(`--browser ${browserName}: chromium or firefox`);
 }
 for (const s of Object.values(servers)) await s.close();
-writeFileSync(join(outDir, `${browserName}.fetches.json`), JSON.stringify({ browser: browserName, origins, fetches }, null, 1));
+writeFileSync(join(outDir, `${browserName}.fetches.json`), JSON.stringify({ browser: browserName, origins, fetches, ...extra }, null, 1));
