@@ -1,0 +1,239 @@
+//! `cors check --har` on HAR files real browsers wrote over the scenario matrix of the browser
+//! tests (`browser-tests/scenarios/scenarios.json`), each compared with what that browser did.
+//!
+//! The fixtures in `tests/devtools_har/` are recorded by `browser-tests/devtools/record-hars.mjs`
+//! (its header says how to regenerate them):
+//!
+//! - `chromium.har.gz`: headless Chromium's traffic as its DevTools protocol's Network domain
+//!   reports it, written in the shape DevTools' "Export HAR" writes (preflights as entries,
+//!   blocked requests with `_error` and the response head Chromium received);
+//! - `firefox.har.gz`: the HAR Firefox's own Network Monitor exports, from a toolbox opened in
+//!   headless Firefox;
+//! - `<browser>.fetches.json`: for every fetch, what the page's script saw (the promise resolved
+//!   or rejected) — the browser's verdict, independent of the HAR.
+//!
+//! The real binary runs `cors check --har FILE --json` (offline: the recorded responses are
+//! replayed) and, for every cross-origin fetch, the report's verdict must be what the page saw.
+//! Where a HAR cannot carry what the engine needs, the test names the case and its reason —
+//! each is bounded by what a HAR of that browser provably lacks — never a blanket pass.
+
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/devtools_har")
+        .join(name)
+}
+
+/// The HAR, un-gzipped into a temporary file (`gzip` is part of every Debian system).
+fn har_file(browser: &str) -> (PathBuf, Value) {
+    let gz = fixture(&format!("{browser}.har.gz"));
+    let out = Command::new("gzip")
+        .arg("-dc")
+        .arg(&gz)
+        .output()
+        .expect("run gzip -dc");
+    assert!(out.status.success(), "gzip -dc {}", gz.display());
+    let dir = std::env::temp_dir().join(format!("cors-devtools-har-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{browser}.har"));
+    std::fs::write(&path, &out.stdout).unwrap();
+    let v = serde_json::from_slice(&out.stdout).expect("the fixture is JSON");
+    (path, v)
+}
+
+fn origin_of(url: &str) -> String {
+    // scheme://host:port of the fixtures' URLs (all http, all with a port).
+    let rest = &url[url.find("://").map_or(0, |i| i + 3)..];
+    let end = rest.find('/').unwrap_or(rest.len());
+    format!("{}{}", &url[..url.len() - rest.len()], &rest[..end])
+}
+
+fn header<'a>(pairs: &'a Value, name: &str) -> Option<&'a str> {
+    pairs.as_array()?.iter().find_map(|p| {
+        p["name"]
+            .as_str()
+            .filter(|n| n.eq_ignore_ascii_case(name))
+            .and(p["value"].as_str())
+    })
+}
+
+/// Why a report may differ from the page's verdict: each is something the HAR does not hold.
+#[derive(Debug, PartialEq, Eq, Hash, Clone, Copy)]
+enum Gap {
+    /// `fetch(…, {redirect: "error" | "manual"})`: a HAR has no redirect mode, so the engine
+    /// follows the redirect and finds no entry for the hop the browser never requested.
+    RedirectMode,
+    /// Chromium blocked at the preflight a request it never sent: DevTools has only the
+    /// renderer's provisional headers for it (no `Sec-Fetch-Mode`, no `Cookie`), so the HAR
+    /// cannot show that script asked for credentials.
+    ProvisionalHeaders,
+    /// Chromium failed the fetch with a network error of its own (`net::ERR_INVALID_REDIRECT`,
+    /// `net::ERR_TOO_MANY_REDIRECTS`) and recorded no response head for it.
+    NetworkErrorUnrecorded,
+    /// Firefox's HAR exporter records a CORS block of an answered request nowhere: the entry
+    /// has the status and headers, no error field. The engine blocks it, as Firefox did.
+    FirefoxBlockNotInHar,
+}
+
+struct Run {
+    reports: usize,
+    agree: usize,
+    gaps: HashMap<Gap, usize>,
+    compared: usize,
+}
+
+fn check(browser: &str, extra: &[&str]) -> Run {
+    let (path, har) = har_file(browser);
+    let fetches: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture(&format!("{browser}.fetches.json"))).unwrap(),
+    )
+    .unwrap();
+    let page = fetches["origins"]["A"].as_str().unwrap().to_string();
+    let mut args = vec!["check", "--har", path.to_str().unwrap(), "--json"];
+    args.extend_from_slice(extra);
+    let out = Command::new(env!("CARGO_BIN_EXE_cors"))
+        .args(&args)
+        .output()
+        .expect("run cors");
+    let reports: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "cors {args:?}: not JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert!(
+        out.stderr.is_empty(),
+        "cors {args:?} skipped entries: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let entries = har["log"]["entries"].as_array().unwrap();
+    let reports = reports.as_array().unwrap();
+    // Reports by the URL of their entry, in file order (one scenario may fetch a URL twice).
+    let mut by_url: HashMap<String, VecDeque<&Value>> = HashMap::new();
+    for r in reports {
+        let e = &entries[r["imported"]["har"]["entry"].as_u64().unwrap() as usize];
+        by_url
+            .entry(e["request"]["url"].as_str().unwrap().to_string())
+            .or_default()
+            .push_back(r);
+    }
+    let mut run = Run {
+        reports: reports.len(),
+        agree: 0,
+        gaps: HashMap::new(),
+        compared: 0,
+    };
+    let mut problems = Vec::new();
+    for f in fetches["fetches"].as_array().unwrap() {
+        let url = f["url"].as_str().unwrap();
+        let id = format!("{} #{}", f["id"].as_str().unwrap(), f["i"]);
+        let page_ok = f["ok"].as_bool().unwrap();
+        let in_har: Vec<&Value> = entries
+            .iter()
+            .filter(|e| e["request"]["url"] == url && e["request"]["method"] != "OPTIONS")
+            .collect();
+        let Some(r) = by_url.get_mut(url).and_then(VecDeque::pop_front) else {
+            // No report: fetch() threw, or the request is not a cross-origin CORS request
+            // (no-cors or same-origin mode, a same-origin URL), or it never reached the network.
+            let cors_cross_origin = f["mode"] == "cors" && origin_of(url) != page;
+            if !f["thrown"].as_bool().unwrap() && cors_cross_origin && !in_har.is_empty() {
+                problems.push(format!("{id}: in the HAR but not reported"));
+            }
+            continue;
+        };
+        run.compared += 1;
+        let facts = &r["imported"]["har"];
+        let verdict = r["verdict"].as_str().unwrap();
+        if facts["agrees"] == true {
+            run.agree += 1;
+        }
+        if (verdict == "allowed") == page_ok && facts["agrees"] == true {
+            continue;
+        }
+        let first = &entries[facts["entry"].as_u64().unwrap() as usize];
+        let not_recorded = r["network_error"]["kind"] == "not-recorded";
+        let error = facts["browser_error"].as_str().unwrap_or("");
+        let gap = if not_recorded && f["redirect"] != "follow" {
+            Some(Gap::RedirectMode)
+        } else if not_recorded
+            && !page_ok
+            && browser == "chromium"
+            && f["credentials"] == "include"
+            && header(&first["request"]["headers"], "sec-fetch-mode").is_none()
+        {
+            Some(Gap::ProvisionalHeaders)
+        } else if not_recorded
+            && !page_ok
+            && browser == "chromium"
+            && error.starts_with("net::ERR_")
+            && error != "net::ERR_FAILED"
+        {
+            Some(Gap::NetworkErrorUnrecorded)
+        } else if browser == "firefox"
+            && verdict == "blocked"
+            && !page_ok
+            && facts["agrees"] == false
+            && facts["browser_error"].is_null()
+            && facts["browser_status"].as_u64().unwrap_or(0) != 0
+        {
+            Some(Gap::FirefoxBlockNotInHar)
+        } else {
+            None
+        };
+        match gap {
+            Some(g) => *run.gaps.entry(g).or_default() += 1,
+            None => problems.push(format!(
+                "{id}: the page {} but cors check says {verdict} (agrees {}, browser error {:?}): {}",
+                if page_ok { "got a response" } else { "saw a TypeError" },
+                facts["agrees"],
+                facts["browser_error"],
+                r["summary"]
+            )),
+        }
+    }
+    let left: usize = by_url.values().map(VecDeque::len).sum();
+    if left > 0 {
+        problems.push(format!("{left} report(s) match no fetch of the page"));
+    }
+    assert!(problems.is_empty(), "{browser}:\n{}", problems.join("\n"));
+    eprintln!(
+        "{browser}: {} reports, {} agree with the browser, not judgeable from the HAR: {:?}",
+        run.reports, run.agree, run.gaps
+    );
+    run
+}
+
+#[test]
+fn chromium_devtools_har_verdicts_are_chromiums() {
+    let run = check("chromium", &[]);
+    // 292 fetches; those not reported are the ones fetch() refuses, no-cors and same-origin
+    // ones, and the redirects that start same-origin.
+    assert!(run.reports >= 270, "{} reports", run.reports);
+    assert_eq!(run.compared, run.reports);
+    // No report disagrees (a disagreement is a Gap-less problem above); the ones the engine
+    // cannot judge from the HAR are few and each has its reason.
+    assert!(run.agree >= 260, "{} of {} agree", run.agree, run.reports);
+    assert!(!run.gaps.contains_key(&Gap::FirefoxBlockNotInHar));
+    assert!(
+        run.gaps.get(&Gap::ProvisionalHeaders).copied().unwrap_or(0) <= 7,
+        "{:?}",
+        run.gaps
+    );
+    assert!(run.gaps.values().sum::<usize>() <= 11, "{:?}", run.gaps);
+    assert_eq!(run.agree + run.gaps.values().sum::<usize>(), run.reports);
+}
+
+#[test]
+fn firefox_network_monitor_har_verdicts_are_firefoxs() {
+    let run = check("firefox", &["--browser", "firefox"]);
+    assert!(run.reports >= 270, "{} reports", run.reports);
+    assert_eq!(run.compared, run.reports);
+    assert!(run.agree >= 240, "{} of {} agree", run.agree, run.reports);
+    assert!(!run.gaps.contains_key(&Gap::ProvisionalHeaders));
+    assert!(run.gaps.get(&Gap::RedirectMode).copied().unwrap_or(0) <= 2);
+    assert_eq!(run.agree + run.gaps.values().sum::<usize>(), run.reports);
+}
