@@ -145,6 +145,15 @@ pub struct Har {
     pub entries: Vec<Entry>,
 }
 
+impl Har {
+    /// Whether Firefox's DevTools wrote it (`log.creator.name` `Firefox`).
+    pub fn is_firefox(&self) -> bool {
+        self.creator
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case("firefox"))
+    }
+}
+
 /// Why a HAR file could not be read.
 #[derive(Debug)]
 pub struct HarError {
@@ -750,6 +759,11 @@ fn judge(
         "blocked" | "refused" => Some(blocked),
         _ => None,
     };
+    if agrees == Some(false) && !blocked && har.is_firefox() {
+        imported.notes.push(
+            "Firefox's HAR export records no CORS block of an answered request (the entry keeps its status and headers and has no error field): check the console for \"Cross-Origin Request Blocked\" before taking this difference as Firefox's".into(),
+        );
+    }
     let mut ir = report_of("har", &imported);
     ir.har = Some(HarFacts {
         entry: x.actual,
@@ -1147,6 +1161,17 @@ mod tests {
             put("X-A"),
         ]);
         assert_eq!(exchanges(&har, None)[0].preflight, None);
+    }
+
+    /// Firefox's Network Monitor export (a real one: `creator.name` is `Firefox`) is told apart,
+    /// since it records no CORS block of an answered request.
+    #[test]
+    fn firefox_exports_are_recognised() {
+        let text = r#"{"log": {"version": "1.2", "creator": {"name": "Firefox", "version": "153.8.0"}, "entries": []}}"#;
+        assert!(read(text.as_bytes()).unwrap().is_firefox());
+        assert!(!read(HAR.as_bytes()).unwrap().is_firefox());
+        let chromium = r#"{"log": {"version": "1.2", "creator": {"name": "WebInspector", "version": "537.36"}, "entries": []}}"#;
+        assert!(!read(chromium.as_bytes()).unwrap().is_firefox());
     }
 
     #[test]
