@@ -16,30 +16,36 @@
 //! replayed) and, for every cross-origin fetch, the report's verdict must be what the page saw.
 //! Where a HAR cannot carry what the engine needs, the test names the case and its reason —
 //! each is bounded by what a HAR of that browser provably lacks — never a blanket pass.
+//! Two more tests record both HARs afresh (`record-hars.mjs`, about 30 s together; the browser
+//! tests' tools: `scripts/test-deps/chromium` and `scripts/test-deps/firefox`) and check them
+//! the same way.
+
+#[path = "../../cors/tests/browser_support/mod.rs"]
+mod browser_support;
 
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/devtools_har")
-        .join(name)
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/devtools_har")
 }
 
 /// The HAR, un-gzipped into a temporary file (`gzip` is part of every Debian system).
-fn har_file(browser: &str) -> (PathBuf, Value) {
-    let gz = fixture(&format!("{browser}.har.gz"));
+fn har_file(dir: &Path, browser: &str) -> (PathBuf, Value) {
+    let gz = dir.join(format!("{browser}.har.gz"));
     let out = Command::new("gzip")
         .arg("-dc")
         .arg(&gz)
         .output()
         .expect("run gzip -dc");
     assert!(out.status.success(), "gzip -dc {}", gz.display());
-    let dir = std::env::temp_dir().join(format!("cors-devtools-har-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{browser}.har"));
+    let tmp = std::env::temp_dir().join(format!("cors-devtools-har-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    // Named after the recording's directory: the fixtures' and a fresh recording's differ.
+    let from = dir.file_name().and_then(|n| n.to_str()).unwrap_or("har");
+    let path = tmp.join(format!("{from}-{browser}.har"));
     std::fs::write(&path, &out.stdout).unwrap();
     let v = serde_json::from_slice(&out.stdout).expect("the fixture is JSON");
     (path, v)
@@ -86,12 +92,9 @@ struct Run {
     compared: usize,
 }
 
-fn check(browser: &str, extra: &[&str]) -> Run {
-    let (path, har) = har_file(browser);
-    let fetches: Value = serde_json::from_str(
-        &std::fs::read_to_string(fixture(&format!("{browser}.fetches.json"))).unwrap(),
-    )
-    .unwrap();
+fn check(dir: &Path, browser: &str, extra: &[&str]) -> Run {
+    let (path, har) = har_file(dir, browser);
+    let fetches = browser_support::read_json(&dir.join(format!("{browser}.fetches.json")));
     let page = fetches["origins"]["A"].as_str().unwrap().to_string();
     let mut args = vec!["check", "--har", path.to_str().unwrap(), "--json"];
     args.extend_from_slice(extra);
@@ -212,9 +215,7 @@ fn check(browser: &str, extra: &[&str]) -> Run {
     run
 }
 
-#[test]
-fn chromium_devtools_har_verdicts_are_chromiums() {
-    let run = check("chromium", &[]);
+fn chromium_bounds(run: &Run) {
     // 292 fetches; those not reported are the ones fetch() refuses, no-cors and same-origin
     // ones, and the redirects that start same-origin.
     assert!(run.reports >= 270, "{} reports", run.reports);
@@ -232,13 +233,64 @@ fn chromium_devtools_har_verdicts_are_chromiums() {
     assert_eq!(run.agree + run.gaps.values().sum::<usize>(), run.reports);
 }
 
-#[test]
-fn firefox_network_monitor_har_verdicts_are_firefoxs() {
-    let run = check("firefox", &["--browser", "firefox"]);
+fn firefox_bounds(run: &Run) {
     assert!(run.reports >= 270, "{} reports", run.reports);
     assert_eq!(run.compared, run.reports);
     assert!(run.agree >= 240, "{} of {} agree", run.agree, run.reports);
     assert!(!run.gaps.contains_key(&Gap::ProvisionalHeaders));
     assert!(run.gaps.get(&Gap::RedirectMode).copied().unwrap_or(0) <= 2);
     assert_eq!(run.agree + run.gaps.values().sum::<usize>(), run.reports);
+}
+
+#[test]
+fn chromium_devtools_har_verdicts_are_chromiums() {
+    chromium_bounds(&check(&fixtures(), "chromium", &[]));
+}
+
+#[test]
+fn firefox_network_monitor_har_verdicts_are_firefoxs() {
+    firefox_bounds(&check(&fixtures(), "firefox", &["--browser", "firefox"]));
+}
+
+/// Records the HARs afresh (`record-hars.mjs`, about 10 s in Chromium and 20 s in Firefox), so
+/// the recorders and the browsers of this machine are what is checked, not only the fixtures.
+fn record(browser: browser_support::Browser) -> PathBuf {
+    let root = browser_support::repo_root();
+    match browser {
+        browser_support::Browser::Firefox => browser_support::require_firefox_tools(),
+        _ => browser_support::require_tools(&root),
+    }
+    let out = std::env::temp_dir().join(format!(
+        "cors-devtools-har-live-{}-{}",
+        browser.name(),
+        std::process::id()
+    ));
+    let status = Command::new("node")
+        .arg(root.join("browser-tests/devtools/record-hars.mjs"))
+        .args(["--browser", browser.name(), "--gzip", "--out"])
+        .arg(&out)
+        .current_dir(root.join("browser-tests"))
+        .status()
+        .unwrap_or_else(|e| panic!("cannot start node: {e}; {}", browser_support::INSTALL_HINT));
+    assert!(
+        status.success(),
+        "record-hars.mjs --browser {} failed; {}",
+        browser.name(),
+        browser_support::INSTALL_HINT
+    );
+    out
+}
+
+#[test]
+fn a_fresh_chromium_recording_agrees_too() {
+    let dir = record(browser_support::Browser::Chromium);
+    chromium_bounds(&check(&dir, "chromium", &[]));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_fresh_firefox_recording_agrees_too() {
+    let dir = record(browser_support::Browser::Firefox);
+    firefox_bounds(&check(&dir, "firefox", &["--browser", "firefox"]));
+    let _ = std::fs::remove_dir_all(dir);
 }
