@@ -13,6 +13,7 @@
 use super::capture::{Captured, Imported, import, report_of};
 use crate::check::drive::{End, Step, StepKind, Trace};
 use crate::check::imported::HarFacts;
+use crate::check::request::CredentialsArg;
 use crate::check::{CheckArgs, report};
 use crate::explain::ExplainArgs;
 use crate::http::ErrorKind;
@@ -744,8 +745,45 @@ fn judge(
         .to_request(url)
         .map_err(|e| format!("entry {}: {}", x.actual, e.0))?;
     let profile = imported.args.profile();
+    // Chromium's DevTools keep only the renderer's provisional headers (no `Origin`, no
+    // `Sec-Fetch-Mode`, no `Cookie`) for a request that never went out: blocked at its
+    // preflight. Script's headers and method are there; its credentials mode is not.
+    let provisional = entry.header("origin").is_none()
+        && entry.header("sec-fetch-mode").is_none()
+        && entry.header("cookie").is_none()
+        && x.preflight.is_some()
+        && imported.args.credentials != CredentialsArg::Include
+        && x.browser_error(har).is_some();
+    let before = provisional.then(|| cache.clone());
     let (trace, inferred) = replay(har, x, req.clone(), profile, cache);
     let mut imported = imported;
+    let (mut req, mut trace) = (req, trace);
+    if let Some(mut alt_cache) =
+        before.filter(|_| matches!(&trace.end, End::Network(e) if e.kind == ErrorKind::NotRecorded))
+    {
+        // The recorded preflight lets a request without credentials through, yet the browser
+        // never sent the request: judged again as `credentials: "include"`, the one option
+        // the provisional headers hide. Taken only when that explains the browser's block.
+        let mut alt = imported.clone();
+        alt.args.credentials = CredentialsArg::Include;
+        if let Ok(alt_req) = url::Url::parse(&imported.url)
+            .map_err(|e| e.to_string())
+            .and_then(|u| alt.args.to_request(u).map_err(|e| e.0))
+        {
+            let (alt_trace, _) = replay(har, x, alt_req.clone(), profile, &mut alt_cache);
+            if matches!(&alt_trace.end, End::Done(Err(f)) if f.preflight) {
+                alt.notes
+                    .retain(|n| !n.starts_with("no cookies in the request"));
+                alt.notes.push(
+                    "the HAR shows only provisional headers for this request (Chromium never sent it) and its recorded preflight allows it without credentials, so script asked for credentials: judged as credentials include".into(),
+                );
+                imported = alt;
+                req = alt_req;
+                trace = alt_trace;
+                *cache = alt_cache;
+            }
+        }
+    }
     if inferred {
         imported.notes.push(
             "the HAR records no preflight for this request (playwright's HAR leaves preflights out), but the browser sent the request, so its preflight passed: replayed as passed".into(),
@@ -1161,6 +1199,119 @@ mod tests {
             put("X-A"),
         ]);
         assert_eq!(exchanges(&har, None)[0].preflight, None);
+    }
+
+    #[derive(clap::Parser)]
+    struct T {
+        #[command(flatten)]
+        c: CheckArgs,
+    }
+
+    /// A real Chromium recording of `pf-cred-star`: the blocked `PUT` has only the renderer's
+    /// provisional headers (no Origin, Sec-Fetch-Mode or Cookie: it never went out) and comes
+    /// before its preflight, which answered `Access-Control-Allow-Origin: *`. Judged without
+    /// credentials the preflight passes and the HAR has no answer to replay; the one option the
+    /// provisional headers hide, credentials include, explains the block, and is said.
+    #[test]
+    fn provisional_headers_of_a_request_blocked_at_its_preflight() {
+        use clap::Parser;
+        let page = ("Referer", "https://app.example/");
+        let har = har_of(vec![
+            entry(
+                "document",
+                "GET",
+                "https://app.example/",
+                &[],
+                200,
+                &[],
+                None,
+            ),
+            entry(
+                "fetch",
+                "PUT",
+                "https://api.example/x",
+                &[page, ("x-a", "1")],
+                0,
+                &[],
+                Some("net::ERR_FAILED"),
+            ),
+            entry(
+                "preflight",
+                "OPTIONS",
+                "https://api.example/x",
+                &[
+                    O,
+                    CORS,
+                    page,
+                    ("Access-Control-Request-Method", "PUT"),
+                    ("Access-Control-Request-Headers", "x-a"),
+                ],
+                204,
+                &[
+                    ("Access-Control-Allow-Origin", "*"),
+                    ("Access-Control-Allow-Methods", "PUT"),
+                    ("Access-Control-Allow-Headers", "X-A"),
+                    ("Access-Control-Allow-Credentials", "true"),
+                ],
+                None,
+            ),
+        ]);
+        let args = T::parse_from(["t", "--har", "x.har"]).c;
+        let xs = exchanges(&har, None);
+        assert_eq!((xs[0].actual, xs[0].preflight), (1, Some(2)));
+        let mut cache = PreflightCache::new(args.request.profile());
+        let r = judge(&har, &xs[0], &args, &mut cache).unwrap();
+        assert_eq!(r.verdict, "blocked");
+        let f = r.imported.as_ref().unwrap();
+        assert_eq!(f.har.as_ref().unwrap().agrees, Some(true));
+        assert!(
+            f.notes
+                .iter()
+                .any(|n| n.contains("judged as credentials include")),
+            "{:?}",
+            f.notes
+        );
+        // The same request answered (so it was sent): no such inference.
+        let mut answered = har_of(vec![
+            entry(
+                "fetch",
+                "PUT",
+                "https://api.example/x",
+                &[O, CORS, ("x-a", "1")],
+                200,
+                &[("Access-Control-Allow-Origin", "https://app.example")],
+                None,
+            ),
+            entry(
+                "preflight",
+                "OPTIONS",
+                "https://api.example/x",
+                &[
+                    O,
+                    CORS,
+                    ("Access-Control-Request-Method", "PUT"),
+                    ("Access-Control-Request-Headers", "x-a"),
+                ],
+                204,
+                &[
+                    ("Access-Control-Allow-Origin", "*"),
+                    ("Access-Control-Allow-Methods", "PUT"),
+                    ("Access-Control-Allow-Headers", "X-A"),
+                ],
+                None,
+            ),
+        ]);
+        answered.creator = None;
+        let xs = exchanges(&answered, None);
+        let r = judge(&answered, &xs[0], &args, &mut cache).unwrap();
+        assert_eq!(r.verdict, "allowed");
+        let notes = r.imported.unwrap().notes;
+        assert!(
+            !notes
+                .iter()
+                .any(|n| n.contains("judged as credentials include")),
+            "{notes:?}"
+        );
     }
 
     /// Firefox's Network Monitor export (a real one: `creator.name` is `Firefox`) is told apart,
