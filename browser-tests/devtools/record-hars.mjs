@@ -1,18 +1,31 @@
 // Records a HAR file of the scenario matrix (scenarios/scenarios.json, the rows not marked
-// `batch`) as a real browser writes it, for `cors check --har` (crates/cors-cli/tests/
-// devtools_har_browsers.rs):
+// `batch`) as a real browser's DevTools write it, for `cors check --har` (crates/cors-cli/tests/
+// devtools_har_browsers.rs reads the committed recordings in crates/cors-cli/tests/devtools_har/):
 //
-//   node devtools/record-hars.mjs --browser chromium --out DIR [--only REGEX]
-//   node devtools/record-hars.mjs --browser firefox  --out DIR [--only REGEX]
+//   node devtools/record-hars.mjs --browser chromium --out DIR [--gzip] [--only REGEX]
+//   node devtools/record-hars.mjs --browser firefox  --out DIR [--gzip] [--only REGEX]
 //
-// Writes DIR/<browser>.har and DIR/<browser>.fetches.json: for every fetch, in order, the
-// scenario id, the URL, and what the page's script saw (`ok`: the promise resolved; `error`:
-// the TypeError) — the browser's own verdict, independent of the HAR.
+// Regenerate the fixtures (about 10 s for Chromium, 20 s for Firefox):
 //
-// Chromium: playwright-core's `recordHar` on the browser context (lib/chromium.mjs `launch`),
-// which builds the HAR from the DevTools protocol's Network domain. Firefox: not yet (the HAR
-// Firefox's own DevTools write needs the netmonitor's exporter with the toolbox open; issue 18).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+//   cd browser-tests
+//   node devtools/record-hars.mjs --browser chromium --gzip --out ../crates/cors-cli/tests/devtools_har
+//   node devtools/record-hars.mjs --browser firefox  --gzip --out ../crates/cors-cli/tests/devtools_har
+//
+// Writes DIR/<browser>.har (DIR/<browser>.har.gz with --gzip) and DIR/<browser>.fetches.json:
+// for every fetch, in order, the scenario id, the URL, the fetch() options the HAR cannot show
+// (mode, credentials, redirect) and what the page's script saw (`ok`: the promise resolved;
+// `error`: the TypeError) — the browser's own verdict, independent of the HAR. For Chromium it
+// also lists the CORS error DevTools reported for each blocked request (`corsErrors`).
+//
+// Chromium (default): the HAR is built from the DevTools protocol's Network events on a CDP
+// session of the page (devtools/cdp-har.mjs), in the shape DevTools' "Export HAR" writes:
+// preflights as their own entries, blocked requests with `_error` and the response head the
+// browser received. `--recorder playwright`: playwright-core's `recordHar` instead (it leaves
+// preflights and blocked responses' heads out).
+// Firefox: the HAR Firefox's own Network Monitor exports (devtools/firefox-har.mjs), from a
+// toolbox opened in headless Firefox.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startScriptedServer } from '../lib/scripted-server.mjs';
@@ -24,6 +37,8 @@ const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] 
 const browserName = opt('--browser', 'chromium');
 const outDir = opt('--out', null);
 if (!outDir) throw new Error('--out DIR is required');
+const recorder = opt('--recorder', null);
+const gzip = args.includes('--gzip');
 const only = opt('--only', null) ? new RegExp(opt('--only')) : null;
 mkdirSync(outDir, { recursive: true });
 
@@ -41,6 +56,7 @@ origins.C = `http://localhost:${servers.C.port}`;
 
 const harPath = join(outDir, `${browserName}.har`);
 const fetches = [];
+const extra = {};
 async function runAll(evaluate) {
   for (const s of scenarios) {
     for (let i = 0; i < s.fetches.length; i++) {
@@ -48,12 +64,23 @@ async function runAll(evaluate) {
       if (f.wait_ms) await new Promise((r) => setTimeout(r, f.wait_ms));
       const url = `${origins[f.target ?? 'B']}/s/${s.id}/${f.hop ?? 0}${f.query ?? ''}`;
       const r = await evaluate({ url, init: { ...f.init } });
-      fetches.push({ id: s.id, i, url, method: f.init?.method ?? 'GET', ok: r.ok, thrown: r.thrown ?? false, error: r.error ?? null });
+      fetches.push({
+        id: s.id,
+        i,
+        url,
+        method: f.init?.method ?? 'GET',
+        mode: f.init?.mode ?? 'cors',
+        credentials: f.init?.credentials ?? 'same-origin',
+        redirect: f.init?.redirect ?? 'follow',
+        ok: r.ok,
+        thrown: r.thrown ?? false,
+        error: r.error ?? null,
+      });
     }
   }
 }
 
-if (browserName === 'chromium') {
+if (browserName === 'chromium' && recorder === 'playwright') {
   const { launch } = await import('../lib/chromium.mjs');
   const context = await launch({ recordHar: { path: harPath, content: 'omit' } });
   try {
@@ -63,8 +90,34 @@ if (browserName === 'chromium') {
   } finally {
     await context.close();
   }
+} else if (browserName === 'chromium') {
+  const { launch, chromiumVersion } = await import('../lib/chromium.mjs');
+  const { recordCdpHar } = await import('./cdp-har.mjs');
+  const context = await launch();
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    const version = /Chromium ([0-9.]+)/.exec(chromiumVersion())?.[1] ?? 'n/a';
+    const rec = await recordCdpHar(cdp, { creatorVersion: version });
+    await page.goto(`${origins.A}/`);
+    await runAll((arg) => page.evaluate(pageFetch, arg));
+    // Late events (loadingFailed after the promise rejected, ExtraInfo) settle.
+    await new Promise((r) => setTimeout(r, 300));
+    writeFileSync(harPath, JSON.stringify(rec.har(), null, 1));
+    extra.corsErrors = rec.corsErrors();
+  } finally {
+    await context.close();
+  }
+} else if (browserName === 'firefox') {
+  const { recordFirefoxHar } = await import('./firefox-har.mjs');
+  await recordFirefoxHar({ pageUrl: `${origins.A}/`, harPath, runAll });
 } else {
-  throw new Error(`--browser ${browserName}: only chromium records HAR files so far`);
+  throw new Error(`--browser ${browserName}: chromium or firefox`);
 }
 for (const s of Object.values(servers)) await s.close();
-writeFileSync(join(outDir, `${browserName}.fetches.json`), JSON.stringify({ browser: browserName, origins, fetches }, null, 1));
+if (gzip) {
+  // The committed fixtures: gzip (no name, no time in its header) keeps them small and stable.
+  writeFileSync(`${harPath}.gz`, gzipSync(readFileSync(harPath), { level: 9 }));
+  rmSync(harPath);
+}
+writeFileSync(join(outDir, `${browserName}.fetches.json`), JSON.stringify({ browser: browserName, origins, fetches, ...extra }, null, 1));

@@ -13,6 +13,7 @@
 use super::capture::{Captured, Imported, import, report_of};
 use crate::check::drive::{End, Step, StepKind, Trace};
 use crate::check::imported::HarFacts;
+use crate::check::request::CredentialsArg;
 use crate::check::{CheckArgs, report};
 use crate::explain::ExplainArgs;
 use crate::http::ErrorKind;
@@ -143,6 +144,15 @@ pub struct Har {
     pub creator: Option<String>,
     /// Every entry, in file order.
     pub entries: Vec<Entry>,
+}
+
+impl Har {
+    /// Whether Firefox's DevTools wrote it (`log.creator.name` `Firefox`).
+    pub fn is_firefox(&self) -> bool {
+        self.creator
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case("firefox"))
+    }
 }
 
 /// Why a HAR file could not be read.
@@ -294,8 +304,25 @@ pub struct Exchange {
     pub actual: usize,
     /// Index of its preflight's entry, when one was recorded.
     pub preflight: Option<usize>,
+    /// The entries of the later hops when the request was redirected, in order.
+    pub hops: Vec<usize>,
     /// The page's origin.
     pub origin: String,
+}
+
+impl Exchange {
+    /// What the browser did with the whole fetch: the error of the first entry of the redirect
+    /// chain that has one (a blocked redirect records its error on the hop it stopped at, a
+    /// real Chromium recording shows, not on the first entry), `None` when it went through.
+    pub fn browser_error(&self, har: &Har) -> Option<String> {
+        std::iter::once(self.actual)
+            .chain(self.hops.iter().copied())
+            .find_map(|k| har.entries[k].browser_error())
+    }
+    /// The entry the fetch ended at (its last redirect hop, else its own).
+    pub fn last(&self) -> usize {
+        self.hops.last().copied().unwrap_or(self.actual)
+    }
 }
 
 fn origin_of(url: &str) -> Option<String> {
@@ -324,6 +351,7 @@ pub fn exchanges(har: &Har, fallback: Option<&str>) -> Vec<Exchange> {
     // The later hops of a redirect chain: each has its own entry (a real Chromium recording
     // shows them), but they are one fetch, judged from its first entry (`replay` follows them).
     let mut hop = vec![false; har.entries.len()];
+    let mut next: Vec<Option<usize>> = vec![None; har.entries.len()];
     for (i, e) in har.entries.iter().enumerate() {
         let to = e.response.redirect_url.as_str();
         if to.is_empty() || !(300..400).contains(&e.response.status) || e.is_preflight() {
@@ -337,6 +365,7 @@ pub fn exchanges(har: &Har, fallback: Option<&str>) -> Vec<Exchange> {
             !hop[k] && !har.entries[k].is_preflight() && har.entries[k].request.url == target
         }) {
             hop[k] = true;
+            next[i] = Some(k);
         }
     }
     let mut out = Vec::new();
@@ -369,10 +398,31 @@ pub fn exchanges(har: &Har, fallback: Option<&str>) -> Vec<Exchange> {
             continue; // same-origin: no CORS
         }
         // The preflight: the nearest unpaired OPTIONS for the same URL, before (usually) or
-        // just after (Chromium may start the actual request's entry first).
+        // just after (Chromium starts the actual request's entry first), asking for this
+        // request's method and only for headers it has (Fetch #cors-preflight-fetch: the
+        // preflight's Access-Control-Request-Method is the request's method and its
+        // Access-Control-Request-Headers lists the request's unsafe header names). A later
+        // fetch of the same URL served from the preflight cache has no preflight of its own
+        // and must not take the next fetch's.
+        let names: Vec<String> = e
+            .request
+            .headers
+            .iter()
+            .map(|p| p.name.to_ascii_lowercase())
+            .collect();
+        let asks_for_this = |p: &Entry| {
+            p.header("access-control-request-method")
+                .is_none_or(|m| m == e.request.method)
+                && p.header("access-control-request-headers")
+                    .into_iter()
+                    .flat_map(|h| h.split(','))
+                    .map(|n| n.trim().to_ascii_lowercase())
+                    .filter(|n| !n.is_empty())
+                    .all(|n| names.contains(&n))
+        };
         let matches = |j: usize| {
             let p = &har.entries[j];
-            !used[j] && p.is_preflight() && p.request.url == e.request.url
+            !used[j] && p.is_preflight() && p.request.url == e.request.url && asks_for_this(p)
         };
         let before = (i.saturating_sub(64)..i).rev().find(|&j| matches(j));
         let preflight =
@@ -380,9 +430,19 @@ pub fn exchanges(har: &Har, fallback: Option<&str>) -> Vec<Exchange> {
         if let Some(j) = preflight {
             used[j] = true;
         }
+        let mut hops = Vec::new();
+        let mut at = i;
+        while let Some(k) = next[at] {
+            if hops.len() >= 64 {
+                break;
+            }
+            hops.push(k);
+            at = k;
+        }
         out.push(Exchange {
             actual: i,
             preflight,
+            hops,
             origin,
         });
     }
@@ -685,27 +745,69 @@ fn judge(
         .to_request(url)
         .map_err(|e| format!("entry {}: {}", x.actual, e.0))?;
     let profile = imported.args.profile();
+    // Chromium's DevTools keep only the renderer's provisional headers (no `Origin`, no
+    // `Sec-Fetch-Mode`, no `Cookie`) for a request that never went out: blocked at its
+    // preflight. Script's headers and method are there; its credentials mode is not.
+    let provisional = entry.header("origin").is_none()
+        && entry.header("sec-fetch-mode").is_none()
+        && entry.header("cookie").is_none()
+        && x.preflight.is_some()
+        && imported.args.credentials != CredentialsArg::Include
+        && x.browser_error(har).is_some();
+    let before = provisional.then(|| cache.clone());
     let (trace, inferred) = replay(har, x, req.clone(), profile, cache);
     let mut imported = imported;
+    let (mut req, mut trace) = (req, trace);
+    if let Some(mut alt_cache) =
+        before.filter(|_| matches!(&trace.end, End::Network(e) if e.kind == ErrorKind::NotRecorded))
+    {
+        // The recorded preflight lets a request without credentials through, yet the browser
+        // never sent the request: judged again as `credentials: "include"`, the one option
+        // the provisional headers hide. Taken only when that explains the browser's block.
+        let mut alt = imported.clone();
+        alt.args.credentials = CredentialsArg::Include;
+        if let Ok(alt_req) = url::Url::parse(&imported.url)
+            .map_err(|e| e.to_string())
+            .and_then(|u| alt.args.to_request(u).map_err(|e| e.0))
+        {
+            let (alt_trace, _) = replay(har, x, alt_req.clone(), profile, &mut alt_cache);
+            if matches!(&alt_trace.end, End::Done(Err(f)) if f.preflight) {
+                alt.notes
+                    .retain(|n| !n.starts_with("no cookies in the request"));
+                alt.notes.push(
+                    "the HAR shows only provisional headers for this request (Chromium never sent it) and its recorded preflight allows it without credentials, so script asked for credentials: judged as credentials include".into(),
+                );
+                imported = alt;
+                req = alt_req;
+                trace = alt_trace;
+                *cache = alt_cache;
+            }
+        }
+    }
     if inferred {
         imported.notes.push(
             "the HAR records no preflight for this request (playwright's HAR leaves preflights out), but the browser sent the request, so its preflight passed: replayed as passed".into(),
         );
     }
     let mut r = report::build(&imported.args, &req, profile, &trace);
-    let browser_error = entry.browser_error();
+    let browser_error = x.browser_error(har);
     let blocked = browser_error.is_some();
     let agrees = match r.verdict {
         "allowed" => Some(!blocked),
         "blocked" | "refused" => Some(blocked),
         _ => None,
     };
+    if agrees == Some(false) && !blocked && har.is_firefox() {
+        imported.notes.push(
+            "Firefox's HAR export records no CORS block of an answered request (the entry keeps its status and headers and has no error field): check the console for \"Cross-Origin Request Blocked\" before taking this difference as Firefox's".into(),
+        );
+    }
     let mut ir = report_of("har", &imported);
     ir.har = Some(HarFacts {
         entry: x.actual,
         preflight_entry: x.preflight,
         started: entry.started.clone(),
-        browser_status: entry.response.status,
+        browser_status: har.entries[x.last()].response.status,
         browser_blocked: blocked,
         browser_error,
         agrees,
@@ -867,7 +969,7 @@ fn explain_entry(
         .map_err(|e| skip(&e.to_string()))
         .ok()?;
     let req = imported.args.to_request(url).map_err(|e| skip(&e.0)).ok()?;
-    let browser_error = entry.browser_error();
+    let browser_error = x.browser_error(har);
     if args.devtools.only_failures && browser_error.is_none() {
         return None;
     }
@@ -877,7 +979,7 @@ fn explain_entry(
         entry: x.actual,
         preflight_entry: x.preflight,
         started: entry.started.clone(),
-        browser_status: entry.response.status,
+        browser_status: har.entries[x.last()].response.status,
         browser_blocked: browser_error.is_some(),
         browser_error,
         agrees: None,
@@ -974,6 +1076,253 @@ mod tests {
             Some("net::ERR_FAILED")
         );
         assert_eq!(har.entries[3].browser_error(), None);
+    }
+
+    fn entry(
+        kind: &str,
+        method: &str,
+        url: &str,
+        req: &[(&str, &str)],
+        status: u16,
+        resp: &[(&str, &str)],
+        error: Option<&str>,
+    ) -> serde_json::Value {
+        let pairs = |h: &[(&str, &str)]| {
+            h.iter()
+                .map(|(n, v)| serde_json::json!({"name": n, "value": v}))
+                .collect::<Vec<_>>()
+        };
+        serde_json::json!({"_resourceType": kind, "startedDateTime": "2026-01-01T00:00:00.000Z",
+            "request": {"method": method, "url": url, "headers": pairs(req)},
+            "response": {"status": status, "headers": pairs(resp), "_error": error,
+                "redirectURL": resp.iter().find(|(n, _)| *n == "Location").map_or("", |(_, v)| v)}})
+    }
+
+    fn har_of(entries: Vec<serde_json::Value>) -> Har {
+        let text = serde_json::json!({"log": {"version": "1.2", "entries": entries}}).to_string();
+        read(text.as_bytes()).unwrap()
+    }
+
+    const O: (&str, &str) = ("Origin", "https://app.example");
+    const CORS: (&str, &str) = ("Sec-Fetch-Mode", "cors");
+
+    /// A real Chromium recording (DevTools protocol) of a redirect CORS then blocked: the
+    /// first entry is the 302, answered; the error is on the hop the browser stopped at.
+    #[test]
+    fn a_redirect_blocked_at_a_later_hop_is_blocked() {
+        let har = har_of(vec![
+            entry(
+                "fetch",
+                "GET",
+                "https://api.example/0",
+                &[O, CORS],
+                302,
+                &[
+                    ("Location", "https://other.example/1"),
+                    ("Access-Control-Allow-Origin", "https://app.example"),
+                ],
+                None,
+            ),
+            entry(
+                "fetch",
+                "GET",
+                "https://other.example/1",
+                &[("Origin", "null"), CORS],
+                200,
+                &[("Access-Control-Allow-Origin", "https://app.example")],
+                Some("net::ERR_FAILED"),
+            ),
+        ]);
+        let xs = exchanges(&har, None);
+        assert_eq!(xs.len(), 1);
+        assert_eq!(xs[0].hops, vec![1]);
+        assert_eq!(xs[0].last(), 1);
+        assert_eq!(har.entries[0].browser_error(), None);
+        assert_eq!(
+            xs[0].browser_error(&har).as_deref(),
+            Some("net::ERR_FAILED")
+        );
+    }
+
+    /// Chromium starts the actual request's entry before its preflight's, and a fetch served
+    /// from the preflight cache has none: a cached `PUT` with `X-A` must not take the preflight
+    /// that follows it for the next fetch's `X-B` (a real recording of `cache-header-entries`).
+    #[test]
+    fn a_cached_fetch_does_not_take_the_next_fetchs_preflight() {
+        let pf = |h: &str| {
+            entry(
+                "preflight",
+                "OPTIONS",
+                "https://api.example/x",
+                &[
+                    O,
+                    ("Access-Control-Request-Method", "PUT"),
+                    ("Access-Control-Request-Headers", h),
+                ],
+                204,
+                &[],
+                None,
+            )
+        };
+        let put = |h: &str| {
+            entry(
+                "fetch",
+                "PUT",
+                "https://api.example/x",
+                &[O, CORS, (h, "1")],
+                200,
+                &[],
+                None,
+            )
+        };
+        let har = har_of(vec![
+            pf("x-a"),
+            put("X-A"),
+            put("X-A"),
+            pf("x-b"),
+            put("X-B"),
+        ]);
+        let xs = exchanges(&har, None);
+        let pairs: Vec<_> = xs.iter().map(|x| (x.actual, x.preflight)).collect();
+        assert_eq!(pairs, vec![(1, Some(0)), (2, None), (4, Some(3))]);
+        // And a preflight for another method is not this request's.
+        let har = har_of(vec![
+            entry(
+                "preflight",
+                "OPTIONS",
+                "https://api.example/x",
+                &[O, ("Access-Control-Request-Method", "DELETE")],
+                204,
+                &[],
+                None,
+            ),
+            put("X-A"),
+        ]);
+        assert_eq!(exchanges(&har, None)[0].preflight, None);
+    }
+
+    #[derive(clap::Parser)]
+    struct T {
+        #[command(flatten)]
+        c: CheckArgs,
+    }
+
+    /// A real Chromium recording of `pf-cred-star`: the blocked `PUT` has only the renderer's
+    /// provisional headers (no Origin, Sec-Fetch-Mode or Cookie: it never went out) and comes
+    /// before its preflight, which answered `Access-Control-Allow-Origin: *`. Judged without
+    /// credentials the preflight passes and the HAR has no answer to replay; the one option the
+    /// provisional headers hide, credentials include, explains the block, and is said.
+    #[test]
+    fn provisional_headers_of_a_request_blocked_at_its_preflight() {
+        use clap::Parser;
+        let page = ("Referer", "https://app.example/");
+        let har = har_of(vec![
+            entry(
+                "document",
+                "GET",
+                "https://app.example/",
+                &[],
+                200,
+                &[],
+                None,
+            ),
+            entry(
+                "fetch",
+                "PUT",
+                "https://api.example/x",
+                &[page, ("x-a", "1")],
+                0,
+                &[],
+                Some("net::ERR_FAILED"),
+            ),
+            entry(
+                "preflight",
+                "OPTIONS",
+                "https://api.example/x",
+                &[
+                    O,
+                    CORS,
+                    page,
+                    ("Access-Control-Request-Method", "PUT"),
+                    ("Access-Control-Request-Headers", "x-a"),
+                ],
+                204,
+                &[
+                    ("Access-Control-Allow-Origin", "*"),
+                    ("Access-Control-Allow-Methods", "PUT"),
+                    ("Access-Control-Allow-Headers", "X-A"),
+                    ("Access-Control-Allow-Credentials", "true"),
+                ],
+                None,
+            ),
+        ]);
+        let args = T::parse_from(["t", "--har", "x.har"]).c;
+        let xs = exchanges(&har, None);
+        assert_eq!((xs[0].actual, xs[0].preflight), (1, Some(2)));
+        let mut cache = PreflightCache::new(args.request.profile());
+        let r = judge(&har, &xs[0], &args, &mut cache).unwrap();
+        assert_eq!(r.verdict, "blocked");
+        let f = r.imported.as_ref().unwrap();
+        assert_eq!(f.har.as_ref().unwrap().agrees, Some(true));
+        assert!(
+            f.notes
+                .iter()
+                .any(|n| n.contains("judged as credentials include")),
+            "{:?}",
+            f.notes
+        );
+        // The same request answered (so it was sent): no such inference.
+        let mut answered = har_of(vec![
+            entry(
+                "fetch",
+                "PUT",
+                "https://api.example/x",
+                &[O, CORS, ("x-a", "1")],
+                200,
+                &[("Access-Control-Allow-Origin", "https://app.example")],
+                None,
+            ),
+            entry(
+                "preflight",
+                "OPTIONS",
+                "https://api.example/x",
+                &[
+                    O,
+                    CORS,
+                    ("Access-Control-Request-Method", "PUT"),
+                    ("Access-Control-Request-Headers", "x-a"),
+                ],
+                204,
+                &[
+                    ("Access-Control-Allow-Origin", "*"),
+                    ("Access-Control-Allow-Methods", "PUT"),
+                    ("Access-Control-Allow-Headers", "X-A"),
+                ],
+                None,
+            ),
+        ]);
+        answered.creator = None;
+        let xs = exchanges(&answered, None);
+        let r = judge(&answered, &xs[0], &args, &mut cache).unwrap();
+        assert_eq!(r.verdict, "allowed");
+        let notes = r.imported.unwrap().notes;
+        assert!(
+            !notes
+                .iter()
+                .any(|n| n.contains("judged as credentials include")),
+            "{notes:?}"
+        );
+    }
+
+    /// Firefox's Network Monitor export (a real one: `creator.name` is `Firefox`) is told apart,
+    /// since it records no CORS block of an answered request.
+    #[test]
+    fn firefox_exports_are_recognised() {
+        let text = r#"{"log": {"version": "1.2", "creator": {"name": "Firefox", "version": "153.8.0"}, "entries": []}}"#;
+        assert!(read(text.as_bytes()).unwrap().is_firefox());
+        assert!(!read(HAR.as_bytes()).unwrap().is_firefox());
+        let chromium = r#"{"log": {"version": "1.2", "creator": {"name": "WebInspector", "version": "537.36"}, "entries": []}}"#;
+        assert!(!read(chromium.as_bytes()).unwrap().is_firefox());
     }
 
     #[test]
