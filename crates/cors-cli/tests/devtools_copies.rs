@@ -137,15 +137,16 @@ fn compare(entry: &Value, format: &str, origin_a: &str, got: &Value) -> Vec<Stri
     let sent = &entry["sent"];
     let asked = &entry["asked"];
     let mut diffs = Vec::new();
-    let mut same = |what: &str, want: &Value, have: &Value| {
+    let same = |diffs: &mut Vec<String>, what: &str, want: &Value, have: &Value| {
         if want != have {
             diffs.push(format!("{what}: want {want}, got {have}"));
         }
     };
-    same("url", &sent["url"], &got["url"]);
-    same("origin", &Value::from(origin_a), &got["origin"]);
-    same("method", &sent["method"], &got["request"]["method"]);
+    same(&mut diffs, "url", &sent["url"], &got["url"]);
+    same(&mut diffs, "origin", &Value::from(origin_a), &got["origin"]);
+    same(&mut diffs, "method", &sent["method"], &got["request"]["method"]);
     same(
+        &mut diffs,
         "body",
         &Value::from(!sent["body"].is_null()),
         &Value::from(!got["request"]["body"].is_null()),
@@ -172,18 +173,28 @@ fn compare(entry: &Value, format: &str, origin_a: &str, got: &Value) -> Vec<Stri
     if want != have {
         diffs.push(format!("script headers: want {want:?}, got {have:?}"));
     }
-    // Credentials: a cross-origin request carries them (cookies) only in mode include.
+    // Credentials (Fetch #concept-request-credentials-mode): a cross-origin request carries
+    // cookies only in mode include; a same-origin one also in same-origin (the default), so
+    // there a cookie shows either.
     let cookie = sent_h.contains_key("cookie");
-    let credentialed = got["request"]["credentials"] == "include";
-    if cookie != credentialed {
+    let same_origin = sent["url"]
+        .as_str()
+        .is_some_and(|u| u.starts_with(&format!("{origin_a}/")));
+    let read = got["request"]["credentials"].as_str().unwrap_or_default();
+    let fits = match (cookie, same_origin) {
+        (true, false) => read == "include",
+        (true, true) => read != "omit",
+        (false, _) => read != "include",
+    };
+    if !fits {
         diffs.push(format!(
-            "credentials: the browser sent {} cookie, read as {}",
+            "credentials: the browser sent {} cookie to a {} URL, read as {read}",
             if cookie { "a" } else { "no" },
-            got["request"]["credentials"]
+            if same_origin { "same-origin" } else { "cross-origin" },
         ));
     }
     if !LOSSY_MODE.contains(&format) {
-        same("mode", &asked["mode"], &got["request"]["mode"]);
+        same(&mut diffs, "mode", &asked["mode"], &got["request"]["mode"]);
     }
     diffs
 }
