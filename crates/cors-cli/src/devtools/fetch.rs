@@ -437,7 +437,10 @@ mod tests {
 });"#;
         assert_eq!(parse(copy).unwrap().credentials, None);
         let no_auth = copy.replace(r#""authorization": "Bearer t""#, r#""x-a": "1""#);
-        assert_eq!(parse(&no_auth).unwrap().credentials.as_deref(), Some("include"));
+        assert_eq!(
+            parse(&no_auth).unwrap().credentials.as_deref(),
+            Some("include")
+        );
         let hand = r#"fetch("https://api.example/x", { headers: { Authorization: "Bearer t" }, mode: "cors", credentials: "include" })"#;
         assert_eq!(parse(hand).unwrap().credentials.as_deref(), Some("include"));
     }
