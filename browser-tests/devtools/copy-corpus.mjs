@@ -251,7 +251,9 @@ const requests = () => {
     })
     .map((s) => {
       const f = s.fetches[0];
-      return { id: s.id, url: `${origins[f.target ?? 'B']}/s/${s.id}/${f.hop ?? 0}${f.query ?? ''}`, init: { ...f.init } };
+      // As the browser serializes it (WHATWG URL: `'` in a query becomes %27).
+      const url = new URL(`${origins[f.target ?? 'B']}/s/${s.id}/${f.hop ?? 0}${f.query ?? ''}`).href;
+      return { id: s.id, url, init: { ...f.init } };
     });
 };
 
