@@ -212,16 +212,19 @@ fn unknown(w: &Word) -> ImportError {
     }
 }
 
-/// `Name: value`; `Name;` (curl's way to send an empty value); `Name:` (curl: do not send it).
+/// `Name: value`; `Name;` (curl's way to send an empty value, Chromium's copy of one); `Name:`
+/// with nothing after the colon (curl: do not send it). `Name: ` with only white space after
+/// the colon is how Firefox's "Copy as cURL" writes a header the browser sent with an empty
+/// value (`${name}: ${value}`), so it is read as that header, empty.
 fn header(text: &str) -> Option<Option<(String, String)>> {
     if let Some((n, v)) = text.split_once(':') {
         if n.is_empty() || n.contains(char::is_whitespace) {
             return None;
         }
-        let v = v.trim_matches([' ', '\t']);
         if v.is_empty() {
             return Some(None);
         }
+        let v = v.trim_matches([' ', '\t']);
         return Some(Some((n.to_string(), v.to_string())));
     }
     let n = text.strip_suffix(';')?;
@@ -279,6 +282,20 @@ mod tests {
             let e = parse(text).unwrap_err();
             assert_eq!((e.offset, e.code), (at, code), "{text}: {}", e.message);
         }
+    }
+
+    /// Firefox copies a header sent with an empty value as `-H 'X-Empty: '` (its
+    /// `${name}: ${value}`); only `Name:` with nothing after the colon removes a header.
+    #[test]
+    fn an_empty_value_after_colon_and_space_is_kept() {
+        let c = parse("curl 'https://a/' -H 'X-Empty: ' -H 'X-Tab:\t' -H 'X-Gone:'").unwrap();
+        assert_eq!(
+            c.headers,
+            [
+                ("X-Empty".into(), String::new()),
+                ("X-Tab".into(), String::new())
+            ]
+        );
     }
 
     #[test]

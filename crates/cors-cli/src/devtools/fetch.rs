@@ -20,6 +20,8 @@ struct P<'a> {
     s: &'a str,
     i: usize,
     depth: usize,
+    /// An object key was written bare (`method:`), which `JSON.stringify` never does.
+    bare_keys: bool,
 }
 
 fn err(offset: usize, code: &'static str, message: impl Into<String>) -> ImportError {
@@ -200,7 +202,10 @@ impl P<'_> {
                     let key_at = self.i;
                     let key = match self.peek() {
                         Some('"' | '\'') => self.string()?,
-                        Some(c) if c.is_alphabetic() || c == '_' || c == '$' => self.ident(),
+                        Some(c) if c.is_alphabetic() || c == '_' || c == '$' => {
+                            self.bare_keys = true;
+                            self.ident()
+                        }
                         _ => {
                             return Err(err(
                                 self.i,
@@ -276,6 +281,7 @@ pub fn parse(text: &str) -> Result<Captured, ImportError> {
         s: text,
         i: 0,
         depth: 0,
+        bare_keys: false,
     };
     p.ws()?;
     let start = p.i;
@@ -333,6 +339,19 @@ pub fn parse(text: &str) -> Result<Captured, ImportError> {
     }
     if c.method.is_none() {
         c.method = Some("GET".into());
+    }
+    // Both DevTools' "Copy as fetch" (`JSON.stringify` of the options: every key quoted, `mode`
+    // always "cors") write `credentials: "include"` when the request had cookies *or an
+    // Authorization header*, and leave the Cookie header out. With an Authorization header the
+    // "include" therefore does not say cookies were sent: it is not taken, and the fetch()
+    // default (same-origin) is, with its note.
+    if !p.bare_keys
+        && c.mode.as_deref() == Some("cors")
+        && c.credentials.as_deref() == Some("include")
+        && c.header("authorization").is_some()
+        && c.header("cookie").is_none()
+    {
+        c.credentials = None;
     }
     Ok(c)
 }
@@ -404,6 +423,27 @@ fn options(c: &mut Captured, fields: Vec<(String, Value, usize)>) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// DevTools' copies say "include" for an Authorization header alone (Chromium's
+    /// generateFetchCall and Firefox's generateFetchString both count it as a credential); a
+    /// hand-written call (bare keys) is taken at its word.
+    #[test]
+    fn include_from_an_authorization_header_alone_is_not_taken_from_a_copy() {
+        let copy = r#"fetch("https://api.example/x", {
+  "headers": { "authorization": "Bearer t" },
+  "method": "GET",
+  "mode": "cors",
+  "credentials": "include"
+});"#;
+        assert_eq!(parse(copy).unwrap().credentials, None);
+        let no_auth = copy.replace(r#""authorization": "Bearer t""#, r#""x-a": "1""#);
+        assert_eq!(
+            parse(&no_auth).unwrap().credentials.as_deref(),
+            Some("include")
+        );
+        let hand = r#"fetch("https://api.example/x", { headers: { Authorization: "Bearer t" }, mode: "cors", credentials: "include" })"#;
+        assert_eq!(parse(hand).unwrap().credentials.as_deref(), Some("include"));
+    }
 
     #[test]
     fn chromium_copy() {

@@ -211,6 +211,23 @@ fn hex_digits(chars: &mut Chars<'_>, max: usize) -> Option<u32> {
     (n > 0).then_some(v)
 }
 
+/// A code point from `\uHHHH`. Firefox's "Copy as cURL" writes each UTF-16 code unit above
+/// 0xFF as its own `\uHHHH`, so a character beyond the BMP comes as a surrogate pair
+/// (`\ud83d\ude00`): the pair is one character; a lone surrogate is U+FFFD.
+fn surrogates(chars: &mut Chars<'_>, v: u32) -> Option<char> {
+    if !(0xD800..=0xDBFF).contains(&v) {
+        return char::from_u32(v).or((0xDC00..=0xDFFF).contains(&v).then_some('\u{FFFD}'));
+    }
+    let mut ahead = chars.clone();
+    if let (Some((_, '\\')), Some((_, 'u'))) = (ahead.next(), ahead.next()) {
+        if let Some(lo @ 0xDC00..=0xDFFF) = hex_digits(&mut ahead, 4) {
+            *chars = ahead;
+            return char::from_u32(0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00));
+        }
+    }
+    Some('\u{FFFD}')
+}
+
 /// The inside of `$'…'` (bash's ANSI-C quoting).
 fn ansi_c(chars: &mut Chars<'_>, t: &mut String, open: usize) -> Result<(), ImportError> {
     loop {
@@ -241,7 +258,7 @@ fn ansi_c(chars: &mut Chars<'_>, t: &mut String, open: usize) -> Result<(), Impo
                             err(at, "bad-escape", "`\\x` must be followed by hex digits")
                         })?,
                     'u' | 'U' => hex_digits(chars, if e == 'u' { 4 } else { 8 })
-                        .and_then(char::from_u32)
+                        .and_then(|v| surrogates(chars, v))
                         .ok_or_else(|| {
                             err(
                                 at,
@@ -344,7 +361,12 @@ fn split_cmd(text: &str) -> Result<Vec<Word>, ImportError> {
                     i += n;
                 }
             } else {
-                w.text.extend(std::iter::repeat_n('\\', n));
+                // Both DevTools' cmd quoting double every backslash and caret-escape each
+                // (`^\^\`), meaning one backslash; the C runtime would keep both where no quote
+                // follows, so the copy, run, would send another value than the browser did.
+                let devtools = n % 2 == 0 && pass[i..i + n].iter().all(|p| p.2);
+                w.text
+                    .extend(std::iter::repeat_n('\\', if devtools { n / 2 } else { n }));
                 i += n;
             }
             continue;
@@ -405,11 +427,13 @@ mod tests {
 
     #[test]
     fn posix_quoting() {
-        let rows: [(&str, &[&str]); 7] = [
+        let rows: [(&str, &[&str]); 8] = [
             ("curl 'a b' c", &["curl", "a b", "c"]),
             ("curl \\\n  -H 'x: 1'", &["curl", "-H", "x: 1"]),
             (r#"a "b \" \$ \n" c"#, &["a", r#"b " $ \n"#, "c"]),
             (r"$'it\'s\n\x41\u00e9\041'", &["it's\nAé!"]),
+            // Firefox writes UTF-16 code units: a surrogate pair is one character.
+            (r"$'\ud83d\ude00 \ud83d x'", &["\u{1F600} \u{FFFD} x"]),
             ("a'b'\"c\"d", &["abcd"]),
             ("# comment\ncurl x", &["curl", "x"]),
             (r"a\ b", &["a b"]),
@@ -451,6 +475,9 @@ mod tests {
         // A line break inside a value: `^` + two newlines keeps one.
         assert_eq!(words("^\"a^\n\nb^\"", Dialect::Cmd), ["a\nb"]);
         assert_eq!(words(r#"^"a\\b^""#, Dialect::Cmd), [r"a\\b"]);
+        // DevTools write a backslash as `^\^\`: one backslash (not the runtime's two).
+        assert_eq!(words(r#"^"a^\^\b^\^\^""#, Dialect::Cmd), [r"a\b\"]);
+        assert_eq!(words(r#"^"a^\^\^\^"b^""#, Dialect::Cmd), [r#"a\"b"#]);
         assert_eq!(words(r#"^"a\\\\^""#, Dialect::Cmd), [r"a\\"]);
     }
 
