@@ -310,13 +310,12 @@ fn info_and_the_paste_seam() {
     );
     // A HAR: one form per cross-origin request (the document and the no-cors image are not),
     // each with what the browser recorded, as `cors explain --har --json` reports it.
-    let har_path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ui_support/three-requests.har");
-    let har = std::fs::read_to_string(har_path).unwrap();
-    let paste = ui.post(
-        &token,
-        "/api/paste",
-        &json!({ "kind": "har", "text": har }),
+    let har_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/ui_support/three-requests.har"
     );
+    let har = std::fs::read_to_string(har_path).unwrap();
+    let paste = ui.post(&token, "/api/paste", &json!({ "kind": "har", "text": har }));
     assert_eq!(paste.status, 200, "{}", paste.body);
     let v = paste.json();
     let forms = v["forms"].as_array().unwrap();
@@ -327,13 +326,20 @@ fn info_and_the_paste_seam() {
         .output()
         .unwrap();
     let explained: Value = serde_json::from_slice(&out.stdout).unwrap();
-    for (i, (c, e)) in choices.iter().zip(explained.as_array().unwrap()).enumerate() {
+    for (i, (c, e)) in choices
+        .iter()
+        .zip(explained.as_array().unwrap())
+        .enumerate()
+    {
         assert_eq!(c["har"], e["imported"]["har"], "choice {i}");
         assert_eq!(c["url"], e["url"], "choice {i}");
         assert_eq!(forms[i]["url"], e["url"], "form {i}");
         assert_eq!(c["origin"], "https://shop.example", "choice {i}");
     }
-    let methods: Vec<&str> = choices.iter().map(|c| c["method"].as_str().unwrap()).collect();
+    let methods: Vec<&str> = choices
+        .iter()
+        .map(|c| c["method"].as_str().unwrap())
+        .collect();
     assert_eq!(methods, ["GET", "PUT", "POST"]);
     let blocked: Vec<bool> = choices
         .iter()
