@@ -1,16 +1,20 @@
 // Drives the `cors ui` page in headless Chromium (playwright-core) or Firefox (geckodriver):
-// types scenario-matrix requests into the form, reads what the page shows per browser column,
+// types scenario-matrix requests into the form, pastes the same requests as DevTools copies
+// them ("Copy as cURL" bash and cmd, "Copy as fetch"), opens or drops a HAR and chooses one of
+// its requests by keyboard, reads what the page shows per browser column,
 // runs the live mode against scripted servers, checks the diagram, the copy buttons, the
 // permalink and the keyboard, and saves screenshots. Prints one JSON object; the Rust test
 // (crates/cors-cli/tests/ui_browser.rs) compares it with `cors explain --json`.
 //
 // Usage: node ui/run.mjs JOB.json
 //   JOB = { page, browser: "chromium" | "firefox", shots: DIR, offline: [scenario ids],
-//           live: [{ id, state }], extras: bool }
+//           paste: [{ id, style: "bash" | "cmd" | "fetch" }], har: FILE (3+ cross-origin
+//           requests; the 2nd is chosen), live: [{ id, state }], extras: bool }
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startScriptedServer } from '../lib/scripted-server.mjs';
+import { copyAs, copySaysOrigin, sentRequest } from './devtools-copy.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -38,6 +42,25 @@ async function chromiumPage() {
     click: (sel) => page.click(sel),
     press: (sel, key) => page.press(sel, key),
     keyboard: (key) => page.keyboard.press(key),
+    // The clipboard path a user takes: the text on the clipboard, then Ctrl+V in the box.
+    async paste(sel, text) {
+      await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+      await page.fill(sel, '');
+      await page.focus(sel);
+      await page.keyboard.press('Control+V');
+    },
+    // A file dragged from the desktop and dropped on the page.
+    async dropFile(path) {
+      const text = readFileSync(path, 'utf8');
+      const name = path.split('/').pop();
+      await page.evaluate(([t, n]) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([t], n, { type: 'application/json' }));
+        const target = document.querySelector('main');
+        target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, [text, name]);
+    },
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     viewport: (w, h) => page.setViewportSize({ width: w, height: h }),
     colorScheme: (s) => page.emulateMedia({ colorScheme: s }),
@@ -74,6 +97,24 @@ async function firefoxPage() {
     },
     async click(sel) {
       await s('POST', `/element/${await find(sel)}/click`, {});
+    },
+    // Typed into the box (geckodriver has no clipboard to paste from).
+    async paste(sel, text) {
+      const id = await find(sel);
+      await s('POST', `/element/${id}/clear`, {});
+      await s('POST', `/element/${id}/value`, { text });
+    },
+    // The file picker: the file input gets the path, as a user choosing it would.
+    async openFile(sel, path) {
+      await s('POST', `/element/${await find(sel)}/value`, { text: path });
+    },
+    // Keys pressed on whatever has the focus: "ArrowDown", "Control+Enter".
+    async keyboard(combo) {
+      const names = { ArrowDown: '\uE015', ArrowUp: '\uE013', Enter: '\uE007', Control: '\uE009', Tab: '\uE004' };
+      const keys = combo.split('+').map((k) => names[k] ?? k);
+      const actions = [...keys.map((value) => ({ type: 'keyDown', value })), ...keys.reverse().map((value) => ({ type: 'keyUp', value }))];
+      await s('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
+      await s('DELETE', '/actions');
     },
     evaluate: (fn, arg) => ff.evaluate(browser, fn, arg),
     async screenshot(path) {
@@ -115,8 +156,8 @@ async function typeRequest(page, { url, origin, init }, mode) {
   await waitRuns(page, ++runs);
 }
 
-/** What the page shows: per column, and per browser the diagram and the fix (choosing each). */
-async function readShown(page) {
+/** What each browser column shows, by browser. */
+async function readColumns(page) {
   const columns = await page.evaluate(() => [...document.querySelectorAll('#columns .col')].map((c) => ({
     browser: c.dataset.browser,
     route: c.dataset.route ?? null,
@@ -125,6 +166,118 @@ async function readShown(page) {
     console: c.querySelector('pre.console')?.textContent ?? null,
     reasons: [...c.querySelectorAll('ul.reasons li')].map((li) => li.textContent),
   })));
+  return Object.fromEntries(columns.map((c) => [c.browser, c]));
+}
+
+/** What the form holds now, and the paste box's kind. */
+function readFilled(page) {
+  return page.evaluate(() => {
+    const v = (id) => document.getElementById(id).value;
+    return {
+      url: v('url'), origin: v('origin'), method: v('method'), headers: v('headers'), body: v('body'), data: v('data'),
+      credentials: v('credentials'), mode: v('mode'), redirect: v('redirect'), kind: v('paste-kind'),
+      status: document.getElementById('status').textContent,
+    };
+  });
+}
+
+async function waitFor(page, fn, arg, what) {
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    if (await page.evaluate(fn, arg)) return;
+    if (Date.now() > deadline) throw new Error(`the page did not ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const pastes = (page) => page.evaluate(() => Number(document.body.dataset.pastes || 0) + Number(document.body.dataset.pasteErrors || 0));
+
+async function openPasteBox(page) {
+  if (!(await page.evaluate(() => document.getElementById('paste').open))) await page.click('#paste summary');
+}
+
+/**
+ * Pastes the request DevTools copies for `req` (style bash, cmd or fetch) into the paste box,
+ * presses "Fill the form", then "Explain". The form is first set to other values, so what it
+ * shows after comes from the paste; the page origin is left empty unless the copy does not say it
+ * (a "Copy as fetch" across a downgrade names no page), as a developer would fill it in.
+ */
+async function pasteRequest(page, req, style) {
+  const sent = sentRequest(req);
+  const text = copyAs(style, sent);
+  const saysOrigin = copySaysOrigin(style, sent);
+  await page.click('input[name="run-mode"][value="offline"]');
+  await openPasteBox(page);
+  await page.fill('#url', 'https://stale.example/');
+  await page.fill('#origin', saysOrigin ? '' : req.origin);
+  await page.fill('#method', 'DELETE');
+  await page.fill('#headers', 'X-Stale: 1');
+  await page.fill('#data', 'stale');
+  await page.select('#body', 'stream');
+  await page.select('#credentials', 'include');
+  await page.select('#mode', 'no-cors');
+  await page.select('#redirect', 'manual');
+  await page.select('#paste-kind', style === 'fetch' ? 'curl' : 'fetch'); // the page must recognise it
+  await page.paste('#paste-text', text);
+  const before = await pastes(page);
+  await page.click('#paste-read');
+  await waitFor(page, (n) => Number(document.body.dataset.pastes || 0) + Number(document.body.dataset.pasteErrors || 0) > n, before, 'read the paste');
+  const filled = await readFilled(page);
+  await page.click('#run');
+  await waitRuns(page, ++runs);
+  return { style, text, says_origin: saysOrigin, sent, filled, shown: await readColumns(page) };
+}
+
+/**
+ * A HAR with several cross-origin requests, dropped on the page (Chromium) or opened with the
+ * file input (Firefox): the list the page shows, then the 2nd chosen with the arrow key and run
+ * with Ctrl+Enter, from the keyboard alone.
+ */
+async function chooseFromHar(page, path) {
+  await page.click('input[name="run-mode"][value="offline"]');
+  await openPasteBox(page);
+  await page.fill('#url', '');
+  await page.fill('#origin', '');
+  const before = await pastes(page);
+  if (page.dropFile) await page.dropFile(path);
+  else await page.openFile('#paste-file', path);
+  await waitFor(page, (n) => Number(document.body.dataset.pastes || 0) + Number(document.body.dataset.pasteErrors || 0) > n, before, 'read the HAR');
+  const listed = () => page.evaluate(() => ({
+    title: document.getElementById('har-choices-title').textContent,
+    hidden: document.getElementById('har-choices').hidden,
+    choices: [...document.querySelectorAll('#har-list label')].map((l) => ({
+      text: l.textContent.replace(/\s+/g, ' ').trim(),
+      checked: l.querySelector('input').checked,
+      entry: Number(l.querySelector('input').dataset.entry),
+      blocked: l.dataset.blocked,
+      // The label names the radio button (what a screen reader says).
+      labelled: l.querySelector('input').labels[0] === l,
+    })),
+    focused: document.activeElement?.name === 'har-choice' ? Number(document.activeElement.value) : null,
+  }));
+  const first = { ...(await listed()), filled: await readFilled(page) };
+  await page.keyboard('ArrowDown');
+  await waitFor(page, () => document.querySelector('input[name="har-choice"]:checked')?.value === '1', undefined, 'choose the 2nd request');
+  const chosen = { ...(await listed()), filled: await readFilled(page) };
+  await page.keyboard('Control+Enter');
+  await waitRuns(page, ++runs);
+  const out = { path, first, chosen, shown: await readColumns(page) };
+  if (page.viewport) {
+    // The list at 360 px, dark: nothing wider than the screen.
+    await page.viewport(360, 800);
+    await page.colorScheme('dark');
+    out.narrow_scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
+    await page.screenshot(join(job.shots, `${job.browser}-har-choices-narrow-dark.png`));
+    await page.colorScheme('light');
+    await page.viewport(1280, 900);
+  }
+  await page.shotElement?.('#paste', join(job.shots, `${job.browser}-har-choices.png`));
+  return out;
+}
+
+/** What the page shows: per column, and per browser the diagram and the fix (choosing each). */
+async function readShown(page) {
+  const columns = Object.values(await readColumns(page));
   const out = {};
   for (const col of columns) {
     await page.click(`input[name="diagram-browser"][value="${col.browser}"]`);
@@ -176,6 +329,15 @@ try {
     await typeRequest(page, req, 'offline');
     result.offline.push({ id, request: req, shown: await readShown(page) });
   }
+  result.paste = [];
+  for (const { id, style } of job.paste ?? []) {
+    const req = requestOf(id);
+    // The same request typed, then pasted as DevTools copies it.
+    await typeRequest(page, req, 'offline');
+    const typed = await readColumns(page);
+    result.paste.push({ id, request: req, typed, ...(await pasteRequest(page, req, style)) });
+  }
+  if (job.har) result.har = await chooseFromHar(page, job.har);
   for (const { id, state } of job.live) {
     const req = requestOf(id);
     await typeRequest(page, req, 'live');

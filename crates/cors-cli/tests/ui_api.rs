@@ -303,6 +303,60 @@ fn info_and_the_paste_seam() {
         json!([]),
         "the browser's own headers are not script's"
     );
+    assert_eq!(
+        paste.json()["choices"],
+        json!([]),
+        "a copied request has nothing to choose"
+    );
+    // A HAR: one form per cross-origin request (the document and the no-cors image are not),
+    // each with what the browser recorded, as `cors explain --har --json` reports it.
+    let har_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/ui_support/three-requests.har"
+    );
+    let har = std::fs::read_to_string(har_path).unwrap();
+    let paste = ui.post(&token, "/api/paste", &json!({ "kind": "har", "text": har }));
+    assert_eq!(paste.status, 200, "{}", paste.body);
+    let v = paste.json();
+    let forms = v["forms"].as_array().unwrap();
+    let choices = v["choices"].as_array().unwrap();
+    assert_eq!((forms.len(), choices.len()), (3, 3), "{v:#}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cors"))
+        .args(["explain", "--har", har_path, "--json"])
+        .output()
+        .unwrap();
+    let explained: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (i, (c, e)) in choices
+        .iter()
+        .zip(explained.as_array().unwrap())
+        .enumerate()
+    {
+        assert_eq!(c["har"], e["imported"]["har"], "choice {i}");
+        assert_eq!(c["url"], e["url"], "choice {i}");
+        assert_eq!(forms[i]["url"], e["url"], "form {i}");
+        assert_eq!(c["origin"], "https://shop.example", "choice {i}");
+    }
+    let methods: Vec<&str> = choices
+        .iter()
+        .map(|c| c["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, ["GET", "PUT", "POST"]);
+    let blocked: Vec<bool> = choices
+        .iter()
+        .map(|c| c["har"]["browser_blocked"].as_bool().unwrap())
+        .collect();
+    assert_eq!(blocked, [false, true, false]);
+    assert_eq!(choices[1]["har"]["browser_status"], 0);
+    assert_eq!(
+        forms[1]["headers"],
+        json!([
+            "accept: */*",
+            "accept-language: en-GB,en;q=0.9",
+            "content-type: application/json",
+            "x-request-id: 42"
+        ]),
+        "script's headers (Accept may be script's: kept), not the browser's"
+    );
     let bad = ui.post(
         &token,
         "/api/paste",

@@ -1,7 +1,12 @@
 //! `cors ui` in headless Chromium and Firefox: the real binary, the page driven by
 //! `browser-tests/ui/run.mjs`. For 24 requests of the scenario matrix typed into the form, the
 //! verdict each browser column shows, its preflight reasons and console line, and the minimal
-//! headers of the fix equal `cors explain --json`; live mode against the matrix's scripted
+//! headers of the fix equal `cors explain --json`; for 23 of them pasted as Chromium's DevTools
+//! copies them ("Copy as cURL" in bash and cmd quoting, "Copy as fetch"), the form is filled from
+//! the paste and each column equals `cors explain --curl/--fetch … --json` on the same text and
+//! the typed request's column; a HAR of three cross-origin requests (dropped on the page in
+//! Chromium, opened with the file input in Firefox) is listed to choose from, and the 2nd,
+//! chosen by keyboard, fills the form and shows what `cors explain --har` says of it; live mode against the matrix's scripted
 //! servers marks the failing step and header in the diagram; copy buttons copy the snippet
 //! (Chromium); the permalink reloads the request (and never starts the live mode by itself);
 //! screenshots of four states are kept under target/ui-browser/ (the test prints the folder).
@@ -44,6 +49,42 @@ const OFFLINE: &[&str] = &[
     "cls-same-origin-target",
     "pf-cred-ok",
 ];
+
+/// Requests of the matrix a browser sends (DevTools has nothing to copy for one `fetch()`
+/// refuses), pasted as DevTools copies them: `bash` and `cmd` are "Copy as cURL", `fetch` is
+/// "Copy as fetch".
+const PASTE: &[(&str, &str)] = &[
+    ("cls-get", "bash"),
+    ("cls-head", "bash"),
+    ("cls-post-text", "cmd"),
+    ("cls-post-params", "fetch"),
+    ("cls-post-bytes", "bash"),
+    ("cls-method-put", "cmd"),
+    ("cls-method-lower-patch", "bash"),
+    ("cls-method-foo", "bash"),
+    ("cls-custom-header", "fetch"),
+    ("cls-two-headers-sorted", "bash"),
+    ("cls-duplicate-header", "bash"),
+    ("cls-accept-unsafe-quote", "cmd"),
+    ("cls-accept-language-underscore", "bash"),
+    ("cls-ct-json", "bash"),
+    ("cls-ct-multipart", "bash"),
+    ("cls-range-multi", "bash"),
+    ("cls-authorization", "bash"),
+    ("cls-forbidden-cookie", "bash"),
+    ("cls-override-put", "bash"),
+    ("cls-same-origin-target", "bash"),
+    ("cls-nocors-simple", "bash"),
+    ("pf-cred-ok", "fetch"),
+    ("act-cred-star", "cmd"),
+];
+
+/// The HAR the chooser is tried on: a document, a no-cors image and three cross-origin
+/// requests (a GET that passed, a PUT blocked at its preflight, a POST that passed).
+const HAR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/ui_support/three-requests.har"
+);
 
 fn target_dir() -> PathBuf {
     std::env::current_exe()
@@ -96,8 +137,13 @@ fn run_page(browser: &str, extras: bool) -> Value {
     }
     let ui = ui_support::start();
     let shots = target_dir().join("ui-browser");
+    let paste: Vec<Value> = PASTE
+        .iter()
+        .map(|(id, style)| json!({ "id": id, "style": style }))
+        .collect();
     let job = json!({
         "page": ui.url, "browser": browser, "shots": shots, "offline": OFFLINE, "extras": extras,
+        "paste": paste, "har": HAR,
         "live": [
             { "id": "act-acao-exact", "state": "allowed-simple" },
             { "id": "pf-acao-missing", "state": "preflight-refused" },
@@ -182,6 +228,211 @@ fn check_offline(result: &Value) {
     assert!(routes.len() >= 5, "the rows cover the routes: {routes:?}");
 }
 
+/// `cors explain --curl TEXT` (or `--fetch`) for one browser, the real binary.
+fn explain_copy(row: &Value, browser: &str) -> Value {
+    let flag = if row["style"] == "fetch" {
+        "--fetch"
+    } else {
+        "--curl"
+    };
+    let mut args = vec![
+        "explain".to_string(),
+        flag.into(),
+        row["text"].as_str().unwrap().into(),
+        "--browser".into(),
+        browser.into(),
+        "--json".into(),
+    ];
+    if row["says_origin"] != true {
+        args.extend([
+            "--origin".into(),
+            row["request"]["origin"].as_str().unwrap().into(),
+        ]);
+    }
+    run_json(&args)
+}
+
+fn run_json(args: &[String]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_cors"))
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "cors {args:?}: not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// The console line the page prints offline for an explain object.
+fn offline_console(e: &Value) -> Option<String> {
+    e["refusal"]["message"]
+        .as_str()
+        .map(|m| format!("Uncaught (in promise) {m}"))
+}
+
+fn check_paste(result: &Value, browser_under_test: &str) {
+    let rows = result["paste"].as_array().unwrap();
+    assert_eq!(rows.len(), PASTE.len());
+    assert!(rows.len() >= 20);
+    let mut routes = std::collections::BTreeSet::new();
+    for row in rows {
+        let id = row["id"].as_str().unwrap();
+        let style = row["style"].as_str().unwrap();
+        let filled = &row["filled"];
+        let sent = &row["sent"];
+        let ctx = format!(
+            "{browser_under_test}: {id} pasted as {style}:\n{}\nfilled {filled}",
+            row["text"].as_str().unwrap()
+        );
+        // The page recognised the kind and filled every field from the paste.
+        let kind = if style == "fetch" { "fetch" } else { "curl" };
+        assert_eq!(filled["kind"], kind, "{ctx}");
+        assert_eq!(filled["url"], row["request"]["url"], "{ctx}");
+        assert_eq!(filled["origin"], row["request"]["origin"], "{ctx}");
+        assert_eq!(filled["data"], sent["body"].as_str().unwrap_or(""), "{ctx}");
+        assert_eq!(filled["mode"], sent["mode"], "{ctx}");
+        assert_eq!(filled["redirect"], "follow", "{ctx}");
+        let want_method = sent["method"].as_str().unwrap();
+        let shown_method = filled["method"].as_str().unwrap();
+        assert!(
+            shown_method == want_method
+                || (shown_method.is_empty() && ["GET", "POST"].contains(&want_method)),
+            "{ctx}"
+        );
+        assert!(
+            !filled["headers"].as_str().unwrap().contains("X-Stale"),
+            "{ctx}"
+        );
+        assert_eq!(
+            filled["credentials"] == "include",
+            !sent["cookies"].is_null(),
+            "credentials: {ctx}"
+        );
+        for browser in ["chromium", "firefox", "safari"] {
+            let want = explain_copy(row, browser);
+            let shown = &row["shown"][browser];
+            let typed = &row["typed"][browser];
+            let ctx =
+                format!("{ctx}\n{browser}: shown {shown}\ntyped {typed}\nexplain --{kind} {want}");
+            assert_eq!(want["imported"]["from"], kind, "{ctx}");
+            assert_eq!(shown["route"], want["route"], "{ctx}");
+            assert_eq!(shown["reasons"], want["preflight_reasons"], "{ctx}");
+            assert_eq!(
+                shown["console"].as_str().map(str::to_string),
+                offline_console(&want),
+                "{ctx}"
+            );
+            // Pasted or typed, the same request gets the same verdict, and the typed one is
+            // what `cors explain` says of the flags.
+            assert_eq!(shown["route"], typed["route"], "{ctx}");
+            assert_eq!(shown["reasons"], typed["reasons"], "{ctx}");
+            let flags = ui_support::explain_json(&form_of(&row["request"], browser));
+            assert_eq!(typed["route"], flags["route"], "{ctx}");
+            routes.insert(want["route"].as_str().unwrap().to_string());
+        }
+    }
+    for style in ["bash", "cmd", "fetch"] {
+        assert!(
+            rows.iter().filter(|r| r["style"] == style).count() >= 3,
+            "{style}"
+        );
+    }
+    assert!(
+        routes.len() >= 4,
+        "the pasted rows cover the routes: {routes:?}"
+    );
+}
+
+fn check_har(result: &Value, browser_under_test: &str) {
+    let h = &result["har"];
+    let ctx = format!("{browser_under_test}: {h:#}");
+    let first = &h["first"];
+    assert_eq!(first["hidden"], false, "{ctx}");
+    assert_eq!(
+        first["title"], "The HAR holds 3 cross-origin requests",
+        "{ctx}"
+    );
+    let choices = first["choices"].as_array().unwrap();
+    assert_eq!(choices.len(), 3, "{ctx}");
+    // Each choice: method, URL, the status the HAR records, blocked or not; labelled.
+    let want = [
+        (
+            "1. GET https://api.shop.example/cart/items status 200 · not blocked",
+            1,
+            "false",
+        ),
+        (
+            "2. PUT https://api.shop.example/cart/items/7 no status · blocked (net::ERR_FAILED)",
+            4,
+            "true",
+        ),
+        (
+            "3. POST https://api.shop.example/checkout status 201 · not blocked",
+            5,
+            "false",
+        ),
+    ];
+    for (c, (text, entry, blocked)) in choices.iter().zip(want) {
+        assert_eq!(c["text"], text, "{ctx}");
+        assert_eq!(c["entry"], entry, "{ctx}");
+        assert_eq!(c["blocked"], blocked, "{ctx}");
+        assert_eq!(c["labelled"], true, "{ctx}");
+    }
+    // The first is in the form and has the focus; the arrow key moves to the 2nd.
+    assert_eq!(first["focused"], 0, "{ctx}");
+    assert_eq!(
+        first["filled"]["url"], "https://api.shop.example/cart/items",
+        "{ctx}"
+    );
+    let chosen = &h["chosen"];
+    let checked: Vec<bool> = chosen["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["checked"].as_bool().unwrap())
+        .collect();
+    assert_eq!(checked, [false, true, false], "{ctx}");
+    let f = &chosen["filled"];
+    assert_eq!(f["url"], "https://api.shop.example/cart/items/7", "{ctx}");
+    assert_eq!(f["origin"], "https://shop.example", "{ctx}");
+    assert_eq!(f["method"], "PUT", "{ctx}");
+    assert_eq!(f["data"], "{\"qty\":2}", "{ctx}");
+    assert!(
+        f["headers"].as_str().unwrap().contains("x-request-id: 42"),
+        "{ctx}"
+    );
+    // The verdict shown is what `cors explain --har` says of that entry, per browser.
+    for browser in ["chromium", "firefox", "safari"] {
+        let all = run_json(&[
+            "explain".into(),
+            "--har".into(),
+            HAR.into(),
+            "--browser".into(),
+            browser.into(),
+            "--json".into(),
+        ]);
+        let want = &all[1];
+        assert_eq!(want["imported"]["har"]["entry"], 4);
+        let shown = &h["shown"][browser];
+        assert_eq!(shown["route"], want["route"], "{browser}: {ctx}");
+        assert_eq!(
+            shown["reasons"], want["preflight_reasons"],
+            "{browser}: {ctx}"
+        );
+        assert_eq!(shown["route"], "preflight", "{browser}: {ctx}");
+        assert_ne!(
+            all[0]["route"], want["route"],
+            "the 1st would show something else"
+        );
+    }
+    if let Some(w) = h["narrow_scroll_width"].as_u64() {
+        assert!(w <= 360, "the list fits 360 px: {ctx}");
+    }
+}
+
 fn check_live(result: &Value, browser_under_test: &str) {
     let live = result["live"].as_array().unwrap();
     let expect = [
@@ -259,6 +510,8 @@ fn check_live(result: &Value, browser_under_test: &str) {
 fn the_page_shows_what_cors_explain_says_in_chromium() {
     let result = run_page("chromium", true);
     check_offline(&result);
+    check_paste(&result, "chromium");
+    check_har(&result, "chromium");
     check_live(&result, "chromium");
     let extras = &result["extras"];
     // Copy buttons put the snippet on the clipboard: the one `cors explain --json` gives.
@@ -303,5 +556,7 @@ fn the_page_shows_what_cors_explain_says_in_chromium() {
 fn the_page_shows_what_cors_explain_says_in_firefox() {
     let result = run_page("firefox", false);
     check_offline(&result);
+    check_paste(&result, "firefox");
+    check_har(&result, "firefox");
     check_live(&result, "firefox");
 }

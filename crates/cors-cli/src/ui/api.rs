@@ -7,7 +7,10 @@
 //!
 //! **Pasted requests.** `/api/paste` takes `{kind, text}` ("Copy as cURL", "Copy as fetch" or
 //! a HAR file's text) and answers with the [`Form`]s it describes, read by the same code as
-//! `cors check --curl/--fetch/--har` (`crate::devtools`); the page fills its form from the first.
+//! `cors check --curl/--fetch/--har` (`crate::devtools`). A HAR comes with one [`Choice`] per
+//! form (method, URL, and what the browser recorded, as `cors explain --har --json` reports it
+//! in `imported.har`): the page lists them when there are several and fills its form from the
+//! one chosen.
 
 use crate::check::request::{
     BodyKind, BrowserArg, CredentialsArg, ModeArg, RedirectArg, RequestArgs, parse_url,
@@ -196,9 +199,32 @@ impl Form {
     }
 }
 
+/// One request of a pasted HAR, as the page lists it to choose from.
+#[derive(Clone, Debug, Serialize)]
+pub struct Choice {
+    /// The method the HAR records.
+    pub method: String,
+    /// The URL the HAR records.
+    pub url: String,
+    /// The page's origin it was made from.
+    pub origin: String,
+    /// What the browser recorded: the entries, the status, blocked or not (the `imported.har`
+    /// member of `cors explain --har --json`; `agrees` is always `null` here).
+    pub har: crate::check::imported::HarFacts,
+}
+
+/// What `/api/paste` answers: the forms, and for a HAR one [`Choice`] per form (same order).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Pasted {
+    /// The forms the text describes, in file order.
+    pub forms: Vec<Form>,
+    /// For a HAR: what each form's entry recorded; empty for a copied request.
+    pub choices: Vec<Choice>,
+}
+
 /// `/api/paste`: the forms a pasted DevTools request describes (a HAR file: one per
-/// cross-origin request in it, in file order).
-pub fn paste(p: &Paste) -> Result<Vec<Form>, ApiError> {
+/// cross-origin request in it, in file order, with its [`Choice`]).
+pub fn paste(p: &Paste) -> Result<Pasted, ApiError> {
     use crate::devtools::{capture, curl, fetch, har};
     let base = Form {
         origin: p.origin.clone(),
@@ -218,20 +244,40 @@ pub fn paste(p: &Paste) -> Result<Vec<Form>, ApiError> {
             let i = read
                 .and_then(|c| capture::import(&c, &base))
                 .map_err(unreadable)?;
-            Ok(vec![Form::from_args(&i.url, &i.args)])
+            Ok(Pasted {
+                forms: vec![Form::from_args(&i.url, &i.args)],
+                choices: Vec::new(),
+            })
         }
         "har" => {
             let h = har::read(p.text.as_bytes())
                 .map_err(|e| ApiError::new("bad-request", format!("har: {e}")))?;
-            let forms: Vec<Form> = har::exchanges(&h, base.origin.as_deref())
-                .iter()
-                .filter_map(|x| {
-                    let mut b = base.clone();
-                    b.origin = Some(x.origin.clone());
-                    let i = capture::import(&har::captured(&h.entries[x.actual]), &b).ok()?;
-                    Some(Form::from_args(&i.url, &i.args))
-                })
-                .collect();
+            let (forms, choices): (Vec<Form>, Vec<Choice>) =
+                har::exchanges(&h, base.origin.as_deref())
+                    .iter()
+                    .filter_map(|x| {
+                        let entry = &h.entries[x.actual];
+                        let mut b = base.clone();
+                        b.origin = Some(x.origin.clone());
+                        let i = capture::import(&har::captured(entry), &b).ok()?;
+                        let browser_error = entry.browser_error();
+                        let choice = Choice {
+                            method: entry.request.method.clone(),
+                            url: entry.request.url.clone(),
+                            origin: x.origin.clone(),
+                            har: crate::check::imported::HarFacts {
+                                entry: x.actual,
+                                preflight_entry: x.preflight,
+                                started: entry.started.clone(),
+                                browser_status: entry.response.status,
+                                browser_blocked: browser_error.is_some(),
+                                browser_error,
+                                agrees: None,
+                            },
+                        };
+                        Some((Form::from_args(&i.url, &i.args), choice))
+                    })
+                    .unzip();
             if forms.is_empty() {
                 return Err(ApiError::new(
                     "bad-request",
@@ -241,7 +287,7 @@ pub fn paste(p: &Paste) -> Result<Vec<Form>, ApiError> {
                     ),
                 ));
             }
-            Ok(forms)
+            Ok(Pasted { forms, choices })
         }
         k => Err(ApiError::new(
             "bad-request",
@@ -312,7 +358,9 @@ mod tests {
             text: "curl 'https://api.example/items' -X 'PUT' -H 'Origin: https://app.example' \\\n  -H 'Content-Type: application/json' -H 'sec-fetch-mode: cors' --data-raw '{}'".into(),
             origin: String::new(),
         };
-        let forms = paste(&curl).unwrap();
+        let pasted = paste(&curl).unwrap();
+        assert!(pasted.choices.is_empty());
+        let forms = pasted.forms;
         assert_eq!(forms.len(), 1);
         let f = &forms[0];
         assert_eq!(
@@ -332,7 +380,7 @@ mod tests {
             text: r#"fetch("https://api.example/me", {"credentials": "include", "mode": "cors", "method": "GET"});"#.into(),
             origin: "https://app.example".into(),
         };
-        let f = &paste(&fetch).unwrap()[0];
+        let f = &paste(&fetch).unwrap().forms[0];
         assert_eq!(
             (f.origin.as_str(), f.credentials.as_str()),
             ("https://app.example", "include")

@@ -24,6 +24,11 @@ console message, every reason a preflight is needed; the exchange as a sequence 
 marked; the minimal headers the server must send, with snippets (this project's policy TOML,
 a `cors serve` route, the tower layer, nginx, Apache) and copy buttons.
 
+Or paste what DevTools copied — "Copy as cURL" (bash or cmd), "Copy as fetch", a HAR file's
+text — or drop a HAR file on the page: the form is filled as `cors explain --curl/--fetch/--har`
+reads it. A HAR with several cross-origin requests is listed (method, URL, the status recorded,
+blocked or not) for you to choose one.
+
 Two modes:
   offline   what `cors explain` says: nothing is sent (the default)
   live      what `cors check` finds: the preflight and the request are sent to the URL, for

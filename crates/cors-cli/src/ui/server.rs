@@ -227,7 +227,7 @@ pub async fn handle(site: &Site, req: Request<Incoming>) -> Response<Full<Bytes>
             },
             ("paste", Method::POST) => match read_json::<Paste>(req).await {
                 Ok(p) => match api::paste(&p) {
-                    Ok(forms) => json(200, &serde_json::json!({ "forms": forms })),
+                    Ok(pasted) => json(200, &pasted),
                     Err(e) => error(&e),
                 },
                 Err(e) => error(&e),

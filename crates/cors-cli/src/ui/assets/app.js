@@ -531,17 +531,104 @@ async function run({ fromPermalink = false } = {}) {
   document.body.dataset.runs = String(++runs);
 }
 
+// --- pasting what DevTools gave -----------------------------------------------------------------
+
+/** The kind of a pasted text, from how it starts: "Copy as cURL", "Copy as fetch", a HAR. */
+function guessKind(text) {
+  const t = text.trimStart();
+  if (/^curl(\.exe)?\s/i.test(t)) return 'curl';
+  if (/^(await\s+)?fetch\s*\(/.test(t)) return 'fetch';
+  if (t.startsWith('{')) return 'har';
+  return null;
+}
+
+function onPasteInput() {
+  const k = guessKind($('paste-text').value);
+  if (k && [...$('paste-kind').options].some((o) => o.value === k)) $('paste-kind').value = k;
+}
+
+/** A HAR's text without what the reader skips anyway (response bodies, initiator stacks), so a
+ * recording with large bodies stays under the API's size limit. Not JSON: sent as it is. */
+function slimHar(text) {
+  try {
+    const h = JSON.parse(text);
+    for (const e of (h && h.log && Array.isArray(h.log.entries)) ? h.log.entries : []) {
+      if (e && e.response && typeof e.response === 'object') delete e.response.content;
+      if (e) delete e._initiator;
+    }
+    return JSON.stringify(h);
+  } catch {
+    return text;
+  }
+}
+
+let pasted = { forms: [], choices: [] };
+
+function choiceLabel(c, i) {
+  const h = c.har;
+  const status = h.browser_status ? `status ${h.browser_status}` : 'no status';
+  const verdict = h.browser_blocked ? `blocked${h.browser_error ? ` (${h.browser_error})` : ''}` : 'not blocked';
+  return [
+    el('span', { class: 'n' }, `${i + 1}.`), ' ',
+    el('b', { class: 'm' }, c.method), ' ', code(c.url), ' ',
+    el('span', { class: 'rec' }, `${status} · `, el('span', { class: h.browser_blocked ? 'blocked' : 'passed' }, verdict)),
+  ];
+}
+
+function chooseHar(i) {
+  fillForm(pasted.forms[i]);
+  const c = pasted.choices[i];
+  $('status').textContent = `The form holds request ${i + 1} of ${pasted.forms.length} of the HAR: ${c.method} ${c.url}. Press Explain (or Ctrl+Enter).`;
+}
+
+function renderChoices() {
+  const box = $('har-choices');
+  const list = $('har-list');
+  list.replaceChildren();
+  const n = pasted.choices.length;
+  box.hidden = n < 2;
+  if (n < 2) return;
+  $('har-choices-title').textContent = `The HAR holds ${n} cross-origin requests`;
+  pasted.choices.forEach((c, i) => {
+    const input = el('input', { type: 'radio', name: 'har-choice', value: String(i), 'data-entry': String(c.har.entry) });
+    input.checked = i === 0;
+    input.addEventListener('change', () => { if (input.checked) chooseHar(i); });
+    list.append(el('label', { class: 'har-choice', 'data-blocked': String(c.har.browser_blocked) }, input, el('span', {}, choiceLabel(c, i))));
+  });
+}
+
 async function readPaste() {
   const status = $('status');
+  const kind = $('paste-kind').value;
+  const raw = $('paste-text').value;
   try {
-    const answer = await api('/api/paste', { kind: $('paste-kind').value, text: $('paste-text').value, origin: $('origin').value });
-    if (answer.forms && answer.forms[0]) {
-      fillForm(answer.forms[0]);
-      status.textContent = `Filled the form from the pasted ${$('paste-kind').value}.`;
+    const answer = await api('/api/paste', { kind, text: kind === 'har' ? slimHar(raw) : raw, origin: $('origin').value });
+    pasted = { forms: answer.forms || [], choices: answer.choices || [] };
+    renderChoices();
+    if (!pasted.forms[0]) return;
+    if (pasted.choices.length > 1) {
+      chooseHar(0);
+      status.textContent = `The HAR holds ${pasted.forms.length} cross-origin requests: the form holds the first; choose another in the list (arrow keys).`;
+      document.querySelector('input[name="har-choice"]:checked').focus();
+    } else {
+      fillForm(pasted.forms[0]);
+      status.textContent = `Filled the form from the pasted ${kind}. Press Explain (or Ctrl+Enter).`;
     }
+    document.body.dataset.pastes = String(Number(document.body.dataset.pastes || 0) + 1);
   } catch (err) {
+    pasted = { forms: [], choices: [] };
+    renderChoices();
     status.textContent = `Cannot read it: ${err.message}`;
+    document.body.dataset.pasteErrors = String(Number(document.body.dataset.pasteErrors || 0) + 1);
   }
+}
+
+/** A HAR file opened or dropped: its text goes into the box, and the form is filled. */
+async function readHarFile(file) {
+  $('paste').open = true;
+  $('paste-text').value = await file.text();
+  $('paste-kind').value = guessKind($('paste-text').value) || 'har';
+  await readPaste();
 }
 
 function loadFromHash() {
@@ -573,6 +660,21 @@ async function start() {
     copyText(location.href).then(() => { $('copy-status').textContent = 'Permalink copied.'; }, () => {});
   });
   $('paste-read').addEventListener('click', readPaste);
+  $('paste-text').addEventListener('input', onPasteInput);
+  $('paste-file').addEventListener('change', () => {
+    const f = $('paste-file').files[0];
+    if (f) readHarFile(f);
+  });
+  // A file dropped anywhere on the page is read as a HAR (and the browser does not open it).
+  document.addEventListener('dragover', (ev) => {
+    if (ev.dataTransfer && [...ev.dataTransfer.types].includes('Files')) ev.preventDefault();
+  });
+  document.addEventListener('drop', (ev) => {
+    const f = ev.dataTransfer && ev.dataTransfer.files[0];
+    if (!f) return;
+    ev.preventDefault();
+    readHarFile(f);
+  });
   window.addEventListener('hashchange', loadFromHash);
   onModeChange();
   try {
