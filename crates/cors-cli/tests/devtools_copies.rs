@@ -28,33 +28,7 @@ const CORPUS: &str = include_str!("devtools_copies/corpus.json");
 /// Fetch #forbidden-request-header: names script cannot set (fetch() drops them silently), so a
 /// scenario asking for one is not asking for a header the request will carry from script.
 fn forbidden(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.starts_with("proxy-")
-        || n.starts_with("sec-")
-        || [
-            "accept-charset",
-            "accept-encoding",
-            "access-control-request-headers",
-            "access-control-request-method",
-            "connection",
-            "content-length",
-            "cookie",
-            "cookie2",
-            "date",
-            "dnt",
-            "expect",
-            "host",
-            "keep-alive",
-            "origin",
-            "referer",
-            "set-cookie",
-            "te",
-            "trailer",
-            "transfer-encoding",
-            "upgrade",
-            "via",
-        ]
-        .contains(&n.as_str())
+    cors::vocab::safelist::is_forbidden_request_header_name(name.as_bytes())
 }
 
 /// Headers the browser fills in on a fetch() when script does not (Fetch #fetching: `Accept`;

@@ -68,6 +68,9 @@ pub struct Captured {
     pub http_auth: bool,
     /// `curl --insecure`.
     pub insecure: bool,
+    /// What the reader itself inferred from the copy's shape, one sentence each (carried into
+    /// [`Imported::notes`]).
+    pub notes: Vec<String>,
 }
 
 impl Captured {
@@ -138,7 +141,7 @@ pub fn import(c: &Captured, base: &RequestArgs) -> Result<Imported, ImportError>
             format!("`{}` is not an absolute URL: {e}", c.url),
         )
     })?;
-    let mut notes = Vec::new();
+    let mut notes = c.notes.clone();
     let mut args = base.clone();
     // The page's origin (Fetch #origin-header): the browser's Origin header, else --origin,
     // else the Referer (or fetch()'s referrer), which the default referrer policy

@@ -344,7 +344,7 @@ pub fn parse(text: &str) -> Result<Captured, ImportError> {
     // always "cors") write `credentials: "include"` when the request had cookies *or an
     // Authorization header*, and leave the Cookie header out. With an Authorization header the
     // "include" therefore does not say cookies were sent: it is not taken, and the fetch()
-    // default (same-origin) is, with its note.
+    // default (same-origin) is, with a note saying so.
     if !p.bare_keys
         && c.mode.as_deref() == Some("cors")
         && c.credentials.as_deref() == Some("include")
@@ -352,6 +352,9 @@ pub fn parse(text: &str) -> Result<Captured, ImportError> {
         && c.header("cookie").is_none()
     {
         c.credentials = None;
+        c.notes.push(
+            "DevTools writes credentials \"include\" for an Authorization header alone, so it does not show the page asked for include: not taken".into(),
+        );
     }
     Ok(c)
 }
@@ -435,7 +438,13 @@ mod tests {
   "mode": "cors",
   "credentials": "include"
 });"#;
-        assert_eq!(parse(copy).unwrap().credentials, None);
+        let c = parse(copy).unwrap();
+        assert_eq!(c.credentials, None);
+        assert!(
+            c.notes[0].contains("Authorization header alone"),
+            "{:?}",
+            c.notes
+        );
         let no_auth = copy.replace(r#""authorization": "Bearer t""#, r#""x-a": "1""#);
         assert_eq!(
             parse(&no_auth).unwrap().credentials.as_deref(),
