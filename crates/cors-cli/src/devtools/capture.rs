@@ -83,6 +83,10 @@ impl Captured {
     }
 }
 
+/// The note of a cross-origin request whose credentials mode nothing showed (the fetch()
+/// default taken); a reader that later learns the mode drops it.
+pub const SAME_ORIGIN_TAKEN: &str = "no cookies in the request: credentials same-origin (the fetch() default) is taken; with credentials include the server must also send Access-Control-Allow-Credentials";
+
 /// A captured request as `check` and `explain` take it.
 #[derive(Clone, Debug)]
 pub struct Imported {
@@ -236,9 +240,7 @@ pub fn import(c: &Captured, base: &RequestArgs) -> Result<Imported, ImportError>
         }
         None => {
             if !same_origin {
-                notes.push(
-                    "no cookies in the request: credentials same-origin (the fetch() default) is taken; with credentials include the server must also send Access-Control-Allow-Credentials".into(),
-                );
+                notes.push(SAME_ORIGIN_TAKEN.into());
             }
             CredentialsArg::SameOrigin
         }

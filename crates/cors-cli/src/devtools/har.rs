@@ -10,7 +10,7 @@
 //! replays the recorded responses through the engine — no network — and reports where the
 //! engine's verdict differs from the browser's; `explain` explains each request.
 
-use super::capture::{Captured, Imported, import, report_of};
+use super::capture::{Captured, Imported, SAME_ORIGIN_TAKEN, import, report_of};
 use crate::check::drive::{End, Step, StepKind, Trace};
 use crate::check::imported::HarFacts;
 use crate::check::request::CredentialsArg;
@@ -772,8 +772,7 @@ fn judge(
         {
             let (alt_trace, _) = replay(har, x, alt_req.clone(), profile, &mut alt_cache);
             if matches!(&alt_trace.end, End::Done(Err(f)) if f.preflight) {
-                alt.notes
-                    .retain(|n| !n.starts_with("no cookies in the request"));
+                alt.notes.retain(|n| n != SAME_ORIGIN_TAKEN);
                 alt.notes.push(
                     "the HAR shows only provisional headers for this request (Chromium never sent it) and its recorded preflight allows it without credentials, so script asked for credentials: judged as credentials include".into(),
                 );
