@@ -323,6 +323,21 @@ impl Exchange {
     pub fn last(&self) -> usize {
         self.hops.last().copied().unwrap_or(self.actual)
     }
+
+    /// What the HAR records the browser did with this fetch (the whole redirect chain's
+    /// verdict, the last hop's status); `agrees` is left for the caller that judged it.
+    pub fn facts(&self, har: &Har) -> HarFacts {
+        let browser_error = self.browser_error(har);
+        HarFacts {
+            entry: self.actual,
+            preflight_entry: self.preflight,
+            started: har.entries[self.actual].started.clone(),
+            browser_status: har.entries[self.last()].response.status,
+            browser_blocked: browser_error.is_some(),
+            browser_error,
+            agrees: None,
+        }
+    }
 }
 
 fn origin_of(url: &str) -> Option<String> {
@@ -789,8 +804,8 @@ fn judge(
         );
     }
     let mut r = report::build(&imported.args, &req, profile, &trace);
-    let browser_error = x.browser_error(har);
-    let blocked = browser_error.is_some();
+    let mut facts = x.facts(har);
+    let blocked = facts.browser_blocked;
     let agrees = match r.verdict {
         "allowed" => Some(!blocked),
         "blocked" | "refused" => Some(blocked),
@@ -802,15 +817,8 @@ fn judge(
         );
     }
     let mut ir = report_of("har", &imported);
-    ir.har = Some(HarFacts {
-        entry: x.actual,
-        preflight_entry: x.preflight,
-        started: entry.started.clone(),
-        browser_status: har.entries[x.last()].response.status,
-        browser_blocked: blocked,
-        browser_error,
-        agrees,
-    });
+    facts.agrees = agrees;
+    ir.har = Some(facts);
     r.imported = Some(ir);
     Ok(r)
 }
@@ -968,21 +976,13 @@ fn explain_entry(
         .map_err(|e| skip(&e.to_string()))
         .ok()?;
     let req = imported.args.to_request(url).map_err(|e| skip(&e.0)).ok()?;
-    let browser_error = x.browser_error(har);
-    if args.devtools.only_failures && browser_error.is_none() {
+    let facts = x.facts(har);
+    if args.devtools.only_failures && !facts.browser_blocked {
         return None;
     }
     let mut e = crate::explain::explain(&imported.args, &req);
     let mut ir = report_of("har", &imported);
-    ir.har = Some(HarFacts {
-        entry: x.actual,
-        preflight_entry: x.preflight,
-        started: entry.started.clone(),
-        browser_status: har.entries[x.last()].response.status,
-        browser_blocked: browser_error.is_some(),
-        browser_error,
-        agrees: None,
-    });
+    ir.har = Some(facts);
     e.imported = Some(ir);
     Some(e)
 }

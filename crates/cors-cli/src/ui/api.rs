@@ -260,20 +260,11 @@ pub fn paste(p: &Paste) -> Result<Pasted, ApiError> {
                         let mut b = base.clone();
                         b.origin = Some(x.origin.clone());
                         let i = capture::import(&har::captured(entry), &b).ok()?;
-                        let browser_error = entry.browser_error();
                         let choice = Choice {
                             method: entry.request.method.clone(),
                             url: entry.request.url.clone(),
                             origin: x.origin.clone(),
-                            har: crate::check::imported::HarFacts {
-                                entry: x.actual,
-                                preflight_entry: x.preflight,
-                                started: entry.started.clone(),
-                                browser_status: entry.response.status,
-                                browser_blocked: browser_error.is_some(),
-                                browser_error,
-                                agrees: None,
-                            },
+                            har: x.facts(&h),
                         };
                         Some((Form::from_args(&i.url, &i.args), choice))
                     })
