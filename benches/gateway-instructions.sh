@@ -2,13 +2,15 @@
 # Deterministic per-request cost of the gateway: user-space instructions of the `cors serve`
 # process under callgrind, counted over exactly N requests (after a warm-up), one worker, for a
 # preflight (answered at the gateway) and a simple request (proxied to a trivial nginx
-# upstream). Independent of the machine's load, so two commits compare to the instruction.
+# upstream), over HTTP/1.1 and the simple request also over h2c (h2load, one stream per
+# connection at a time), with the share the HTTP/2 frame inspector (`h2in`) takes of it.
+# Independent of the machine's load, so two commits compare to the instruction.
 #
 #   benches/gateway-instructions.sh                  # builds this tree (release) and measures it
 #   CORS=/path/to/cors benches/gateway-instructions.sh   # measures that binary instead
 #   REQUESTS=5000 CONNECTIONS=10 benches/gateway-instructions.sh
 #
-# Needs valgrind and nginx (Debian packages; installed when missing, as root). Not in CI.
+# Needs valgrind, nginx and h2load (Debian packages; installed when missing, as root). Not in CI.
 set -euo pipefail
 REQUESTS=${REQUESTS:-5000}
 CONNECTIONS=${CONNECTIONS:-10}
@@ -24,8 +26,8 @@ cleanup() {
 }
 trap cleanup EXIT
 need() { command -v "$1" >/dev/null 2>&1; }
-if ! need nginx || ! need valgrind; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light valgrind >/dev/null
+if ! need nginx || ! need valgrind || ! need h2load; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light valgrind nghttp2-client >/dev/null
 fi
 if [ -z "${CORS:-}" ]; then
   (cd "$root" && cargo build --release -q -p cors-cli)
@@ -102,10 +104,18 @@ gw=$!
 for _ in $(seq 300); do grep -q "ready" "$work/gw.out" 2>/dev/null && break; sleep 0.1; done
 grep -q "ready" "$work/gw.out" || { cat "$work/gw.out"; exit 1; }
 
+load() { # kind n: n requests of that kind (h2: a simple GET over h2c, prior knowledge)
+  if [ "$1" = h2 ]; then
+    h2load -n "$2" -c "$CONNECTIONS" -H 'origin: https://app.example' "http://127.0.0.1:$GW_PORT/" \
+      | grep -q "$2 succeeded" || { echo "h2load: not every request succeeded" >&2; exit 1; }
+  else
+    python3 "$work/client.py" "$GW_PORT" "$2" "$CONNECTIONS" "$1"
+  fi
+}
 measure() { # kind → instructions per request
-  python3 "$work/client.py" "$GW_PORT" 500 "$CONNECTIONS" "$1"        # warm-up
+  load "$1" 500        # warm-up
   callgrind_control -z "$gw" >/dev/null; callgrind_control -i on "$gw" >/dev/null
-  python3 "$work/client.py" "$GW_PORT" "$REQUESTS" "$CONNECTIONS" "$1"
+  load "$1" "$REQUESTS"
   callgrind_control -i off "$gw" >/dev/null
   rm -f "$work"/cg.*.*; callgrind_control -d "$1" "$gw" >/dev/null
   sleep 0.5
@@ -115,4 +125,9 @@ measure() { # kind → instructions per request
 }
 pre=$(measure preflight)
 sim=$(measure simple)
-echo "| ${LABEL:-$CORS} | $pre | $sim |"
+h2=$(measure h2)
+# The inspector's own work: Inspector::scan, inclusive (the HPACK decoding it calls included).
+insp=$(callgrind_annotate --inclusive=yes "$work"/cg.*.* 2>/dev/null \
+  | awk '/h2in::frames::Inspector::scan \[/ && !n++ { gsub(",", "", $1); print $1 }')
+h2in=$(awk -v t="${insp:-0}" -v n="$REQUESTS" 'BEGIN { printf "%.2fk", t / n / 1000 }')
+echo "| ${LABEL:-$CORS} | $pre | $sim | $h2 (h2in $h2in) |"
