@@ -1151,6 +1151,36 @@ async fn http_1_1_requests_need_exactly_one_valid_host() {
     assert_refusals_held(&gw, &up, failures);
 }
 
+/// RFC 9112 §3.2.3: the authority-form target (`host:port`) is CONNECT's alone; with any other
+/// method the request is refused with 400, the connection closed, nothing forwarded (found by
+/// fuzzing `h1_head`: `POST 9x` was taken for an absolute-form target). CONNECT keeps its own
+/// answer, 405: this is no forward proxy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authority_form_target_is_refused_for_every_method_but_connect() {
+    let up = raw_upstream().await;
+    let gw = gateway(&up, "");
+    let mut failures = Vec::new();
+    for req in [
+        "GET refused.example:80 HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST 9x HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+        "OPTIONS refused.example:443 HTTP/1.0\r\n\r\n",
+    ] {
+        if let Err(e) = check_refused(&gw, req.as_bytes(), &[400], true) {
+            failures.push(e);
+        }
+    }
+    let connect = b"CONNECT refused.example:443 HTTP/1.1\r\nHost: refused.example:443\r\n\r\n";
+    if let Err(e) = check_refused(&gw, connect, &[405], false) {
+        failures.push(e);
+    }
+    assert_still_serving(&gw, "/after");
+    let heads = up.heads();
+    if heads.len() != 1 {
+        failures.push(format!("the upstream saw more than /after: {heads:?}"));
+    }
+    assert_no_failures(failures);
+}
+
 /// RFC 9112 §5.2: obs-fold in a request: our contract is 400 (the RFC also allows replacing
 /// it with SP). RFC 9112 §5.1: whitespace between a field name and the colon MUST get 400.
 /// RFC 9110 §5.5: NUL or a bare CR in a value: rejected, or replaced with SP before the value
