@@ -222,13 +222,13 @@ fn check(dir: &Path, browser: &str, extra: &[&str]) -> Run {
 }
 
 fn chromium_bounds(run: &Run) {
-    // 292 fetches; those not reported are the ones fetch() refuses, no-cors and same-origin
-    // ones, and the redirects that start same-origin.
-    assert!(run.reports >= 270, "{} reports", run.reports);
+    // 292 fetches; those not reported are the ones fetch() refuses and no-cors and same-origin
+    // ones (a redirect that starts same-origin and ends on another origin is reported).
+    assert!(run.reports >= 276, "{} reports", run.reports);
     assert_eq!(run.compared, run.reports);
     // No report disagrees (a disagreement is a Gap-less problem above); the ones the engine
     // cannot judge from the HAR are few and each has its reason.
-    assert!(run.agree >= 270, "{} of {} agree", run.agree, run.reports);
+    assert!(run.agree >= 273, "{} of {} agree", run.agree, run.reports);
     assert!(!run.gaps.contains_key(&Gap::FirefoxBlockNotInHar));
     assert!(run.gaps.values().sum::<usize>() <= 4, "{:?}", run.gaps);
     // Why, too: each blocked report names the CORS error Chromium's DevTools reported.
@@ -241,7 +241,7 @@ fn chromium_bounds(run: &Run) {
 }
 
 fn firefox_bounds(run: &Run) {
-    assert!(run.reports >= 270, "{} reports", run.reports);
+    assert!(run.reports >= 275, "{} reports", run.reports);
     assert_eq!(run.compared, run.reports);
     assert!(run.agree >= 240, "{} of {} agree", run.agree, run.reports);
     assert!(run.gaps.get(&Gap::RedirectMode).copied().unwrap_or(0) <= 2);

@@ -409,8 +409,22 @@ pub fn exchanges(har: &Har, fallback: Option<&str>) -> Vec<Exchange> {
             .or_else(|| fallback.map(String::from))
             .or_else(|| e.header("referer").and_then(origin_of));
         let Some(origin) = origin else { continue };
-        if origin_of(&e.request.url).as_deref() == Some(origin.as_str()) {
-            continue; // same-origin: no CORS
+        let mut hops = Vec::new();
+        let mut at = i;
+        while let Some(k) = next[at] {
+            if hops.len() >= 64 {
+                break;
+            }
+            hops.push(k);
+            at = k;
+        }
+        // Same-origin all the way: no CORS. A fetch that starts same-origin and is redirected
+        // to another origin is one (Fetch #http-redirect-fetch: the later hop's response gets
+        // the CORS check), judged from its first entry like any other chain.
+        let same_origin =
+            |k: usize| origin_of(&har.entries[k].request.url).as_deref() == Some(origin.as_str());
+        if same_origin(i) && hops.iter().all(|&k| same_origin(k)) {
+            continue;
         }
         // The preflight: the nearest unpaired OPTIONS for the same URL, before (usually) or
         // just after (Chromium starts the actual request's entry first), asking for this
@@ -444,15 +458,6 @@ pub fn exchanges(har: &Har, fallback: Option<&str>) -> Vec<Exchange> {
             before.or_else(|| ((i + 1)..(i + 65).min(har.entries.len())).find(|&j| matches(j)));
         if let Some(j) = preflight {
             used[j] = true;
-        }
-        let mut hops = Vec::new();
-        let mut at = i;
-        while let Some(k) = next[at] {
-            if hops.len() >= 64 {
-                break;
-            }
-            hops.push(k);
-            at = k;
         }
         out.push(Exchange {
             actual: i,
@@ -1146,6 +1151,57 @@ mod tests {
     /// Chromium starts the actual request's entry before its preflight's, and a fetch served
     /// from the preflight cache has none: a cached `PUT` with `X-A` must not take the preflight
     /// that follows it for the next fetch's `X-B` (a real recording of `cache-header-entries`).
+    /// Fetch #http-redirect-fetch: a fetch that starts same-origin and is redirected to another
+    /// origin is a CORS request from that hop on; same-origin all the way is none.
+    #[test]
+    fn a_same_origin_fetch_redirected_to_another_origin_is_judged() {
+        let page = entry(
+            "document",
+            "GET",
+            "https://app.example/",
+            &[],
+            200,
+            &[],
+            None,
+        );
+        let hop = |url: &str, to: &str| {
+            entry("fetch", "GET", url, &[CORS], 302, &[("Location", to)], None)
+        };
+        let end = |url: &str| {
+            entry(
+                "fetch",
+                "GET",
+                url,
+                &[O, CORS],
+                200,
+                &[("Access-Control-Allow-Origin", "https://app.example")],
+                None,
+            )
+        };
+        let mut entries = vec![
+            page.clone(),
+            hop("https://app.example/r", "https://api.example/x"),
+            end("https://api.example/x"),
+        ];
+        for e in &mut entries {
+            e["pageref"] = "p".into();
+        }
+        let har = har_of(entries);
+        let xs = exchanges(&har, None);
+        assert_eq!(xs.len(), 1);
+        assert_eq!((xs[0].actual, xs[0].hops.clone()), (1, vec![2]));
+        assert_eq!(xs[0].origin, "https://app.example");
+        let mut entries = vec![
+            page,
+            hop("https://app.example/r", "https://app.example/y"),
+            end("https://app.example/y"),
+        ];
+        for e in &mut entries {
+            e["pageref"] = "p".into();
+        }
+        assert!(exchanges(&har_of(entries), None).is_empty());
+    }
+
     #[test]
     fn a_cached_fetch_does_not_take_the_next_fetchs_preflight() {
         let pf = |h: &str| {
