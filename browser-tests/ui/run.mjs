@@ -1,15 +1,18 @@
 // Drives the `cors ui` page in headless Chromium (playwright-core) or Firefox (geckodriver):
-// types scenario-matrix requests into the form, pastes the same requests as DevTools copies
-// them ("Copy as cURL" bash and cmd, "Copy as fetch"), opens or drops a HAR and chooses one of
-// its requests by keyboard, reads what the page shows per browser column,
-// runs the live mode against scripted servers, checks the diagram, the copy buttons, the
-// permalink and the keyboard, and saves screenshots. Prints one JSON object; the Rust test
-// (crates/cors-cli/tests/ui_browser.rs) compares it with `cors explain --json`.
+// types scenario-matrix requests into the form, pastes DevTools copies of the same requests (the
+// strings Chromium's and Firefox's own DevTools code wrote: "Copy as cURL", "Copy as fetch", from
+// crates/cors-cli/tests/devtools_copies/corpus.json, chosen and handed over by the Rust test),
+// opens or drops a HAR and chooses one of its requests by keyboard, reads what the page shows per
+// browser column, runs the live mode against scripted servers, checks the diagram, the copy
+// buttons, the permalink and the keyboard, and saves screenshots. Prints one JSON object; the Rust
+// test (crates/cors-cli/tests/ui_browser.rs) compares it with `cors explain --json`.
 //
 // Usage: node ui/run.mjs JOB.json
 //   JOB = { page, browser: "chromium" | "firefox", shots: DIR, offline: [scenario ids],
-//           paste: [{ id, style: "bash" | "cmd" | "fetch" }], har: FILE (3+ cross-origin
-//           requests; the 2nd is chosen), live: [{ id, state }], extras: bool }
+//           paste: [{ id, url, origin, copies: [{ from, format, text, sent }] }] (the scenario
+//           typed with the recording's URL and page origin, then each copy pasted),
+//           har: FILE (3+ cross-origin requests; the 2nd is chosen), live: [{ id, state }],
+//           extras: bool }
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -206,16 +209,18 @@ async function pasteCopy(page, copy, pageOrigin) {
   const kind = copy.format.endsWith('-fetch') ? 'fetch' : 'curl';
   await page.click('input[name="run-mode"][value="offline"]');
   await openPasteBox(page);
-  await page.fill('#url', 'https://stale.example/');
-  await page.fill('#origin', '');
-  await page.fill('#method', 'DELETE');
-  await page.fill('#headers', 'X-Stale: 1');
-  await page.fill('#data', 'stale');
-  await page.select('#body', 'stream');
-  await page.select('#credentials', 'include');
-  await page.select('#mode', 'no-cors');
-  await page.select('#redirect', 'manual');
-  await page.select('#paste-kind', kind === 'fetch' ? 'curl' : 'fetch'); // the page must recognise it
+  // Set in one go (not typed: a paste per copy, 109 in the Firefox run, each round trip counts).
+  await page.evaluate((k) => {
+    const stale = {
+      url: 'https://stale.example/', origin: '', method: 'DELETE', headers: 'X-Stale: 1', data: 'stale', body: 'stream',
+      credentials: 'include', mode: 'no-cors', redirect: 'manual', 'paste-kind': k === 'fetch' ? 'curl' : 'fetch', // the page must recognise it
+    };
+    for (const [id, v] of Object.entries(stale)) {
+      const e = document.getElementById(id);
+      e.value = v;
+      e.dispatchEvent(new Event(e.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));
+    }
+  }, kind);
   await page.paste('#paste-text', copy.text);
   const before = await pastes(page);
   await page.click('#paste-read');

@@ -1,15 +1,20 @@
 //! `cors ui` in headless Chromium and Firefox: the real binary, the page driven by
 //! `browser-tests/ui/run.mjs`. For 24 requests of the scenario matrix typed into the form, the
 //! verdict each browser column shows, its preflight reasons and console line, and the minimal
-//! headers of the fix equal `cors explain --json`; for 23 of them pasted as Chromium's DevTools
-//! copies them ("Copy as cURL" in bash and cmd quoting, "Copy as fetch"), the form is filled from
-//! the paste and each column equals `cors explain --curl/--fetch … --json` on the same text and
-//! the typed request's column; a HAR of three cross-origin requests (dropped on the page in
-//! Chromium, opened with the file input in Firefox) is listed to choose from, and the 2nd,
-//! chosen by keyboard, fills the form and shows what `cors explain --har` says of it; live mode against the matrix's scripted
-//! servers marks the failing step and header in the diagram; copy buttons copy the snippet
-//! (Chromium); the permalink reloads the request (and never starts the live mode by itself);
-//! screenshots of four states are kept under target/ui-browser/ (the test prints the folder).
+//! headers of the fix equal `cors explain --json`. For 22 of them the copies the browsers' own
+//! DevTools code wrote of the request they sent (`tests/devtools_copies/corpus.json`, see
+//! `devtools_copies.rs`) are pasted: Chromium's "Copy as cURL" (bash and cmd) and "Copy as fetch"
+//! in both runs, and Firefox's "Copy as cURL (POSIX)" and "Copy as Fetch" in the Firefox run (66
+//! and 109 pastes). The form is filled from the paste with the request the browser sent, each
+//! column equals `cors explain --curl/--fetch TEXT --json` on the same text, and equals the column
+//! of the same scenario typed (with the recording's URL and page origin) but for what a format
+//! cannot carry, named in [`not_carried`] and [`carried_body`]. A HAR of three cross-origin
+//! requests (dropped on the page in Chromium, opened with the file input in Firefox) is listed to
+//! choose from, and the 2nd, chosen by keyboard, fills the form and shows what
+//! `cors explain --har` says of it; live mode against the matrix's scripted servers marks the
+//! failing step and header in the diagram; copy buttons copy the snippet (Chromium); the
+//! permalink reloads the request (and never starts the live mode by itself); screenshots of four
+//! states are kept under target/ui-browser/ (the test prints the folder).
 //!
 //! Needs chromium, firefox-esr, geckodriver and the npm packages of browser-tests
 //! (scripts/install-test-deps). A missing one fails the test and says so.
@@ -448,6 +453,12 @@ fn check_paste(result: &Value, browser_under_test: &str, copies: usize) {
                 }
                 Some((carried, why)) => {
                     let as_carried = ui_support::explain_json(&carried);
+                    // An excuse is only for what changes the verdict.
+                    assert!(
+                        as_carried["route"] != flags["route"]
+                            || as_carried["preflight_reasons"] != flags["preflight_reasons"],
+                        "needless excuse ({why}): {ctx}"
+                    );
                     assert_eq!(shown["route"], as_carried["route"], "{why}: {ctx}");
                     assert_eq!(
                         shown["reasons"], as_carried["preflight_reasons"],
