@@ -1,20 +1,22 @@
 // Drives the `cors ui` page in headless Chromium (playwright-core) or Firefox (geckodriver):
-// types scenario-matrix requests into the form, pastes the same requests as DevTools copies
-// them ("Copy as cURL" bash and cmd, "Copy as fetch"), opens or drops a HAR and chooses one of
-// its requests by keyboard, reads what the page shows per browser column,
-// runs the live mode against scripted servers, checks the diagram, the copy buttons, the
-// permalink and the keyboard, and saves screenshots. Prints one JSON object; the Rust test
-// (crates/cors-cli/tests/ui_browser.rs) compares it with `cors explain --json`.
+// types scenario-matrix requests into the form, pastes DevTools copies of the same requests (the
+// strings Chromium's and Firefox's own DevTools code wrote: "Copy as cURL", "Copy as fetch", from
+// crates/cors-cli/tests/devtools_copies/corpus.json, chosen and handed over by the Rust test),
+// opens or drops a HAR and chooses one of its requests by keyboard, reads what the page shows per
+// browser column, runs the live mode against scripted servers, checks the diagram, the copy
+// buttons, the permalink and the keyboard, and saves screenshots. Prints one JSON object; the Rust
+// test (crates/cors-cli/tests/ui_browser.rs) compares it with `cors explain --json`.
 //
 // Usage: node ui/run.mjs JOB.json
 //   JOB = { page, browser: "chromium" | "firefox", shots: DIR, offline: [scenario ids],
-//           paste: [{ id, style: "bash" | "cmd" | "fetch" }], har: FILE (3+ cross-origin
-//           requests; the 2nd is chosen), live: [{ id, state }], extras: bool }
+//           paste: [{ id, url, origin, copies: [{ from, format, text, sent }] }] (the scenario
+//           typed with the recording's URL and page origin, then each copy pasted),
+//           har: FILE (3+ cross-origin requests; the 2nd is chosen), live: [{ id, state }],
+//           extras: bool }
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startScriptedServer } from '../lib/scripted-server.mjs';
-import { copyAs, copySaysOrigin, sentRequest } from './devtools-copy.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -197,35 +199,38 @@ async function openPasteBox(page) {
 }
 
 /**
- * Pastes the request DevTools copies for `req` (style bash, cmd or fetch) into the paste box,
- * presses "Fill the form", then "Explain". The form is first set to other values, so what it
- * shows after comes from the paste; the page origin is left empty unless the copy does not say it
- * (a "Copy as fetch" across a downgrade names no page), as a developer would fill it in.
+ * Pastes one DevTools copy (`copy.text`, written by Chromium's or Firefox's own DevTools code:
+ * tests/devtools_copies/corpus.json) into the paste box, presses "Fill the form", then "Explain".
+ * The form is first set to other values, so what it shows after comes from the paste; the page
+ * origin is left empty, and filled in by hand (with the corpus's page origin) only if the copy
+ * does not say it, as a developer would.
  */
-async function pasteRequest(page, req, style) {
-  const sent = sentRequest(req);
-  const text = copyAs(style, sent);
-  const saysOrigin = copySaysOrigin(style, sent);
+async function pasteCopy(page, copy, pageOrigin) {
+  const kind = copy.format.endsWith('-fetch') ? 'fetch' : 'curl';
   await page.click('input[name="run-mode"][value="offline"]');
   await openPasteBox(page);
-  await page.fill('#url', 'https://stale.example/');
-  await page.fill('#origin', saysOrigin ? '' : req.origin);
-  await page.fill('#method', 'DELETE');
-  await page.fill('#headers', 'X-Stale: 1');
-  await page.fill('#data', 'stale');
-  await page.select('#body', 'stream');
-  await page.select('#credentials', 'include');
-  await page.select('#mode', 'no-cors');
-  await page.select('#redirect', 'manual');
-  await page.select('#paste-kind', style === 'fetch' ? 'curl' : 'fetch'); // the page must recognise it
-  await page.paste('#paste-text', text);
+  // Set in one go (not typed: a paste per copy, 109 in the Firefox run, each round trip counts).
+  await page.evaluate((k) => {
+    const stale = {
+      url: 'https://stale.example/', origin: '', method: 'DELETE', headers: 'X-Stale: 1', data: 'stale', body: 'stream',
+      credentials: 'include', mode: 'no-cors', redirect: 'manual', 'paste-kind': k === 'fetch' ? 'curl' : 'fetch', // the page must recognise it
+    };
+    for (const [id, v] of Object.entries(stale)) {
+      const e = document.getElementById(id);
+      e.value = v;
+      e.dispatchEvent(new Event(e.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));
+    }
+  }, kind);
+  await page.paste('#paste-text', copy.text);
   const before = await pastes(page);
   await page.click('#paste-read');
   await waitFor(page, (n) => Number(document.body.dataset.pastes || 0) + Number(document.body.dataset.pasteErrors || 0) > n, before, 'read the paste');
   const filled = await readFilled(page);
+  const saysOrigin = filled.origin !== '';
+  if (!saysOrigin) await page.fill('#origin', pageOrigin);
   await page.click('#run');
   await waitRuns(page, ++runs);
-  return { style, text, says_origin: saysOrigin, sent, filled, shown: await readColumns(page) };
+  return { format: copy.format, from: copy.from, text: copy.text, sent: copy.sent, says_origin: saysOrigin, filled, shown: await readColumns(page) };
 }
 
 /**
@@ -330,12 +335,13 @@ try {
     result.offline.push({ id, request: req, shown: await readShown(page) });
   }
   result.paste = [];
-  for (const { id, style } of job.paste ?? []) {
-    const req = requestOf(id);
-    // The same request typed, then pasted as DevTools copies it.
+  for (const { id, url, origin, copies } of job.paste ?? []) {
+    // The scenario's fetch typed, with the URL and page origin of the recording the copies were
+    // made from; then each copy of it pasted.
+    const req = { ...requestOf(id), url, origin };
     await typeRequest(page, req, 'offline');
     const typed = await readColumns(page);
-    result.paste.push({ id, request: req, typed, ...(await pasteRequest(page, req, style)) });
+    for (const copy of copies) result.paste.push({ id, request: req, typed, ...(await pasteCopy(page, copy, origin)) });
   }
   if (job.har) result.har = await chooseFromHar(page, job.har);
   for (const { id, state } of job.live) {
