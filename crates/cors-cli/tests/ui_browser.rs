@@ -307,7 +307,7 @@ fn explain_copy(row: &Value, browser: &str) -> Value {
             row["request"]["origin"].as_str().unwrap().into(),
         ]);
     }
-    run_json(&args)
+    ui_support::run_json(&args)
 }
 
 /// `curl` or `fetch`: what the page must recognise a copy as.
@@ -352,20 +352,6 @@ fn not_carried(format: &str, form: &Value) -> Option<(Value, &'static str)> {
         ));
     }
     None
-}
-
-fn run_json(args: &[String]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_cors"))
-        .args(args)
-        .output()
-        .unwrap();
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "cors {args:?}: not JSON ({e}): {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
 }
 
 /// The console line the page prints offline for an explain object.
@@ -547,7 +533,7 @@ fn check_har(result: &Value, browser_under_test: &str) {
     );
     // The verdict shown is what `cors explain --har` says of that entry, per browser.
     for browser in ["chromium", "firefox", "safari"] {
-        let all = run_json(&[
+        let all = ui_support::run_json(&[
             "explain".into(),
             "--har".into(),
             HAR.into(),

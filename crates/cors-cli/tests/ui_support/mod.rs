@@ -178,8 +178,13 @@ pub fn explain_json(form: &serde_json::Value) -> serde_json::Value {
     ];
     args.extend(flags(form));
     args.push("--json".into());
+    run_json(&args)
+}
+
+/// The real binary run with `args`, its standard output read as JSON.
+pub fn run_json(args: &[String]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_cors"))
-        .args(&args)
+        .args(args)
         .output()
         .unwrap();
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
