@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startScriptedServer } from './lib/scripted-server.mjs';
+import { startMatrixServers } from './lib/scripted-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -49,11 +49,7 @@ const BATCH = 100;
 let tag = null;
 const origins = {};
 const opts = { script: (id) => byId.get(id)?.server ?? null, origins: () => origins, tag: () => tag, log };
-const servers = {};
-for (const name of ['A', 'B', 'C']) servers[name] = await startScriptedServer(name, opts);
-origins.A = `http://127.0.0.1:${servers.A.port}`;
-origins.B = `http://127.0.0.1:${servers.B.port}`;
-origins.C = `http://localhost:${servers.C.port}`;
+const servers = await startMatrixServers(opts, origins);
 
 const started = Date.now();
 const browser = await driver.launch();

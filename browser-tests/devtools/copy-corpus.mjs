@@ -30,7 +30,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
-import { startScriptedServer } from '../lib/scripted-server.mjs';
+import { startMatrixServers } from '../lib/scripted-server.mjs';
 import { pageFetch } from '../lib/page-fetch.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -232,11 +232,7 @@ if (!only || only.test('q-')) {
 const origins = {};
 const log = [];
 const opts = { script: (id) => byId.get(id)?.server ?? null, origins: () => origins, tag: () => null, log };
-const servers = {};
-for (const name of ['A', 'B', 'C']) servers[name] = await startScriptedServer(name, opts);
-origins.A = `http://127.0.0.1:${servers.A.port}`;
-origins.B = `http://127.0.0.1:${servers.B.port}`;
-origins.C = `http://localhost:${servers.C.port}`;
+const servers = await startMatrixServers(opts, origins);
 
 const BODY = { text: 'hello', params: 'a=1', bytes: '\u0001\u0002\u0003' };
 // One request per distinct first fetch (target and init): the rows that differ only in what the

@@ -28,7 +28,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startScriptedServer } from '../lib/scripted-server.mjs';
+import { startMatrixServers } from '../lib/scripted-server.mjs';
 import { pageFetch } from '../lib/page-fetch.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,11 +48,7 @@ const byId = new Map(scenarios.map((s) => [s.id, s]));
 const origins = {};
 const log = [];
 const opts = { script: (id) => byId.get(id)?.server ?? null, origins: () => origins, tag: () => null, log };
-const servers = {};
-for (const name of ['A', 'B', 'C']) servers[name] = await startScriptedServer(name, opts);
-origins.A = `http://127.0.0.1:${servers.A.port}`;
-origins.B = `http://127.0.0.1:${servers.B.port}`;
-origins.C = `http://localhost:${servers.C.port}`;
+const servers = await startMatrixServers(opts, origins);
 
 const harPath = join(outDir, `${browserName}.har`);
 const fetches = [];

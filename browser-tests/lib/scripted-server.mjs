@@ -39,6 +39,20 @@ export function buildResponse(spec, reqHeaders, origins, isHead) {
 }
 
 /**
+ * The scenario matrix's three servers, each started with `opts`: A and B on 127.0.0.1, C on
+ * localhost (another host: another site). Fills `origins` (the object `opts.origins()` returns)
+ * with their origins and returns the servers by name.
+ */
+export async function startMatrixServers(opts, origins) {
+  const servers = {};
+  for (const name of ['A', 'B', 'C']) servers[name] = await startScriptedServer(name, opts);
+  origins.A = `http://127.0.0.1:${servers.A.port}`;
+  origins.B = `http://127.0.0.1:${servers.B.port}`;
+  origins.C = `http://localhost:${servers.C.port}`;
+  return servers;
+}
+
+/**
  * Starts one server on 127.0.0.1 (port 0 = any). `opts.script(id)` returns the hop table of a
  * scenario; `opts.origins()` the {A,B,C} origin strings; `opts.tag()` the current fetch tag;
  * `opts.log` an array requests are appended to; `name` labels this server (A/B/C).
